@@ -1,0 +1,126 @@
+import type {
+  Application,
+  ClosedReason,
+  GateSnapshot,
+  GateState,
+  RefusalCode,
+  TrialStatus,
+  TrialTerms,
+} from "./types";
+
+/**
+ * The pure first-come decision. Storage adapters (the Durable Object on Workers, Deno KV
+ * on Deno) load a GateState, call these functions, and commit the result atomically;
+ * they never decide anything themselves, so both runtimes decide identically.
+ */
+
+export function newGateState(terms: TrialTerms): GateState {
+  return {
+    ...terms,
+    nextSeq: 1,
+    won: 0,
+    waitlisted: 0,
+    rejected: 0,
+    cancelledAt: null,
+    filledAt: null,
+  };
+}
+
+export function capacity(state: TrialTerms): number {
+  return state.slots + state.waitlistSize;
+}
+
+export function isFull(state: GateState): boolean {
+  return state.won + state.waitlisted >= capacity(state);
+}
+
+/** Status by the trial's own clock and state: nothing outside the gate has to tick. */
+export function trialStatus(
+  state: GateState,
+  now: number,
+): { status: TrialStatus; closedReason: ClosedReason | null } {
+  if (state.cancelledAt !== null) return { status: "CANCELLED", closedReason: null };
+  if (now < state.opensAt) return { status: "SCHEDULED", closedReason: null };
+  // A trial that filled up stays FULL even after its end time: that is how it closed.
+  if (isFull(state)) return { status: "CLOSED", closedReason: "FULL" };
+  if (now >= state.closesAt) return { status: "CLOSED", closedReason: "ENDED" };
+  return { status: "OPEN", closedReason: null };
+}
+
+export function snapshotOf(state: GateState, now: number): GateSnapshot {
+  const { status, closedReason } = trialStatus(state, now);
+  return {
+    trialId: state.trialId,
+    status,
+    closedReason,
+    slots: state.slots,
+    waitlistSize: state.waitlistSize,
+    won: state.won,
+    waitlisted: state.waitlisted,
+    remaining: Math.max(0, state.slots - state.won),
+    applicants: state.nextSeq - 1,
+    rejected: state.rejected,
+    opensAt: state.opensAt,
+    closesAt: state.closesAt,
+    filledAt: state.filledAt,
+  };
+}
+
+export interface AdmitRequest {
+  userId: string;
+  note: string | null;
+  now: number;
+  /** Supplied by the caller so this function stays pure. */
+  applicationId: string;
+}
+
+export type AdmitDecision =
+  | { kind: "admitted"; application: Application; next: GateState }
+  | { kind: "refused"; code: Exclude<RefusalCode, "TRIAL_NOT_FOUND">; next: GateState };
+
+/**
+ * Decide a new applicant (the caller has already checked that this user has no
+ * application: a repeat returns the existing one and never reaches this function).
+ */
+export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
+  const { status } = trialStatus(state, req.now);
+  switch (status) {
+    case "CANCELLED":
+      return { kind: "refused", code: "TRIAL_CANCELLED", next: state };
+    case "SCHEDULED":
+      return { kind: "refused", code: "TRIAL_NOT_OPEN", next: state };
+    case "CLOSED":
+      // Demand that arrived after the last place was taken is counted; demand after the
+      // end time is not (the trial was simply over).
+      return {
+        kind: "refused",
+        code: "TRIAL_CLOSED",
+        next: isFull(state) ? { ...state, rejected: state.rejected + 1 } : state,
+      };
+    case "OPEN":
+      break;
+  }
+
+  const wins = state.won < state.slots;
+  const next: GateState = {
+    ...state,
+    nextSeq: state.nextSeq + 1,
+    won: wins ? state.won + 1 : state.won,
+    waitlisted: wins ? state.waitlisted : state.waitlisted + 1,
+  };
+  if (isFull(next)) next.filledAt = req.now;
+
+  const application: Application = {
+    id: req.applicationId,
+    trialId: state.trialId,
+    userId: req.userId,
+    seq: state.nextSeq,
+    status: wins ? "WON" : "WAITLISTED",
+    position: wins ? null : next.waitlisted,
+    note: req.note,
+    appliedAt: req.now,
+    decidedAt: req.now,
+    version: 1,
+  };
+  return { kind: "admitted", application, next };
+}

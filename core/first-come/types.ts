@@ -1,0 +1,83 @@
+/**
+ * The first-come domain, shared by every runtime. Times are epoch milliseconds here;
+ * the HTTP layer turns them into ISO-8601 strings.
+ */
+
+export type ApplicationStatus = "WON" | "WAITLISTED" | "CANCELLED";
+export type TrialStatus = "SCHEDULED" | "OPEN" | "CLOSED" | "CANCELLED";
+export type ClosedReason = "ENDED" | "FULL";
+
+/** Why a gate refused an application; each is a stable API error code. */
+export type RefusalCode = "TRIAL_NOT_FOUND" | "TRIAL_NOT_OPEN" | "TRIAL_CLOSED" | "TRIAL_CANCELLED";
+
+/** What the company decided when it created the trial. */
+export interface TrialTerms {
+  trialId: string;
+  slots: number;
+  waitlistSize: number;
+  opensAt: number;
+  closesAt: number;
+}
+
+/** Everything the gate needs to decide the next application, and nothing more. */
+export interface GateState extends TrialTerms {
+  /** The seq the next admitted applicant gets (1-based, gapless). */
+  nextSeq: number;
+  won: number;
+  waitlisted: number;
+  /** Attempts refused because every place was taken (statistics call this demand). */
+  rejected: number;
+  cancelledAt: number | null;
+  /** When the last place was taken; null while places remain. */
+  filledAt: number | null;
+}
+
+export interface Application {
+  id: string;
+  trialId: string;
+  userId: string;
+  seq: number;
+  status: ApplicationStatus;
+  /** 1-based place in the waitlist while WAITLISTED, null otherwise. */
+  position: number | null;
+  note: string | null;
+  appliedAt: number;
+  decidedAt: number;
+  /** Grows with every change the gate makes, so consumers can apply changes idempotently. */
+  version: number;
+}
+
+/** The outcome a member is told about; one result message per (application, outcome). */
+export type Outcome = "WON" | "WAITLISTED";
+
+/** The message the gate's outbox sends to the decisions queue. */
+export interface DecisionEvent {
+  /** Schema version of this message. */
+  v: 1;
+  /** Unique per event: lets consumers recognise redeliveries. */
+  eventId: string;
+  outcome: Outcome;
+  application: Application;
+}
+
+/** The live view of a trial, as its gate sees it. */
+export interface GateSnapshot {
+  trialId: string;
+  status: TrialStatus;
+  closedReason: ClosedReason | null;
+  slots: number;
+  waitlistSize: number;
+  won: number;
+  waitlisted: number;
+  remaining: number;
+  applicants: number;
+  rejected: number;
+  opensAt: number;
+  closesAt: number;
+  filledAt: number | null;
+}
+
+export type ApplyResult =
+  | { kind: "created"; application: Application }
+  | { kind: "existing"; application: Application }
+  | { kind: "refused"; code: RefusalCode };

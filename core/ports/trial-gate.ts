@@ -1,0 +1,24 @@
+import type { Application, ApplyResult, GateSnapshot, TrialTerms } from "../first-come/types";
+
+/**
+ * One gate per trial serializes its applications. Cloudflare implements it with a Durable
+ * Object; the Deno target implements it on Deno KV. Callers never learn which.
+ */
+export interface TrialGate {
+  /** Idempotent: the same terms twice change nothing. Refused once applications exist. */
+  configure(terms: TrialTerms): Promise<ConfigureResult>;
+  apply(userId: string, note: string | null): Promise<ApplyResult>;
+  findApplication(userId: string): Promise<Application | null>;
+  /** Null when the gate was never configured (no such trial). */
+  snapshot(): Promise<GateSnapshot | null>;
+  /** Forget an unused configuration (trial creation failed after configure). */
+  discard(): Promise<void>;
+}
+
+export type ConfigureResult =
+  | { ok: true; snapshot: GateSnapshot }
+  | { ok: false; code: "TRIAL_ALREADY_OPEN" };
+
+export interface TrialGates {
+  get(trialId: string): TrialGate;
+}
