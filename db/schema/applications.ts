@@ -1,0 +1,38 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { trials } from "./trials";
+import { users } from "./users";
+
+/**
+ * Postgres copy of the gate's ledger, written by the decisions consumer. The gate decides;
+ * this table converges to it: a row changes only when a message carries a newer version.
+ */
+export const applications = pgTable(
+  "applications",
+  {
+    id: uuid("id").primaryKey(),
+    trialId: uuid("trial_id")
+      .notNull()
+      .references(() => trials.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    seq: integer("seq").notNull(),
+    status: text("status", { enum: ["WON", "WAITLISTED", "CANCELLED"] }).notNull(),
+    position: integer("position"),
+    note: text("note"),
+    appliedAt: timestamp("applied_at", { withTimezone: true, mode: "date" }).notNull(),
+    decidedAt: timestamp("decided_at", { withTimezone: true, mode: "date" }).notNull(),
+    version: integer("version").notNull(),
+    persistedAt: timestamp("persisted_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .defaultNow(),
+  },
+  (t) => [
+    // The invariants of the first-come core, enforced a second time by the database.
+    unique("applications_trial_seq_key").on(t.trialId, t.seq),
+    unique("applications_trial_user_key").on(t.trialId, t.userId),
+    index("applications_user_idx").on(t.userId, t.appliedAt),
+    check("applications_seq_positive", sql`${t.seq} > 0`),
+  ],
+);

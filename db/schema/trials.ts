@@ -1,0 +1,39 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { products } from "./products";
+import { users } from "./users";
+
+/**
+ * The catalog copy of a trial. Its live state (counts, FULL) belongs to the trial's
+ * gate; `status` here is written by the status-sync cron so lists can filter by it.
+ */
+export const trials = pgTable(
+  "trials",
+  {
+    id: uuid("id").primaryKey(),
+    productId: uuid("product_id")
+      .notNull()
+      .references(() => products.id),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => users.id),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    slots: integer("slots").notNull(),
+    waitlistSize: integer("waitlist_size").notNull(),
+    opensAt: timestamp("opens_at", { withTimezone: true, mode: "date" }).notNull(),
+    closesAt: timestamp("closes_at", { withTimezone: true, mode: "date" }).notNull(),
+    status: text("status", { enum: ["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"] }).notNull(),
+    closedReason: text("closed_reason", { enum: ["ENDED", "FULL"] }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("trials_product_idx").on(t.productId),
+    index("trials_company_idx").on(t.companyId, t.createdAt),
+    index("trials_status_idx").on(t.status, t.opensAt),
+    check("trials_slots_positive", sql`${t.slots} > 0`),
+    check("trials_waitlist_non_negative", sql`${t.waitlistSize} >= 0`),
+    check("trials_schedule_order", sql`${t.opensAt} < ${t.closesAt}`),
+  ],
+);

@@ -1,0 +1,24 @@
+import { sql } from "drizzle-orm";
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey(),
+    /** Stored lower-cased: e-mail addresses are compared case-insensitively. */
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["MEMBER", "COMPANY", "ADMIN"] }).notNull(),
+    slackId: text("slack_id"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** Soft delete: the row stays for the history of applications and reviews. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    // A deleted account frees its address for a new sign-up.
+    uniqueIndex("users_email_live_idx").on(t.email).where(sql`${t.deletedAt} IS NULL`),
+    index("users_role_idx").on(t.role, t.createdAt),
+  ],
+);
