@@ -1,0 +1,118 @@
+import type { Application, ApplicationStatus, GateState } from "../../core/first-come/types";
+
+/** Row mapping between the gate's SQLite tables and the shared domain types. */
+
+type GateRow = {
+  trial_id: string;
+  slots: number;
+  waitlist_size: number;
+  opens_at: number;
+  closes_at: number;
+  next_seq: number;
+  won: number;
+  waitlisted: number;
+  rejected: number;
+  cancelled_at: number | null;
+  filled_at: number | null;
+};
+
+type ApplicationRow = {
+  id: string;
+  user_id: string;
+  seq: number;
+  status: string;
+  position: number | null;
+  note: string | null;
+  applied_at: number;
+  decided_at: number;
+  version: number;
+};
+
+export function loadGate(sql: SqlStorage): GateState | null {
+  const row = sql.exec<GateRow>("SELECT * FROM gate WHERE id = 1").toArray()[0];
+  if (!row) return null;
+  return {
+    trialId: row.trial_id,
+    slots: row.slots,
+    waitlistSize: row.waitlist_size,
+    opensAt: row.opens_at,
+    closesAt: row.closes_at,
+    nextSeq: row.next_seq,
+    won: row.won,
+    waitlisted: row.waitlisted,
+    rejected: row.rejected,
+    cancelledAt: row.cancelled_at,
+    filledAt: row.filled_at,
+  };
+}
+
+export function saveGate(sql: SqlStorage, s: GateState): void {
+  sql.exec(
+    `INSERT INTO gate (id, trial_id, slots, waitlist_size, opens_at, closes_at, next_seq, won,
+       waitlisted, rejected, cancelled_at, filled_at)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       trial_id = excluded.trial_id, slots = excluded.slots,
+       waitlist_size = excluded.waitlist_size, opens_at = excluded.opens_at,
+       closes_at = excluded.closes_at, next_seq = excluded.next_seq, won = excluded.won,
+       waitlisted = excluded.waitlisted, rejected = excluded.rejected,
+       cancelled_at = excluded.cancelled_at, filled_at = excluded.filled_at`,
+    s.trialId,
+    s.slots,
+    s.waitlistSize,
+    s.opensAt,
+    s.closesAt,
+    s.nextSeq,
+    s.won,
+    s.waitlisted,
+    s.rejected,
+    s.cancelledAt,
+    s.filledAt,
+  );
+}
+
+export function findApplicationByUser(
+  sql: SqlStorage,
+  trialId: string,
+  userId: string,
+): Application | null {
+  const row = sql
+    .exec<ApplicationRow>("SELECT * FROM applications WHERE user_id = ?", userId)
+    .toArray()[0];
+  return row ? toApplication(trialId, row) : null;
+}
+
+export function insertApplication(sql: SqlStorage, a: Application): void {
+  sql.exec(
+    `INSERT INTO applications (id, user_id, seq, status, position, note, applied_at, decided_at, version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    a.id,
+    a.userId,
+    a.seq,
+    a.status,
+    a.position,
+    a.note,
+    a.appliedAt,
+    a.decidedAt,
+    a.version,
+  );
+}
+
+export function countApplications(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM applications").one().n;
+}
+
+function toApplication(trialId: string, r: ApplicationRow): Application {
+  return {
+    id: r.id,
+    trialId,
+    userId: r.user_id,
+    seq: r.seq,
+    status: r.status as ApplicationStatus,
+    position: r.position,
+    note: r.note,
+    appliedAt: r.applied_at,
+    decidedAt: r.decided_at,
+    version: r.version,
+  };
+}

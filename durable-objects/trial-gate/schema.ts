@@ -1,0 +1,53 @@
+/**
+ * The gate's own SQLite schema, versioned inside the object: every instance upgrades
+ * itself on wake-up, so a deploy never needs a coordinated migration of millions of objects.
+ * Append new steps; never edit a shipped one.
+ */
+const steps: readonly string[] = [
+  // v1: terms and counters (one row), the ledger of applications, and the outbox.
+  `CREATE TABLE gate (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     trial_id TEXT NOT NULL,
+     slots INTEGER NOT NULL,
+     waitlist_size INTEGER NOT NULL,
+     opens_at INTEGER NOT NULL,
+     closes_at INTEGER NOT NULL,
+     next_seq INTEGER NOT NULL,
+     won INTEGER NOT NULL,
+     waitlisted INTEGER NOT NULL,
+     rejected INTEGER NOT NULL,
+     cancelled_at INTEGER,
+     filled_at INTEGER
+   );
+   CREATE TABLE applications (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL UNIQUE,
+     seq INTEGER NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     position INTEGER,
+     note TEXT,
+     applied_at INTEGER NOT NULL,
+     decided_at INTEGER NOT NULL,
+     version INTEGER NOT NULL
+   );
+   CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     body TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
+];
+
+export const GATE_SCHEMA_VERSION = steps.length;
+
+/** Runs inside blockConcurrencyWhile, before the object serves anything. */
+export function migrateGateSchema(sql: SqlStorage, storage: DurableObjectStorage): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER NOT NULL)");
+  const row = sql.exec<{ version: number }>("SELECT version FROM schema_meta").toArray()[0];
+  const current = row?.version ?? 0;
+  if (current >= steps.length) return;
+  storage.transactionSync(() => {
+    for (let v = current; v < steps.length; v++) sql.exec(steps[v] as string);
+    if (row) sql.exec("UPDATE schema_meta SET version = ?", steps.length);
+    else sql.exec("INSERT INTO schema_meta (version) VALUES (?)", steps.length);
+  });
+}
