@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import type { AppEnv, Runtime } from "./context";
+import { onError, onNotFound } from "./error-handler";
+import { jsonBody } from "./middleware/json-body";
+import { requestId } from "./middleware/request-id";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+import { productRoutes } from "./routes/products";
+import { trialRoutes } from "./routes/trials";
+import { userRoutes } from "./routes/users";
+
+/**
+ * The one app factory: the Workers entry, the Deno entry and the tests all build the API
+ * here, each passing the runtime that supplies config, database, gates and cache.
+ */
+export function newApp(runtime: Runtime) {
+  const v1 = new Hono<AppEnv>()
+    .use(jsonBody())
+    .route("/auth", authRoutes)
+    .route("/users", userRoutes)
+    .route("/products", productRoutes)
+    .route("/trials", trialRoutes);
+
+  const app = new Hono<AppEnv>()
+    .use(requestId())
+    .use(async (c, next) => {
+      const deps = runtime.deps(c);
+      c.set("deps", deps);
+      try {
+        await next();
+      } finally {
+        // Close after the response is built; the connection must not outlive the request.
+        deps.waitUntil(deps.db.close());
+      }
+    })
+    .route("/", healthRoutes)
+    .route("/v1", v1);
+
+  app.onError(onError);
+  app.notFound(onNotFound);
+  return app;
+}
+
+export type App = ReturnType<typeof newApp>;

@@ -1,0 +1,55 @@
+import { errors, jwtVerify, SignJWT } from "jose";
+import type { Role } from "./roles";
+import { ROLES } from "./roles";
+
+/**
+ * Access tokens: short-lived HS256 JWTs. Verification pins the algorithm, issuer and
+ * audience, so `alg: none`, an RS/HS confusion or a token minted for another service are
+ * all refused.
+ */
+const ALG = "HS256";
+const ISSUER = "try-it";
+const AUDIENCE = "try-it-api";
+
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+}
+
+export async function signAccessToken(
+  claims: AccessClaims,
+  secret: Uint8Array,
+  ttlSeconds: number,
+): Promise<string> {
+  return new SignJWT({ role: claims.role })
+    .setProtectedHeader({ alg: ALG, typ: "JWT" })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(secret);
+}
+
+export type VerifyResult =
+  | { ok: true; claims: AccessClaims }
+  | { ok: false; reason: "expired" | "invalid" };
+
+export async function verifyAccessToken(token: string, secret: Uint8Array): Promise<VerifyResult> {
+  try {
+    const { payload } = await jwtVerify(token, secret, {
+      algorithms: [ALG],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ["sub", "exp", "iat"],
+    });
+    const role = payload.role;
+    if (typeof payload.sub !== "string" || !ROLES.includes(role as Role)) {
+      return { ok: false, reason: "invalid" };
+    }
+    return { ok: true, claims: { userId: payload.sub, role: role as Role } };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) return { ok: false, reason: "expired" };
+    return { ok: false, reason: "invalid" };
+  }
+}

@@ -1,0 +1,148 @@
+import { sql } from "drizzle-orm";
+import type { Application, DecisionEvent } from "../../core/first-come/types";
+import { type Connection, isDatabaseUnavailable } from "../../db/client";
+import { applications } from "../../db/schema";
+import { log } from "../lib/log";
+import { parseDecisionEvent } from "./decision-message";
+
+/** The slice of a queue message this consumer uses (Cloudflare's Message satisfies it). */
+export interface IncomingMessage {
+  readonly id: string;
+  readonly body: unknown;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+export interface PersistDeps {
+  connect(): Promise<Connection>;
+  /** Park a message that can never be processed, with the reason, and never retry it. */
+  deadLetter(body: unknown, reason: string): Promise<void>;
+}
+
+const MAX_BACKOFF_SECONDS = 300;
+
+/** 2, 4, 8 … seconds: a database that is down is not hammered by every redelivery. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.max(1, attempts));
+}
+
+/**
+ * Persist a batch of gate decisions to Postgres: one upsert statement for the whole batch,
+ * keyed by application id and guarded by version, so redeliveries, duplicates and
+ * out-of-order deliveries all converge on the gate's latest truth. Every message is acked
+ * or retried on its own.
+ */
+export async function persistDecisions(
+  messages: readonly IncomingMessage[],
+  deps: PersistDeps,
+): Promise<{ written: number; retried: number; deadLettered: number }> {
+  const valid: { message: IncomingMessage; event: DecisionEvent }[] = [];
+  let deadLettered = 0;
+  for (const message of messages) {
+    const event = parseDecisionEvent(message.body);
+    if (event) {
+      valid.push({ message, event });
+      continue;
+    }
+    try {
+      await deps.deadLetter(message.body, "invalid decision message");
+      message.ack();
+      deadLettered++;
+    } catch (err) {
+      log.error("decisions.dead_letter_failed", { messageId: message.id, error: String(err) });
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
+  }
+  if (valid.length === 0) return { written: 0, retried: 0, deadLettered };
+
+  const retry = (items: typeof valid) => {
+    for (const { message } of items) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  };
+
+  let conn: Connection;
+  try {
+    conn = await deps.connect();
+  } catch (err) {
+    log.warn("decisions.db_unavailable", { messages: valid.length, error: String(err) });
+    retry(valid);
+    return { written: 0, retried: valid.length, deadLettered };
+  }
+
+  try {
+    try {
+      await upsert(conn, latestPerApplication(valid.map((v) => v.event.application)));
+      for (const { message } of valid) message.ack();
+      return { written: valid.length, retried: 0, deadLettered };
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        log.warn("decisions.db_unavailable", { messages: valid.length, error: String(err) });
+        retry(valid);
+        return { written: 0, retried: valid.length, deadLettered };
+      }
+      // A data error in one row must not hold back the others: isolate it row by row.
+      log.warn("decisions.batch_failed", { messages: valid.length, error: String(err) });
+    }
+    let written = 0;
+    let retried = 0;
+    for (const item of valid) {
+      try {
+        await upsert(conn, [item.event.application]);
+        item.message.ack();
+        written++;
+      } catch (err) {
+        log.error("decisions.row_failed", {
+          applicationId: item.event.application.id,
+          attempts: item.message.attempts,
+          error: String(err),
+        });
+        retry([item]);
+        retried++;
+      }
+    }
+    return { written, retried, deadLettered };
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Postgres refuses to update one row twice in a statement: keep each id's newest version. */
+function latestPerApplication(list: Application[]): Application[] {
+  const byId = new Map<string, Application>();
+  for (const a of list) {
+    const seen = byId.get(a.id);
+    if (!seen || seen.version < a.version) byId.set(a.id, a);
+  }
+  return [...byId.values()];
+}
+
+async function upsert(conn: Connection, rows: Application[]): Promise<void> {
+  await conn.db
+    .insert(applications)
+    .values(
+      rows.map((a) => ({
+        id: a.id,
+        trialId: a.trialId,
+        userId: a.userId,
+        seq: a.seq,
+        status: a.status,
+        position: a.position,
+        note: a.note,
+        appliedAt: new Date(a.appliedAt),
+        decidedAt: new Date(a.decidedAt),
+        version: a.version,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: applications.id,
+      set: {
+        status: sql`excluded.status`,
+        position: sql`excluded.position`,
+        decidedAt: sql`excluded.decided_at`,
+        version: sql`excluded.version`,
+        persistedAt: sql`now()`,
+      },
+      // Only a newer version changes a row: an old or repeated message is a no-op.
+      setWhere: sql`${applications.version} < excluded.version`,
+    });
+}

@@ -1,0 +1,10 @@
+// Secrets are not in wrangler.toml, so `wrangler types` cannot see them: declare them here.
+declare namespace Cloudflare {
+  interface Env {
+    DATABASE_URL: string;
+    PG_WS_PROXY?: string;
+    JWT_SECRET: string;
+    ADMIN_EMAILS?: string;
+    REFRESH_TOKEN_TTL_SECONDS?: string;
+  }
+}

@@ -1,0 +1,40 @@
+import { connect } from "../db/client";
+import { cloudflareRuntime } from "./adapters/cloudflare/runtime";
+import { newApp } from "./app";
+import { parseConfig } from "./config";
+import { persistDecisions } from "./consumers/persist-decisions";
+import { log } from "./lib/log";
+import { runScheduled } from "./scheduled";
+
+export { TrialGate } from "../durable-objects/trial-gate/trial-gate";
+
+const app = newApp(cloudflareRuntime);
+
+const DECISIONS_QUEUE = "try-it-decisions";
+
+/** Thin entry: wiring only. Each handler checks the configuration first. */
+export default {
+  fetch: app.fetch,
+
+  async queue(batch, env) {
+    const config = parseConfig(env as unknown as Record<string, unknown>);
+    if (batch.queue !== DECISIONS_QUEUE) {
+      log.error("queue.unknown", { queue: batch.queue, messages: batch.messages.length });
+      batch.retryAll();
+      return;
+    }
+    const started = Date.now();
+    const result = await persistDecisions(batch.messages, {
+      connect: () => connect(config.database),
+      deadLetter: async (body, reason) => {
+        await env.DECISIONS_DLQ.send({ reason, body }, { contentType: "json" });
+      },
+    });
+    log.info("queue.decisions", { ...result, messages: batch.messages.length, ms: Date.now() - started });
+  },
+
+  async scheduled(controller, env) {
+    const config = parseConfig(env as unknown as Record<string, unknown>);
+    await runScheduled(controller.cron, controller.scheduledTime, config.database);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,43 @@
+import * as v from "valibot";
+import { Limit, Timestamp, Uuid } from "../../validation";
+
+const Places = (min: number) =>
+  v.pipe(
+    v.number("must be a number"),
+    v.integer("must be a whole number"),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(100_000, "must be at most 100000"),
+  );
+
+export const CreateTrialBody = v.pipe(
+  v.object({
+    productId: Uuid,
+    title: v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(100)),
+    description: v.pipe(v.string(), v.maxLength(5000)),
+    slots: Places(1),
+    waitlistSize: v.optional(Places(0), 0),
+    opensAt: Timestamp,
+    closesAt: Timestamp,
+  }),
+  v.forward(
+    v.check((t) => t.opensAt < t.closesAt, "must be after opensAt"),
+    ["closesAt"],
+  ),
+  v.forward(
+    v.check((t) => t.closesAt > Date.now(), "must be in the future"),
+    ["closesAt"],
+  ),
+);
+
+export const ApplyBody = v.object({
+  note: v.optional(v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(500))), null),
+});
+
+export const ListApplicationsQuery = v.object({
+  status: v.optional(v.picklist(["WON", "WAITLISTED", "CANCELLED"], "must be WON, WAITLISTED or CANCELLED")),
+  limit: Limit,
+  cursor: v.optional(v.string()),
+});
+
+/** The cursor of the applications list: the last seq shown. */
+export const SeqCursor = v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(0)) });

@@ -1,0 +1,15 @@
+import { connect, type DatabaseConfig } from "../../db/client";
+import { log } from "../lib/log";
+import { syncTrialStatuses } from "./trial-status-sync";
+
+/** Cron expression (as in wrangler.toml) → the jobs it runs. */
+export async function runScheduled(cron: string, scheduledTime: number, database: DatabaseConfig) {
+  const started = Date.now();
+  const conn = await connect(database);
+  try {
+    const updated = await syncTrialStatuses(conn.db, new Date(scheduledTime));
+    log.info("cron.trial_status_sync", { cron, updated, ms: Date.now() - started });
+  } finally {
+    await conn.close();
+  }
+}

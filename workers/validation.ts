@@ -1,0 +1,46 @@
+import { vValidator } from "@hono/valibot-validator";
+import type { ValidationTargets } from "hono";
+import * as v from "valibot";
+import { AppError, type ErrorDetail } from "./errors";
+
+/**
+ * valibot behind one hook: a failed validation answers in the API's error shape with a
+ * detail per problem (`path` is the dotted field path), never the validator's raw output.
+ */
+export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(
+  target: T,
+  schema: S,
+) {
+  return vValidator(target, schema, (result) => {
+    if (!result.success) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `The request ${target === "json" ? "body" : target} is invalid.`,
+        toDetails(result.issues),
+      );
+    }
+  });
+}
+
+export function toDetails(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[] {
+  return issues.map((issue) => ({
+    path: v.getDotPath(issue) ?? "",
+    message: issue.message,
+  }));
+}
+
+// Reusable field schemas.
+export const Uuid = v.pipe(v.string(), v.uuid("must be a UUID"));
+export const IdParam = v.object({ id: Uuid });
+
+/** ISO-8601 timestamp with an explicit zone, turned into epoch milliseconds. */
+export const Timestamp = v.pipe(
+  v.string(),
+  v.isoTimestamp("must be an ISO-8601 timestamp with a time zone"),
+  v.transform((s) => Date.parse(s)),
+);
+
+export const Limit = v.optional(
+  v.pipe(v.string(), v.regex(/^\d{1,3}$/, "must be 1..100"), v.toNumber(), v.minValue(1), v.maxValue(100)),
+  "20",
+);
