@@ -1,0 +1,84 @@
+import { hashPassword } from "../../workers/auth/password";
+import type { Role } from "../../workers/auth/roles";
+import { signAccessToken } from "../../workers/auth/tokens";
+import { users } from "../../db/schema";
+import { testConfig, withDb } from "./db";
+import { api } from "./http";
+
+/**
+ * Every test file makes its own users, products and trials (no shared seed). Users are
+ * inserted straight into Postgres and given tokens, so a test that needs 250 members does
+ * not spend 250 password hashes; the sign-up and login routes have their own tests.
+ */
+
+export const FIXTURE_PASSWORD = "correct horse battery";
+let fixtureHash: Promise<string> | null = null;
+
+export interface TestUser {
+  id: string;
+  email: string;
+  role: Role;
+  token: string;
+}
+
+export async function createUsers(role: Role, count: number): Promise<TestUser[]> {
+  fixtureHash ??= hashPassword(FIXTURE_PASSWORD);
+  const passwordHash = await fixtureHash;
+  const rows = Array.from({ length: count }, () => {
+    const id = crypto.randomUUID();
+    return { id, email: `${role.toLowerCase()}-${id}@tryit.test`, passwordHash, name: `${role} ${id.slice(0, 8)}`, role };
+  });
+  await withDb(async (db) => {
+    for (let i = 0; i < rows.length; i += 500) await db.insert(users).values(rows.slice(i, i + 500));
+  });
+  const config = testConfig();
+  return Promise.all(
+    rows.map(async (r) => ({
+      id: r.id,
+      email: r.email,
+      role,
+      token: await signAccessToken({ userId: r.id, role }, config.jwtSecret, 900),
+    })),
+  );
+}
+
+export async function createUser(role: Role): Promise<TestUser> {
+  const [user] = await createUsers(role, 1);
+  if (!user) throw new Error("no user created");
+  return user;
+}
+
+export async function createProduct(company: TestUser, name = "Test product"): Promise<string> {
+  const res = await api("POST", "/v1/products", {
+    token: company.token,
+    body: { name, description: "A product under test" },
+  });
+  if (res.status !== 201) throw new Error(`product: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+export interface TrialOptions {
+  slots?: number;
+  waitlistSize?: number;
+  opensAt?: Date;
+  closesAt?: Date;
+}
+
+/** A trial that is open now unless told otherwise. */
+export async function createTrial(company: TestUser, opts: TrialOptions = {}) {
+  const productId = await createProduct(company);
+  const res = await api("POST", "/v1/trials", {
+    token: company.token,
+    body: {
+      productId,
+      title: "Trial under test",
+      description: "Try it first",
+      slots: opts.slots ?? 3,
+      waitlistSize: opts.waitlistSize ?? 0,
+      opensAt: (opts.opensAt ?? new Date(Date.now() - 1000)).toISOString(),
+      closesAt: (opts.closesAt ?? new Date(Date.now() + 3_600_000)).toISOString(),
+    },
+  });
+  if (res.status !== 201) throw new Error(`trial: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; productId: string; companyId: string; status: string };
+}
