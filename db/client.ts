@@ -1,4 +1,4 @@
-import { Client, neonConfig } from "@neondatabase/serverless";
+import { Client } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "./schema";
 
@@ -15,16 +15,17 @@ export interface DatabaseConfig {
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
-/** neonConfig is module-global: set it once per isolate, from the entry's config. */
-let proxyConfigured: string | undefined;
-function configureDriver(cfg: DatabaseConfig): void {
-  if (!cfg.wsProxy || proxyConfigured === cfg.wsProxy) return;
-  const proxy = cfg.wsProxy;
-  neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineConnect = false;
-  neonConfig.pipelineTLS = false;
-  proxyConfigured = proxy;
+/**
+ * Proxy settings go on the client's own socket config, not the module-global neonConfig,
+ * so two connections with different settings in one isolate never race each other.
+ */
+function configureProxy(client: Client, wsProxy: string | undefined): void {
+  if (!wsProxy) return;
+  const socket = client.neonConfig;
+  socket.wsProxy = (host, port) => `${wsProxy}/v1?address=${host}:${port}`;
+  socket.useSecureWebSocket = false;
+  socket.pipelineConnect = false;
+  socket.pipelineTLS = false;
 }
 
 export interface Connection {
@@ -37,12 +38,20 @@ export interface Connection {
  * requests, and a client that outlives its invocation is killed mid-query.
  */
 export async function connect(cfg: DatabaseConfig): Promise<Connection> {
-  configureDriver(cfg);
   const client = new Client({ connectionString: cfg.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  configureProxy(client, cfg.wsProxy);
   // The driver emits socket errors as events; without a listener they would be thrown
   // from nowhere and kill the invocation.
   client.on("error", () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    // The driver rejects with whatever the socket gave it (an ErrorEvent from a WebSocket,
+    // say): give callers one recognisable error for "cannot reach Postgres".
+    // Not awaited: end() on a client whose socket never opened may never settle.
+    void client.end().catch(() => {});
+    throw new DatabaseUnavailableError(err);
+  }
   return {
     db: drizzle({ client, schema }),
     close: async () => {
@@ -80,17 +89,33 @@ export class DatabaseSession {
   }
 }
 
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+  constructor(cause: unknown) {
+    super(`cannot reach the database: ${describe(cause)}`, { cause });
+  }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  const message = (cause as { message?: unknown; type?: unknown })?.message;
+  if (typeof message === "string" && message) return message;
+  const type = (cause as { type?: unknown })?.type;
+  return typeof type === "string" ? `${type} event` : String(cause);
+}
+
 /** SQLSTATE classes that mean "the database is not there right now", not "bad data". */
 const UNAVAILABLE_SQLSTATES = /^(08|53|57P)/;
 
 /** True when an error means the database is unreachable or overloaded (retry later). */
 export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATES.test(code);
-  // No SQLSTATE: a socket, WebSocket, DNS or timeout failure on the way to Postgres.
-  return /connect|connection|socket|websocket|timeout|terminated|ECONN|EPIPE|network|closed/i.test(
-    `${err.name} ${err.message}`,
+  // No SQLSTATE: the socket to Postgres broke mid-query (the driver's own wording).
+  return /connection terminated|connection lost|ECONNRESET|ECONNREFUSED|EPIPE|timeout exceeded when trying to connect/i.test(
+    err.message,
   );
 }
 

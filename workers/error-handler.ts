@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { isDatabaseUnavailable } from "../db/client";
 import type { AppEnv } from "./context";
 import { AppError, ERROR_STATUS, type ErrorCode, errorBody } from "./errors";
-import { log } from "./lib/log";
+import { describeError, log } from "./lib/log";
 
 const DB_RETRY_AFTER_SECONDS = 5;
 
@@ -22,7 +22,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     return c.json(errorBody(code, err.message || code), ERROR_STATUS[code]);
   }
   if (isDatabaseUnavailable(err)) {
-    log.warn("db.unavailable", { requestId, error: String(err) });
+    log.warn("db.unavailable", { requestId, error: describeError(err) });
     c.header("Retry-After", String(DB_RETRY_AFTER_SECONDS));
     return c.json(
       errorBody("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly."),
@@ -33,8 +33,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     requestId,
     method: c.req.method,
     path: c.req.path,
-    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-    stack: err instanceof Error ? err.stack : undefined,
+    error: describeError(err),
   });
   return c.json(errorBody("INTERNAL", "Something went wrong on our side."), 500);
 };

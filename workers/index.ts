@@ -16,7 +16,7 @@ const DECISIONS_QUEUE = "try-it-decisions";
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
     if (batch.queue !== DECISIONS_QUEUE) {
       log.error("queue.unknown", { queue: batch.queue, messages: batch.messages.length });
@@ -33,7 +33,7 @@ export default {
     log.info("queue.decisions", { ...result, messages: batch.messages.length, ms: Date.now() - started });
   },
 
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
     await runScheduled(controller.cron, controller.scheduledTime, config.database);
   },

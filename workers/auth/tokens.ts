@@ -8,6 +8,7 @@ import { ROLES } from "./roles";
  * all refused.
  */
 const ALG = "HS256";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISSUER = "try-it";
 const AUDIENCE = "try-it-api";
 
@@ -44,7 +45,7 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
       requiredClaims: ["sub", "exp", "iat"],
     });
     const role = payload.role;
-    if (typeof payload.sub !== "string" || !ROLES.includes(role as Role)) {
+    if (typeof payload.sub !== "string" || !UUID.test(payload.sub) || !ROLES.includes(role as Role)) {
       return { ok: false, reason: "invalid" };
     }
     return { ok: true, claims: { userId: payload.sub, role: role as Role } };

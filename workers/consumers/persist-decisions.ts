@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Application, DecisionEvent } from "../../core/first-come/types";
 import { type Connection, isDatabaseUnavailable } from "../../db/client";
 import { applications } from "../../db/schema";
-import { log } from "../lib/log";
+import { describeError, log } from "../lib/log";
 import { parseDecisionEvent } from "./decision-message";
 
 /** The slice of a queue message this consumer uses (Cloudflare's Message satisfies it). */
@@ -50,7 +50,7 @@ export async function persistDecisions(
       message.ack();
       deadLettered++;
     } catch (err) {
-      log.error("decisions.dead_letter_failed", { messageId: message.id, error: String(err) });
+      log.error("decisions.dead_letter_failed", { messageId: message.id, error: describeError(err) });
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }
@@ -64,7 +64,7 @@ export async function persistDecisions(
   try {
     conn = await deps.connect();
   } catch (err) {
-    log.warn("decisions.db_unavailable", { messages: valid.length, error: String(err) });
+    log.warn("decisions.db_unavailable", { messages: valid.length, error: describeError(err) });
     retry(valid);
     return { written: 0, retried: valid.length, deadLettered };
   }
@@ -76,12 +76,12 @@ export async function persistDecisions(
       return { written: valid.length, retried: 0, deadLettered };
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
-        log.warn("decisions.db_unavailable", { messages: valid.length, error: String(err) });
+        log.warn("decisions.db_unavailable", { messages: valid.length, error: describeError(err) });
         retry(valid);
         return { written: 0, retried: valid.length, deadLettered };
       }
       // A data error in one row must not hold back the others: isolate it row by row.
-      log.warn("decisions.batch_failed", { messages: valid.length, error: String(err) });
+      log.warn("decisions.batch_failed", { messages: valid.length, error: describeError(err) });
     }
     let written = 0;
     let retried = 0;
@@ -94,7 +94,7 @@ export async function persistDecisions(
         log.error("decisions.row_failed", {
           applicationId: item.event.application.id,
           attempts: item.message.attempts,
-          error: String(err),
+          error: describeError(err),
         });
         retry([item]);
         retried++;

@@ -16,3 +16,18 @@ export const log = {
   warn: (event: string, fields?: Fields) => write("warn", event, fields),
   error: (event: string, fields?: Fields) => write("error", event, fields),
 };
+
+/**
+ * An error as a log field. Drizzle puts the query's parameters in its messages (a password
+ * hash, a note, an e-mail): they are cut off, the SQL text and the cause's code are kept.
+ */
+export function describeError(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const withoutParams = text.replace(/\nparams:[\s\S]*$/, "");
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const causeText =
+    cause && typeof cause.message === "string"
+      ? ` (cause${typeof cause.code === "string" ? ` ${cause.code}` : ""}: ${cause.message})`
+      : "";
+  return withoutParams + causeText;
+}
