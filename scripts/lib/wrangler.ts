@@ -1,0 +1,102 @@
+// Running `wrangler dev` as a child that can be stopped without leaving workerd behind.
+// wrangler spawns workerd (via miniflare); if only wrangler is signalled, or wrangler dies
+// first, workerd can survive and keep the port. So wrangler gets its own process group and the
+// whole group is signalled, then waited for until it is empty.
+import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
+
+export interface WranglerDev {
+  child: ChildProcess;
+  /** Resolves with wrangler's exit code (null if killed by a signal). */
+  exited: Promise<number | null>;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when no process is left in it. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function spawnWranglerDev(
+  bin: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): WranglerDev {
+  const child = spawn(bin, ["dev", ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    // detached: a new process group we can kill as a whole (workerd included).
+    // stdin ignored: a background group that touches the terminal gets SIGTTIN/SIGTTOU and
+    // hangs, and Ctrl-C must reach us, not wrangler's raw-mode hotkeys.
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(1)); // e.g. binary missing: reported by the caller
+  });
+  const pgid = child.pid;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 5000) => {
+    stopping ??= (async () => {
+      if (pgid === undefined) return;
+      signalGroup(pgid, "SIGTERM");
+      const deadline = Date.now() + graceMs;
+      while (groupAlive(pgid) && Date.now() < deadline) await sleep(100);
+      if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
+      while (groupAlive(pgid)) await sleep(50);
+    })();
+    return stopping;
+  };
+  return { child, exited, stop };
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `url` until it answers 2xx. Rejects on timeout or when `giveUp` settles first. */
+export async function waitForHttp(
+  url: string,
+  { timeoutMs = 120_000, giveUp }: { timeoutMs?: number; giveUp?: Promise<unknown> } = {},
+): Promise<void> {
+  let gaveUp = false;
+  void giveUp?.then(() => {
+    gaveUp = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline && !gaveUp) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  if (gaveUp) throw new Error("wrangler exited before it was ready");
+  throw new Error(`${url} not ready after ${timeoutMs} ms (last answer: ${last})`);
+}
+
+/** True if nothing listens on host:port, checked by binding it briefly. */
+export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,140 @@
+// `npm start`: the whole app on one machine with nothing installed but Node.
+//   1. a database: DATABASE_URL if set, else embedded PGlite persisted in .data/pglite
+//   2. a WebSocket proxy in front of it (the Neon driver in workerd speaks WebSocket, not TCP)
+//   3. migrations
+//   4. `wrangler dev` with the connection details and a dev JWT secret as vars
+//   5. cron triggers, fired locally (wrangler dev never fires them itself)
+// Ctrl-C stops all of it, workerd included. Env: PORT (8787), DATABASE_URL, JWT_SECRET,
+// ADMIN_EMAILS, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type CronFirer, readCronsFromWranglerToml, startCronFirer } from "./lib/cron";
+import { migrateDatabase } from "./lib/migrate";
+import { type ResolvedDatabase, redact, resolveDevDatabase } from "./lib/postgres";
+import { isPortFree, spawnWranglerDev, type WranglerDev, waitForHttp } from "./lib/wrangler";
+import { startWsProxy, type WsProxy } from "./lib/ws-proxy";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DATA = resolve(ROOT, ".data");
+const PORT = Number(process.env.PORT ?? 8787);
+const CONFIG = process.env.TRYIT_WRANGLER_CONFIG
+  ? resolve(process.env.TRYIT_WRANGLER_CONFIG) // relative to where you run it, like any path
+  : resolve(ROOT, "wrangler.toml");
+const log = (message: string) => console.log(`[start] ${message}`);
+
+// Everything started so far, stopped in reverse order by shutdown().
+let db: ResolvedDatabase<"env" | "embedded"> | undefined;
+let proxy: WsProxy | undefined;
+let wrangler: WranglerDev | undefined;
+let cron: CronFirer | undefined;
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) throw new Error(`bad PORT: ${PORT}`);
+  if (!(await isPortFree(PORT))) {
+    throw new Error(`port ${PORT} is in use (another \`npm start\`?). Stop it or set PORT.`);
+  }
+  db = await resolveDevDatabase();
+  log(`database: ${db.kind === "embedded" ? `embedded PGlite in .data/pglite` : redact(db.url)}`);
+
+  const target = new URL(db.url);
+  // Neon endpoints speak WebSocket themselves; any other Postgres needs the local proxy.
+  if (!target.hostname.endsWith(".neon.tech")) {
+    proxy = await startWsProxy({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+    });
+  }
+  await migrateDatabase(db.url);
+
+  const vars: Record<string, string> = { DATABASE_URL: db.url, JWT_SECRET: jwtSecret() };
+  if (proxy) vars.PG_WS_PROXY = proxy.address;
+  if (process.env.ADMIN_EMAILS) vars.ADMIN_EMAILS = process.env.ADMIN_EMAILS;
+
+  wrangler = spawnWranglerDev(
+    resolve(ROOT, "node_modules/.bin/wrangler"),
+    [
+      ...["--config", CONFIG, "--ip", "127.0.0.1", "--port", String(PORT)],
+      // /cdn-cgi/handler/scheduled works without it; the flag stops wrangler from warning that
+      // crons are not fired locally (we fire them) and adds its /__scheduled page.
+      "--test-scheduled",
+      ...["--persist-to", resolve(DATA, "wrangler"), "--show-interactive-dev-session=false"],
+      // --var KEY:VALUE; wrangler splits at the first colon only, so URLs are safe.
+      // Note: like any argv, these are visible in `ps` on this machine (dev-only values).
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    { cwd: ROOT, env: { WRANGLER_SEND_METRICS: "false", ...process.env } },
+  );
+  void wrangler.exited.then((code) => {
+    if (!shuttingDown) void shutdown(`wrangler exited (code ${code})`, code ?? 1);
+  });
+
+  const base = `http://127.0.0.1:${PORT}`;
+  await waitForHttp(`${base}/healthz`, { giveUp: wrangler.exited });
+  if (shuttingDown) return;
+  console.log(`\nTry-it API ready on ${base} (database: ${db.kind})\n`);
+
+  const crons = readCronsFromWranglerToml(CONFIG);
+  cron = startCronFirer({ crons, fire: (c, t) => fireScheduled(base, c, t), log });
+  if (crons.length) log(`firing crons locally: ${crons.join(", ")}`);
+}
+
+async function fireScheduled(base: string, cronExpr: string, time: number): Promise<void> {
+  const url = `${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cronExpr)}&time=${time}`;
+  const res = await fetch(url);
+  const body = (await res.text()).trim();
+  // miniflare answers 200 "ok", or 500 with the outcome (e.g. "exception") if the handler threw.
+  if (!res.ok) throw new Error(`scheduled handler answered ${res.status} ${body}`);
+}
+
+// A per-machine secret that survives restarts (sessions stay valid) and never enters git.
+function jwtSecret(): string {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  const file = resolve(DATA, "dev-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(32).toString("base64url");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  log("generated a dev JWT secret in .data/dev-secret");
+  return secret;
+}
+
+let shuttingDown = false;
+async function shutdown(reason: string, code: number): Promise<void> {
+  // Idempotent: npm and tsx relay Ctrl-C as well, so one keypress arrives several times.
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log(`${reason}; stopping`);
+  // Escape hatch if something hangs; the exit code still says we did not stop cleanly.
+  setTimeout(() => process.exit(code || 1), 15_000).unref();
+  const step = async (name: string, stop: () => Promise<void> | undefined) => {
+    try {
+      await stop();
+    } catch (err) {
+      console.error(`[start] stopping ${name} failed:`, err);
+      code ||= 1;
+    }
+  };
+  // Reverse order of start. No new cron ticks from here on; a tick in flight fails fast once
+  // wrangler is gone, so it is awaited after wrangler stops.
+  const cronStopped = cron?.stop();
+  await step("wrangler", () => wrangler?.stop());
+  await step("cron", () => cronStopped);
+  await step("ws proxy", () => proxy?.close());
+  await step("database", () => db?.stop()); // flushes and unlocks .data/pglite
+  process.exit(code);
+}
+
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const) {
+  process.on(signal, () => void shutdown(signal, code));
+}
+
+main().catch((err: unknown) => {
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : "";
+  console.error(`[start] ${err instanceof Error ? err.message : String(err)}${cause}`);
+  void shutdown("startup failed", 1);
+});
