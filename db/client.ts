@@ -38,7 +38,10 @@ export interface Connection {
  * requests, and a client that outlives its invocation is killed mid-query.
  */
 export async function connect(cfg: DatabaseConfig): Promise<Connection> {
-  const client = new Client({ connectionString: cfg.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new Client({
+    connectionString: cfg.url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   configureProxy(client, cfg.wsProxy);
   // The driver emits socket errors as events; without a listener they would be thrown
   // from nowhere and kill the invocation.
@@ -112,7 +115,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATES.test(code);
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code))
+    return UNAVAILABLE_SQLSTATES.test(code);
   // No SQLSTATE: the socket to Postgres broke mid-query (the driver's own wording).
   return /connection terminated|connection lost|ECONNRESET|ECONNREFUSED|EPIPE|timeout exceeded when trying to connect/i.test(
     err.message,

@@ -30,7 +30,11 @@ export default {
         await env.DECISIONS_DLQ.send({ reason, body }, { contentType: "json" });
       },
     });
-    log.info("queue.decisions", { ...result, messages: batch.messages.length, ms: Date.now() - started });
+    log.info("queue.decisions", {
+      ...result,
+      messages: batch.messages.length,
+      ms: Date.now() - started,
+    });
   },
 
   async scheduled(controller, env, _ctx) {

@@ -41,6 +41,12 @@ export const Timestamp = v.pipe(
 );
 
 export const Limit = v.optional(
-  v.pipe(v.string(), v.regex(/^\d{1,3}$/, "must be 1..100"), v.toNumber(), v.minValue(1), v.maxValue(100)),
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,3}$/, "must be 1..100"),
+    v.toNumber(),
+    v.minValue(1),
+    v.maxValue(100),
+  ),
   "20",
 );

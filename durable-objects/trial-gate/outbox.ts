@@ -43,7 +43,11 @@ export class Outbox {
       await queue.sendBatch(rows.map((r) => JSON.parse(r.body) as DecisionEvent));
       const last = rows[rows.length - 1] as { id: number };
       // Ids only grow, and the rows we read were the oldest ones: delete exactly those.
-      this.sql.exec("DELETE FROM outbox WHERE id >= ? AND id <= ?", (rows[0] as { id: number }).id, last.id);
+      this.sql.exec(
+        "DELETE FROM outbox WHERE id >= ? AND id <= ?",
+        (rows[0] as { id: number }).id,
+        last.id,
+      );
       sent += rows.length;
     }
   }

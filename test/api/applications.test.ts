@@ -7,7 +7,11 @@ import { api, errorCode } from "../helpers/http";
 
 const persistedRows = (trialId: string) =>
   withDb((db) =>
-    db.select().from(applications).where(eq(applications.trialId, trialId)).orderBy(asc(applications.seq)),
+    db
+      .select()
+      .from(applications)
+      .where(eq(applications.trialId, trialId))
+      .orderBy(asc(applications.seq)),
   );
 
 describe("POST /v1/trials/:id/applications under a flood", () => {
@@ -18,7 +22,9 @@ describe("POST /v1/trials/:id/applications under a flood", () => {
 
     // All at once: every request is in flight before the first answer is read.
     const responses = await Promise.all(
-      members.map((m) => api("POST", `/v1/trials/${trial.id}/applications`, { token: m.token, body: {} })),
+      members.map((m) =>
+        api("POST", `/v1/trials/${trial.id}/applications`, { token: m.token, body: {} }),
+      ),
     );
 
     const created = responses.filter((r) => r.status === 201).map((r) => r.body);
@@ -38,7 +44,9 @@ describe("POST /v1/trials/:id/applications under a flood", () => {
     const bySeq = [...created].sort((a, b) => a.seq - b.seq);
     expect(bySeq.map((a) => a.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(bySeq.slice(0, 30).every((a) => a.status === "WON" && a.position === null)).toBe(true);
-    expect(bySeq.slice(30).map((a) => a.position)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(bySeq.slice(30).map((a) => a.position)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     // one place per member
     expect(new Set(created.map((a) => a.userId)).size).toBe(50);
 
@@ -121,7 +129,10 @@ describe("applying: states, reads and rights", () => {
     const admin = await createUser("ADMIN");
     const trial = await createTrial(company);
     for (const caller of [company, admin]) {
-      const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: caller.token, body: {} });
+      const res = await api("POST", `/v1/trials/${trial.id}/applications`, {
+        token: caller.token,
+        body: {},
+      });
       expect(res.status).toBe(403);
       expect(errorCode(res)).toBe("FORBIDDEN");
     }
@@ -131,17 +142,32 @@ describe("applying: states, reads and rights", () => {
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 1, waitlistSize: 2 });
     const [first, second, outsider] = await createUsers("MEMBER", 3);
-    await api("POST", `/v1/trials/${trial.id}/applications`, { token: first!.token, body: { note: " hi " } });
-    const applied = await api("POST", `/v1/trials/${trial.id}/applications`, { token: second!.token });
+    await api("POST", `/v1/trials/${trial.id}/applications`, {
+      token: first!.token,
+      body: { note: " hi " },
+    });
+    const applied = await api("POST", `/v1/trials/${trial.id}/applications`, {
+      token: second!.token,
+    });
     expect(applied.status).toBe(201);
     expect(applied.body).toMatchObject({ status: "WAITLISTED", position: 1, seq: 2, note: null });
 
-    const mine = await api("GET", `/v1/trials/${trial.id}/applications/me`, { token: first!.token });
+    const mine = await api("GET", `/v1/trials/${trial.id}/applications/me`, {
+      token: first!.token,
+    });
     expect(mine.status).toBe(200);
-    expect(mine.body).toMatchObject({ status: "WON", seq: 1, note: "hi", userId: first!.id, position: null });
+    expect(mine.body).toMatchObject({
+      status: "WON",
+      seq: 1,
+      note: "hi",
+      userId: first!.id,
+      position: null,
+    });
     expect(new Date(mine.body.appliedAt).toISOString()).toBe(mine.body.appliedAt);
 
-    const none = await api("GET", `/v1/trials/${trial.id}/applications/me`, { token: outsider!.token });
+    const none = await api("GET", `/v1/trials/${trial.id}/applications/me`, {
+      token: outsider!.token,
+    });
     expect(none.status).toBe(404);
     expect(errorCode(none)).toBe("APPLICATION_NOT_FOUND");
   });
@@ -172,7 +198,9 @@ describe("GET /v1/trials/:id/applications (owner list from Postgres)", () => {
     }
     await waitFor(async () => ((await persistedRows(trial.id)).length === 5 ? true : undefined));
 
-    const page1 = await api("GET", `/v1/trials/${trial.id}/applications?limit=2`, { token: owner.token });
+    const page1 = await api("GET", `/v1/trials/${trial.id}/applications?limit=2`, {
+      token: owner.token,
+    });
     expect(page1.status).toBe(200);
     expect(page1.body.items.map((a: { seq: number }) => a.seq)).toEqual([1, 2]);
     expect(page1.body.nextCursor).toEqual(expect.any(String));
@@ -196,9 +224,13 @@ describe("GET /v1/trials/:id/applications (owner list from Postgres)", () => {
     expect(waitlisted.status).toBe(200);
     expect(waitlisted.body.items.map((a: { position: number }) => a.position)).toEqual([1, 2]);
 
-    const stranger = await api("GET", `/v1/trials/${trial.id}/applications`, { token: otherCompany.token });
+    const stranger = await api("GET", `/v1/trials/${trial.id}/applications`, {
+      token: otherCompany.token,
+    });
     expect(stranger.status).toBe(403);
-    const member = await api("GET", `/v1/trials/${trial.id}/applications`, { token: members[0]!.token });
+    const member = await api("GET", `/v1/trials/${trial.id}/applications`, {
+      token: members[0]!.token,
+    });
     expect(member.status).toBe(403);
     const anonymous = await api("GET", `/v1/trials/${trial.id}/applications`);
     expect(anonymous.status).toBe(401);
@@ -208,11 +240,16 @@ describe("GET /v1/trials/:id/applications (owner list from Postgres)", () => {
     });
     expect(badCursor.status).toBe(400);
     expect(errorCode(badCursor)).toBe("VALIDATION_FAILED");
-    const badLimit = await api("GET", `/v1/trials/${trial.id}/applications?limit=0`, { token: owner.token });
+    const badLimit = await api("GET", `/v1/trials/${trial.id}/applications?limit=0`, {
+      token: owner.token,
+    });
     expect(badLimit.status).toBe(400);
 
     const rows = await withDb((db) =>
-      db.select().from(applications).where(and(eq(applications.trialId, trial.id), eq(applications.status, "WON"))),
+      db
+        .select()
+        .from(applications)
+        .where(and(eq(applications.trialId, trial.id), eq(applications.status, "WON"))),
     );
     expect(rows).toHaveLength(3);
   });

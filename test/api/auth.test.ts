@@ -31,7 +31,13 @@ describe("POST /v1/auth/signup", () => {
 
   it("creates a COMPANY when asked, and refuses ADMIN", async () => {
     const company = await api("POST", "/v1/auth/signup", {
-      body: { email: unique(), password: "s3cret-enough", name: "Acme", role: "COMPANY", slackId: "U123ABC" },
+      body: {
+        email: unique(),
+        password: "s3cret-enough",
+        name: "Acme",
+        role: "COMPANY",
+        slackId: "U123ABC",
+      },
     });
     expect(company.status).toBe(201);
     expect(company.body).toMatchObject({ role: "COMPANY", slackId: "U123ABC" });
@@ -41,7 +47,9 @@ describe("POST /v1/auth/signup", () => {
     });
     expect(admin.status).toBe(400);
     expect(errorCode(admin)).toBe("VALIDATION_FAILED");
-    expect(admin.body.error.details).toEqual([{ path: "role", message: "must be MEMBER or COMPANY" }]);
+    expect(admin.body.error.details).toEqual([
+      { path: "role", message: "must be MEMBER or COMPANY" },
+    ]);
   });
 
   it("makes ADMIN only the addresses configured in ADMIN_EMAILS", async () => {
@@ -54,7 +62,9 @@ describe("POST /v1/auth/signup", () => {
 
   it("answers 409 EMAIL_TAKEN for an address already used, whatever its case", async () => {
     const email = unique();
-    const first = await api("POST", "/v1/auth/signup", { body: { email, password: "s3cret-enough", name: "A" } });
+    const first = await api("POST", "/v1/auth/signup", {
+      body: { email, password: "s3cret-enough", name: "A" },
+    });
     expect(first.status).toBe(201);
     const again = await api("POST", "/v1/auth/signup", {
       body: { email: email.toUpperCase(), password: "another-one", name: "B" },
@@ -101,8 +111,12 @@ describe("POST /v1/auth/signup", () => {
 describe("POST /v1/auth/login and GET /v1/users/me", () => {
   it("logs in with the right password and the token reads the caller's profile", async () => {
     const email = unique();
-    await api("POST", "/v1/auth/signup", { body: { email, password: "s3cret-enough", name: "Lin" } });
-    const login = await api("POST", "/v1/auth/login", { body: { email, password: "s3cret-enough" } });
+    await api("POST", "/v1/auth/signup", {
+      body: { email, password: "s3cret-enough", name: "Lin" },
+    });
+    const login = await api("POST", "/v1/auth/login", {
+      body: { email, password: "s3cret-enough" },
+    });
     expect(login.status).toBe(200);
     expect(login.body).toEqual({
       accessToken: expect.any(String),
@@ -117,9 +131,15 @@ describe("POST /v1/auth/login and GET /v1/users/me", () => {
 
   it("answers the same 401 INVALID_CREDENTIALS for a wrong password and an unknown e-mail", async () => {
     const email = unique();
-    await api("POST", "/v1/auth/signup", { body: { email, password: "s3cret-enough", name: "Lin" } });
-    const wrong = await api("POST", "/v1/auth/login", { body: { email, password: "not-it-at-all" } });
-    const unknown = await api("POST", "/v1/auth/login", { body: { email: unique(), password: "s3cret-enough" } });
+    await api("POST", "/v1/auth/signup", {
+      body: { email, password: "s3cret-enough", name: "Lin" },
+    });
+    const wrong = await api("POST", "/v1/auth/login", {
+      body: { email, password: "not-it-at-all" },
+    });
+    const unknown = await api("POST", "/v1/auth/login", {
+      body: { email: unique(), password: "s3cret-enough" },
+    });
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
       expect(errorCode(res)).toBe("INVALID_CREDENTIALS");
@@ -130,7 +150,12 @@ describe("POST /v1/auth/login and GET /v1/users/me", () => {
 
 describe("access tokens", () => {
   const secret = () => testConfig().jwtSecret;
-  const claims = (sub: string, role = "MEMBER") => ({ role, sub, iss: "try-it", aud: "try-it-api" });
+  const claims = (sub: string, role = "MEMBER") => ({
+    role,
+    sub,
+    iss: "try-it",
+    aud: "try-it-api",
+  });
 
   it("401 UNAUTHORIZED without a token or with a non-bearer header", async () => {
     const none = await api("GET", "/v1/users/me");
@@ -167,7 +192,10 @@ describe("access tokens", () => {
 
   it("401 for an unsigned `alg: none` token", async () => {
     const user = await createUser("MEMBER");
-    const unsigned = new UnsecuredJWT(claims(user.id, "ADMIN")).setIssuedAt().setExpirationTime("10m").encode();
+    const unsigned = new UnsecuredJWT(claims(user.id, "ADMIN"))
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .encode();
     const res = await api("GET", "/v1/users/me", { token: unsigned });
     expect(res.status).toBe(401);
     expect(errorCode(res)).toBe("UNAUTHORIZED");
@@ -175,7 +203,9 @@ describe("access tokens", () => {
 
   it("401 for a valid token whose account was deleted", async () => {
     const user = await createUser("MEMBER");
-    await withDb((db) => db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, user.id)));
+    await withDb((db) =>
+      db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, user.id)),
+    );
     const res = await api("GET", "/v1/users/me", { token: user.token });
     expect(res.status).toBe(401);
   });

@@ -25,7 +25,12 @@ describe("products", () => {
       body: { name: "Kettle 2", description: "Boils faster", category: "kitchen" },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ companyId: company.id, name: "Kettle 2", category: "kitchen", images: [] });
+    expect(created.body).toMatchObject({
+      companyId: company.id,
+      name: "Kettle 2",
+      category: "kitchen",
+      images: [],
+    });
     const read = await api("GET", `/v1/products/${created.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body).toEqual(created.body);
@@ -33,7 +38,10 @@ describe("products", () => {
 
   it("403 for a MEMBER, 401 without a token, 404 for an unknown id, 400 for a malformed id", async () => {
     const member = await createUser("MEMBER");
-    const byMember = await api("POST", "/v1/products", { token: member.token, body: { name: "X" } });
+    const byMember = await api("POST", "/v1/products", {
+      token: member.token,
+      body: { name: "X" },
+    });
     expect(byMember.status).toBe(403);
     expect(errorCode(byMember)).toBe("FORBIDDEN");
     const anonymous = await api("POST", "/v1/products", { body: { name: "X" } });
@@ -58,7 +66,10 @@ describe("products", () => {
     });
     expect(notCompany.status).toBe(422);
     expect(errorCode(notCompany)).toBe("UNKNOWN_COMPANY");
-    const ok = await api("POST", "/v1/products", { token: admin.token, body: { name: "X", companyId: company.id } });
+    const ok = await api("POST", "/v1/products", {
+      token: admin.token,
+      body: { name: "X", companyId: company.id },
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.companyId).toBe(company.id);
   });
@@ -68,7 +79,10 @@ describe("POST /v1/trials", () => {
   it("creates a SCHEDULED trial with live counts for the owning company", async () => {
     const company = await createUser("COMPANY");
     const productId = await createProduct(company);
-    const res = await api("POST", "/v1/trials", { token: company.token, body: trialBody(productId) });
+    const res = await api("POST", "/v1/trials", {
+      token: company.token,
+      body: trialBody(productId),
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       productId,
@@ -98,7 +112,10 @@ describe("POST /v1/trials", () => {
     const company = await createUser("COMPANY");
     const productId = await createProduct(company);
     for (const slots of [0, -3]) {
-      const res = await api("POST", "/v1/trials", { token: company.token, body: trialBody(productId, { slots }) });
+      const res = await api("POST", "/v1/trials", {
+        token: company.token,
+        body: trialBody(productId, { slots }),
+      });
       expect(res.status).toBe(400);
       expect(errorCode(res)).toBe("VALIDATION_FAILED");
       expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(["slots"]);
@@ -126,7 +143,9 @@ describe("POST /v1/trials", () => {
       body: trialBody(productId, { opensAt: at, closesAt: at }),
     });
     expect(same.status).toBe(400);
-    expect(same.body.error.details).toEqual([{ path: "closesAt", message: "must be after opensAt" }]);
+    expect(same.body.error.details).toEqual([
+      { path: "closesAt", message: "must be after opensAt" },
+    ]);
     const past = await api("POST", "/v1/trials", {
       token: company.token,
       body: trialBody(productId, {
@@ -135,7 +154,9 @@ describe("POST /v1/trials", () => {
       }),
     });
     expect(past.status).toBe(400);
-    expect(past.body.error.details).toEqual([{ path: "closesAt", message: "must be in the future" }]);
+    expect(past.body.error.details).toEqual([
+      { path: "closesAt", message: "must be in the future" },
+    ]);
   });
 
   it("422 UNKNOWN_PRODUCT for a product that does not exist", async () => {
@@ -154,13 +175,22 @@ describe("POST /v1/trials", () => {
     const member = await createUser("MEMBER");
     const admin = await createUser("ADMIN");
     const productId = await createProduct(owner);
-    const byRival = await api("POST", "/v1/trials", { token: rival.token, body: trialBody(productId) });
+    const byRival = await api("POST", "/v1/trials", {
+      token: rival.token,
+      body: trialBody(productId),
+    });
     expect(byRival.status).toBe(403);
     expect(errorCode(byRival)).toBe("NOT_THE_OWNER");
-    const byMember = await api("POST", "/v1/trials", { token: member.token, body: trialBody(productId) });
+    const byMember = await api("POST", "/v1/trials", {
+      token: member.token,
+      body: trialBody(productId),
+    });
     expect(byMember.status).toBe(403);
     expect(errorCode(byMember)).toBe("FORBIDDEN");
-    const byAdmin = await api("POST", "/v1/trials", { token: admin.token, body: trialBody(productId) });
+    const byAdmin = await api("POST", "/v1/trials", {
+      token: admin.token,
+      body: trialBody(productId),
+    });
     expect(byAdmin.status).toBe(201);
     expect(byAdmin.body.companyId).toBe(owner.id);
   });

@@ -1,12 +1,12 @@
-import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Application, DecisionEvent } from "../../core/first-come/types";
-import { applications } from "../../db/schema";
 import { connect } from "../../db/client";
+import { applications } from "../../db/schema";
+import { type IncomingMessage, persistDecisions } from "../../workers/consumers/persist-decisions";
 import worker from "../../workers/index";
-import { persistDecisions, type IncomingMessage } from "../../workers/consumers/persist-decisions";
 import { testConfig, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
 
@@ -72,7 +72,12 @@ describe("decisions consumer", () => {
     const v2: DecisionEvent = {
       ...v1,
       eventId: crypto.randomUUID(),
-      application: { ...v1.application, status: "WAITLISTED", position: 1, version: 2 } as Application,
+      application: {
+        ...v1.application,
+        status: "WAITLISTED",
+        position: 1,
+        version: 2,
+      } as Application,
     };
     await deliver(batchOf([v2, v1, v2]));
     await deliver(batchOf([v1]));
@@ -87,7 +92,10 @@ describe("decisions consumer", () => {
     const down = { ...env, PG_WS_PROXY: "127.0.0.1:9" } as Env;
     const failed = await deliver(batchOf(events), down);
     expect(failed.explicitAcks).toEqual([]);
-    expect(failed.retryMessages.map((m: { msgId: string }) => m.msgId).sort()).toEqual(["m0", "m1"]);
+    expect(failed.retryMessages.map((m: { msgId: string }) => m.msgId).sort()).toEqual([
+      "m0",
+      "m1",
+    ]);
     expect(await rowsOf(trialId)).toHaveLength(0);
 
     const back = await deliver(batchOf(events, 2));
@@ -149,7 +157,10 @@ describe("decisions consumer", () => {
     });
     expect(result).toEqual({ written: 1, retried: 0, deadLettered: 2 });
     expect(messages.map((m) => m.state)).toEqual(["ack", "ack", "ack"]);
-    expect(parked.map((p) => p.reason)).toEqual(["invalid decision message", "invalid decision message"]);
+    expect(parked.map((p) => p.reason)).toEqual([
+      "invalid decision message",
+      "invalid decision message",
+    ]);
     expect(await rowsOf(events[0]!.application.trialId)).toHaveLength(1);
   });
 

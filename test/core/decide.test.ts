@@ -18,7 +18,13 @@ function run(state: GateState, users: string[], now = T0 + 1) {
 describe("first-come decision", () => {
   it("gives the first `slots` applicants WON, the next ones WAITLISTED with positions", () => {
     const { state, results } = run(newGateState(terms), ["a", "b", "c"]);
-    expect(results.map((r) => (r.kind === "admitted" ? [r.application.status, r.application.seq, r.application.position] : r.code))).toEqual([
+    expect(
+      results.map((r) =>
+        r.kind === "admitted"
+          ? [r.application.status, r.application.seq, r.application.position]
+          : r.code,
+      ),
+    ).toEqual([
       ["WON", 1, null],
       ["WON", 2, null],
       ["WAITLISTED", 3, 1],
@@ -29,7 +35,10 @@ describe("first-come decision", () => {
 
   it("refuses after FULL and counts the attempt as rejected demand", () => {
     const { state, results } = run(newGateState(terms), ["a", "b", "c", "d", "e"]);
-    expect(results.slice(3).map((r) => r.kind === "refused" && r.code)).toEqual(["TRIAL_CLOSED", "TRIAL_CLOSED"]);
+    expect(results.slice(3).map((r) => r.kind === "refused" && r.code)).toEqual([
+      "TRIAL_CLOSED",
+      "TRIAL_CLOSED",
+    ]);
     expect(state.rejected).toBe(2);
     expect(state.nextSeq).toBe(4);
   });
@@ -55,7 +64,13 @@ describe("first-come decision", () => {
 
   it("reports live counts in the snapshot", () => {
     const { state } = run(newGateState(terms), ["a", "b"]);
-    expect(snapshotOf(state, T0 + 5)).toMatchObject({ status: "OPEN", won: 2, waitlisted: 0, remaining: 0, applicants: 2 });
+    expect(snapshotOf(state, T0 + 5)).toMatchObject({
+      status: "OPEN",
+      won: 2,
+      waitlisted: 0,
+      remaining: 0,
+      applicants: 2,
+    });
   });
 
   it("never admits more than capacity whatever the order of thousands of arrivals", () => {
@@ -65,7 +80,9 @@ describe("first-come decision", () => {
     const admitted = results.filter((r) => r.kind === "admitted");
     expect(admitted).toHaveLength(1000);
     expect(admitted.filter((r) => r.application.status === "WON")).toHaveLength(700);
-    expect(admitted.map((r) => r.application.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(admitted.map((r) => r.application.seq)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
     expect(state.rejected).toBe(4000);
   });
 });

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { DecisionEvent } from "../../core/first-come/types";
@@ -14,7 +14,11 @@ const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName
 
 const rowsOf = (trialId: string) =>
   withDb((db) =>
-    db.select().from(applications).where(eq(applications.trialId, trialId)).orderBy(asc(applications.seq)),
+    db
+      .select()
+      .from(applications)
+      .where(eq(applications.trialId, trialId))
+      .orderBy(asc(applications.seq)),
   );
 
 async function setQueue(trialId: string, queue: DecisionQueue) {
@@ -57,7 +61,10 @@ describe("TrialGate durability", () => {
     const seen: DecisionEvent[][] = [];
     await setQueue(trial.id, hangingQueue(seen));
 
-    const before = await applyAll(trial.id, members.slice(0, 3).map((m) => m.token));
+    const before = await applyAll(
+      trial.id,
+      members.slice(0, 3).map((m) => m.token),
+    );
     expect(seen.length).toBeGreaterThan(0); // a send was in flight
     expect(await gateOf(trial.id).pendingOutbox()).toBe(3);
 
@@ -93,7 +100,10 @@ describe("TrialGate durability", () => {
     const members = await createUsers("MEMBER", 2);
     await setQueue(trial.id, failingQueue);
 
-    const decided = await applyAll(trial.id, members.map((m) => m.token));
+    const decided = await applyAll(
+      trial.id,
+      members.map((m) => m.token),
+    );
     const gate = gateOf(trial.id);
     expect(await gate.pendingOutbox()).toBe(2);
     // Still failing: the alarm runs, keeps the rows and re-arms itself.
@@ -117,8 +127,11 @@ describe("TrialGate durability", () => {
     const [member] = await createUsers("MEMBER", 1);
     await applyAll(trial.id, [member!.token]);
     const gate = gateOf(trial.id);
-    const version = await runInDurableObject(gate, (_g, state) =>
-      state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_meta").one().version,
+    const version = await runInDurableObject(
+      gate,
+      (_g, state) =>
+        state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_meta").one()
+          .version,
     );
     expect(version).toBe(1);
     const snapshot = await gate.snapshot();

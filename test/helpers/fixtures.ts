@@ -1,7 +1,7 @@
+import { users } from "../../db/schema";
 import { hashPassword } from "../../workers/auth/password";
 import type { Role } from "../../workers/auth/roles";
 import { signAccessToken } from "../../workers/auth/tokens";
-import { users } from "../../db/schema";
 import { testConfig, withDb } from "./db";
 import { api } from "./http";
 
@@ -26,10 +26,17 @@ export async function createUsers(role: Role, count: number): Promise<TestUser[]
   const passwordHash = await fixtureHash;
   const rows = Array.from({ length: count }, () => {
     const id = crypto.randomUUID();
-    return { id, email: `${role.toLowerCase()}-${id}@tryit.test`, passwordHash, name: `${role} ${id.slice(0, 8)}`, role };
+    return {
+      id,
+      email: `${role.toLowerCase()}-${id}@tryit.test`,
+      passwordHash,
+      name: `${role} ${id.slice(0, 8)}`,
+      role,
+    };
   });
   await withDb(async (db) => {
-    for (let i = 0; i < rows.length; i += 500) await db.insert(users).values(rows.slice(i, i + 500));
+    for (let i = 0; i < rows.length; i += 500)
+      await db.insert(users).values(rows.slice(i, i + 500));
   });
   const config = testConfig();
   return Promise.all(

@@ -42,8 +42,14 @@ export async function api<T = any>(
 
 /** Asserts the contract's error shape and returns the code. */
 export function errorCode(res: ApiResponse): string {
-  const e = (res.body as { error?: { code?: unknown; message?: unknown; details?: unknown } })?.error;
-  if (!e || typeof e.code !== "string" || typeof e.message !== "string" || !Array.isArray(e.details)) {
+  const e = (res.body as { error?: { code?: unknown; message?: unknown; details?: unknown } })
+    ?.error;
+  if (
+    !e ||
+    typeof e.code !== "string" ||
+    typeof e.message !== "string" ||
+    !Array.isArray(e.details)
+  ) {
     throw new Error(`not an API error body: ${JSON.stringify(res.body)}`);
   }
   return e.code;

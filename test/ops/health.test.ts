@@ -1,10 +1,10 @@
-import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/index";
 import { cloudflareRuntime } from "../../workers/adapters/cloudflare/runtime";
 import { newApp } from "../../workers/app";
 import { signAccessToken } from "../../workers/auth/tokens";
+import worker from "../../workers/index";
 import { testConfig } from "../helpers/db";
 import { api, errorCode } from "../helpers/http";
 
@@ -45,7 +45,9 @@ describe("GET /healthz", () => {
   it("keeps the caller's request id and makes one otherwise", async () => {
     const kept = await api("GET", "/healthz", { headers: { "x-request-id": "abc-123" } });
     expect(kept.headers.get("x-request-id")).toBe("abc-123");
-    const made = await api("GET", "/healthz", { headers: { "x-request-id": "bad id with spaces" } });
+    const made = await api("GET", "/healthz", {
+      headers: { "x-request-id": "bad id with spaces" },
+    });
     expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -66,7 +68,11 @@ describe("GET /healthz", () => {
   });
 
   it("refuses a signed token whose subject is not a user id (401, not a database error)", async () => {
-    const token = await signAccessToken({ userId: "not-a-uuid", role: "MEMBER" }, testConfig().jwtSecret, 60);
+    const token = await signAccessToken(
+      { userId: "not-a-uuid", role: "MEMBER" },
+      testConfig().jwtSecret,
+      60,
+    );
     const res = await api("GET", "/v1/users/me", { token });
     expect(res.status).toBe(401);
     expect(errorCode(res)).toBe("UNAUTHORIZED");

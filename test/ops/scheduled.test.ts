@@ -1,5 +1,9 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { trials } from "../../db/schema";
@@ -11,7 +15,11 @@ const hour = 3_600_000;
 
 async function fireCron(at: number) {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: at }), env, ctx);
+  await worker.scheduled(
+    createScheduledController({ cron: "* * * * *", scheduledTime: at }),
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
 }
 
@@ -24,7 +32,10 @@ describe("status sync cron", () => {
   it("writes SCHEDULED → OPEN → CLOSED(ENDED) by comparing times, and a repeat changes nothing", async () => {
     const company = await createUser("COMPANY");
     const opensAt = Date.now() + hour;
-    const trial = await createTrial(company, { opensAt: new Date(opensAt), closesAt: new Date(opensAt + hour) });
+    const trial = await createTrial(company, {
+      opensAt: new Date(opensAt),
+      closesAt: new Date(opensAt + hour),
+    });
     expect(await statusOf(trial.id)).toEqual({ status: "SCHEDULED", closedReason: null });
 
     await fireCron(opensAt - 1);

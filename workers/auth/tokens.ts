@@ -45,7 +45,11 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
       requiredClaims: ["sub", "exp", "iat"],
     });
     const role = payload.role;
-    if (typeof payload.sub !== "string" || !UUID.test(payload.sub) || !ROLES.includes(role as Role)) {
+    if (
+      typeof payload.sub !== "string" ||
+      !UUID.test(payload.sub) ||
+      !ROLES.includes(role as Role)
+    ) {
       return { ok: false, reason: "invalid" };
     }
     return { ok: true, claims: { userId: payload.sub, role: role as Role } };

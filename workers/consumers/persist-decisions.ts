@@ -50,14 +50,18 @@ export async function persistDecisions(
       message.ack();
       deadLettered++;
     } catch (err) {
-      log.error("decisions.dead_letter_failed", { messageId: message.id, error: describeError(err) });
+      log.error("decisions.dead_letter_failed", {
+        messageId: message.id,
+        error: describeError(err),
+      });
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }
   if (valid.length === 0) return { written: 0, retried: 0, deadLettered };
 
   const retry = (items: typeof valid) => {
-    for (const { message } of items) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    for (const { message } of items)
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   };
 
   let conn: Connection;

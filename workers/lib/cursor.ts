@@ -37,7 +37,12 @@ export interface Page<T> {
 }
 
 /** Rows fetched with limit + 1 tell whether another page exists without a count query. */
-export function toPage<R, T>(rows: R[], limit: number, present: (r: R) => T, keyOf: (r: R) => unknown): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  present: (r: R) => T,
+  keyOf: (r: R) => unknown,
+): Page<T> {
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   const last = shown[shown.length - 1];

@@ -24,7 +24,10 @@ export const log = {
 export function describeError(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   const withoutParams = text.replace(/\nparams:[\s\S]*$/, "");
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const cause =
+    err instanceof Error
+      ? (err.cause as { code?: unknown; message?: unknown } | undefined)
+      : undefined;
   const causeText =
     cause && typeof cause.message === "string"
       ? ` (cause${typeof cause.code === "string" ? ` ${cause.code}` : ""}: ${cause.message})`

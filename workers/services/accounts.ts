@@ -85,7 +85,12 @@ export async function issueTokens(
     config.jwtSecret,
     config.accessTokenTtlSeconds,
   );
-  return { accessToken, refreshToken, tokenType: "Bearer", expiresIn: config.accessTokenTtlSeconds };
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: "Bearer",
+    expiresIn: config.accessTokenTtlSeconds,
+  };
 }
 
 export async function getLiveUser(db: Database, userId: string): Promise<UserRow | null> {

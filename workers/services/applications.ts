@@ -42,14 +42,19 @@ export async function getMyApplication(
   userId: string,
 ): Promise<Application> {
   const application = await gates.get(trialId).findApplication(userId);
-  if (!application) throw new AppError("APPLICATION_NOT_FOUND", "You have not applied to this trial.");
+  if (!application)
+    throw new AppError("APPLICATION_NOT_FOUND", "You have not applied to this trial.");
   return application;
 }
 
 export async function listTrialApplications(
   db: Database,
   trialId: string,
-  query: { status?: "WON" | "WAITLISTED" | "CANCELLED" | undefined; afterSeq: number; limit: number },
+  query: {
+    status?: "WON" | "WAITLISTED" | "CANCELLED" | undefined;
+    afterSeq: number;
+    limit: number;
+  },
 ) {
   const filters = [eq(applications.trialId, trialId), gt(applications.seq, query.afterSeq)];
   if (query.status) filters.push(eq(applications.status, query.status));

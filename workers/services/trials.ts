@@ -72,7 +72,9 @@ export async function createTrial(
     if (!trial) throw new Error("insert returned no row");
     return { trial, live };
   } catch (err) {
-    await gate.discard().catch((e: unknown) => log.warn("gate.discard_failed", { trialId: id, error: String(e) }));
+    await gate
+      .discard()
+      .catch((e: unknown) => log.warn("gate.discard_failed", { trialId: id, error: String(e) }));
     throw err;
   }
 }

@@ -9,7 +9,10 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/signup", validate("json", SignUpBody), async (c) => {
     const body = c.req.valid("json");
     const { config, db } = c.var.deps;
-    const user = await signUp(await db.db(), config, { ...body, slackId: body.slackId ?? undefined });
+    const user = await signUp(await db.db(), config, {
+      ...body,
+      slackId: body.slackId ?? undefined,
+    });
     return c.json(presentUser(user), 201);
   })
   .post("/login", validate("json", LogInBody), async (c) => {

@@ -3,11 +3,7 @@ import type { AppEnv } from "../../context";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { presentApplication } from "../../presenters";
-import {
-  applyToTrial,
-  getMyApplication,
-  listTrialApplications,
-} from "../../services/applications";
+import { applyToTrial, getMyApplication, listTrialApplications } from "../../services/applications";
 import { assertOwnsTrial, getTrialRow } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";

@@ -34,7 +34,9 @@ export const ApplyBody = v.object({
 });
 
 export const ListApplicationsQuery = v.object({
-  status: v.optional(v.picklist(["WON", "WAITLISTED", "CANCELLED"], "must be WON, WAITLISTED or CANCELLED")),
+  status: v.optional(
+    v.picklist(["WON", "WAITLISTED", "CANCELLED"], "must be WON, WAITLISTED or CANCELLED"),
+  ),
   limit: Limit,
   cursor: v.optional(v.string()),
 });
