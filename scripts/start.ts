@@ -17,7 +17,11 @@ import { isPortFree, spawnWranglerDev, type WranglerDev, waitForHttp } from "./l
 import { startWsProxy, type WsProxy } from "./lib/ws-proxy";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DATA = resolve(ROOT, ".data");
+// TRYIT_DATA_DIR moves everything `npm start` keeps (database, dev secret, wrangler state),
+// e.g. for the CI smoke run, which must not touch a developer's .data/.
+const DATA = process.env.TRYIT_DATA_DIR
+  ? resolve(process.env.TRYIT_DATA_DIR)
+  : resolve(ROOT, ".data");
 const PORT = Number(process.env.PORT ?? 8787);
 const CONFIG = process.env.TRYIT_WRANGLER_CONFIG
   ? resolve(process.env.TRYIT_WRANGLER_CONFIG) // relative to where you run it, like any path
@@ -35,8 +39,8 @@ async function main(): Promise<void> {
   if (!(await isPortFree(PORT))) {
     throw new Error(`port ${PORT} is in use (another \`npm start\`?). Stop it or set PORT.`);
   }
-  db = await resolveDevDatabase();
-  log(`database: ${db.kind === "embedded" ? `embedded PGlite in .data/pglite` : redact(db.url)}`);
+  db = await resolveDevDatabase(resolve(DATA, "pglite"));
+  log(`database: ${db.kind === "embedded" ? `embedded PGlite in ${db.dataDir}` : redact(db.url)}`);
 
   const target = new URL(db.url);
   // Neon endpoints speak WebSocket themselves; any other Postgres needs the local proxy.
@@ -95,7 +99,7 @@ function jwtSecret(): string {
   const secret = randomBytes(32).toString("base64url");
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  log("generated a dev JWT secret in .data/dev-secret");
+  log(`generated a dev JWT secret in ${file}`);
   return secret;
 }
 

@@ -8,6 +8,8 @@ import { startEmbeddedPostgres } from "./embedded-postgres";
 export interface ResolvedDatabase<K extends string> {
   url: string;
   kind: K;
+  /** Where an embedded database keeps its files (undefined for a server or in memory). */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -30,11 +32,13 @@ export async function isPostgresUp(url: string, timeoutMs = 1500): Promise<boole
   }
 }
 
-export async function resolveDevDatabase(): Promise<ResolvedDatabase<"env" | "embedded">> {
+export async function resolveDevDatabase(
+  dataDir = DEV_PGLITE_DIR,
+): Promise<ResolvedDatabase<"env" | "embedded">> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) return { url: fromEnv, kind: "env", stop: async () => {} };
-  const embedded = await startEmbeddedPostgres({ dataDir: DEV_PGLITE_DIR });
-  return { url: embedded.url, kind: "embedded", stop: embedded.stop };
+  const embedded = await startEmbeddedPostgres({ dataDir });
+  return { url: embedded.url, kind: "embedded", dataDir, stop: embedded.stop };
 }
 
 /** `localServerUrl` exists so the fallback paths can be exercised while a server is running. */
