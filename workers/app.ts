@@ -3,8 +3,10 @@ import type { AppEnv, Runtime } from "./context";
 import { onError, onNotFound } from "./error-handler";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
+import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { imageRoutes } from "./routes/images";
 import { productRoutes } from "./routes/products";
 import { trialRoutes } from "./routes/trials";
 import { userRoutes } from "./routes/users";
@@ -15,11 +17,15 @@ import { userRoutes } from "./routes/users";
  */
 export function newApp(runtime: Runtime) {
   const v1 = new Hono<AppEnv>()
+    // Image uploads are raw bytes with their own size and type checks: registered before
+    // the JSON body middleware, so it never runs for them.
+    .route("/images", imageRoutes)
     .use(jsonBody())
     .route("/auth", authRoutes)
     .route("/users", userRoutes)
     .route("/products", productRoutes)
-    .route("/trials", trialRoutes);
+    .route("/trials", trialRoutes)
+    .route("/admin", adminRoutes);
 
   const app = new Hono<AppEnv>()
     .use(requestId())

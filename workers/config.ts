@@ -1,10 +1,13 @@
 import * as v from "valibot";
+import type { RateRule } from "../core/ports/rate-limiter";
 
 /**
  * Runtime configuration, parsed and checked at every entry (fetch, queue, scheduled, the
  * Deno server): a missing secret fails loudly at the first invocation, not deep inside a
  * request half-way through a write.
  */
+const RateText = v.pipe(v.string(), v.regex(/^\d{1,6}\/\d{1,6}$/, 'must look like "10/60"'));
+
 const ConfigSchema = v.object({
   DATABASE_URL: v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
   PG_WS_PROXY: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]+:\d+$/, "must be host:port"))),
@@ -18,6 +21,19 @@ const ConfigSchema = v.object({
     String(30 * 86_400),
   ),
   ADMIN_EMAILS: v.optional(v.string(), ""),
+  // Upstash Redis REST endpoint (production) or the repo's REST bridge (dev, tests).
+  // Both unset: caching and rate limiting are off.
+  UPSTASH_REDIS_REST_URL: v.optional(v.pipe(v.string(), v.url("must be a URL"))),
+  UPSTASH_REDIS_REST_TOKEN: v.optional(v.string()),
+  CACHE_TTL_SECONDS: v.optional(
+    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(3600)),
+    "30",
+  ),
+  // Limits as "<requests>/<seconds>".
+  RATE_LIMIT_LOGIN_PER_IP: v.optional(RateText, "20/60"),
+  RATE_LIMIT_LOGIN_PER_EMAIL: v.optional(RateText, "5/60"),
+  RATE_LIMIT_SIGNUP_PER_IP: v.optional(RateText, "10/3600"),
+  RATE_LIMIT_APPLY_PER_MEMBER: v.optional(RateText, "30/10"),
   APP_VERSION: v.optional(v.string(), "dev"),
 });
 
@@ -28,6 +44,20 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   adminEmails: ReadonlySet<string>;
   version: string;
+  /** Null when no Redis is configured: caching and rate limiting are off. */
+  redis: { url: string; token: string } | null;
+  cacheTtlSeconds: number;
+  rateLimits: {
+    loginPerIp: RateRule;
+    loginPerEmail: RateRule;
+    signupPerIp: RateRule;
+    applyPerMember: RateRule;
+  };
+}
+
+function rule(name: string, text: string): RateRule {
+  const [limit, seconds] = text.split("/").map(Number);
+  return { name, limit: limit ?? 0, windowSeconds: seconds ?? 1 };
 }
 
 export class ConfigError extends Error {
@@ -56,6 +86,17 @@ export function parseConfig(env: Record<string, unknown>): Config {
         .filter(Boolean),
     ),
     version: o.APP_VERSION,
+    redis:
+      o.UPSTASH_REDIS_REST_URL && o.UPSTASH_REDIS_REST_TOKEN
+        ? { url: o.UPSTASH_REDIS_REST_URL, token: o.UPSTASH_REDIS_REST_TOKEN }
+        : null,
+    cacheTtlSeconds: o.CACHE_TTL_SECONDS,
+    rateLimits: {
+      loginPerIp: rule("login-ip", o.RATE_LIMIT_LOGIN_PER_IP),
+      loginPerEmail: rule("login-email", o.RATE_LIMIT_LOGIN_PER_EMAIL),
+      signupPerIp: rule("signup-ip", o.RATE_LIMIT_SIGNUP_PER_IP),
+      applyPerMember: rule("apply-member", o.RATE_LIMIT_APPLY_PER_MEMBER),
+    },
   };
   cache.set(env, config);
   return config;

@@ -1,5 +1,7 @@
 import type { Context } from "hono";
+import type { BlobStore } from "../core/ports/blob-store";
 import type { Cache } from "../core/ports/cache";
+import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
 import type { DatabaseSession } from "../db/client";
 import type { Role } from "./auth/roles";
@@ -11,6 +13,10 @@ export interface Deps {
   db: DatabaseSession;
   gates: TrialGates;
   cache: Cache;
+  blobs: BlobStore;
+  limiter: RateLimiter;
+  /** The caller's address: CF-Connecting-IP on Workers, the socket's peer on Deno. */
+  clientIp: string;
   /** Keep background work (closing a connection, a cache write) alive past the response. */
   waitUntil(promise: Promise<unknown>): void;
 }

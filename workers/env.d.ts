@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     JWT_SECRET: string;
     ADMIN_EMAILS?: string;
     REFRESH_TOKEN_TTL_SECONDS?: string;
+    UPSTASH_REDIS_REST_URL?: string;
+    UPSTASH_REDIS_REST_TOKEN?: string;
   }
 }

@@ -1,4 +1,5 @@
 export { applications } from "./applications";
+export { images, productImages } from "./images";
 export { products } from "./products";
 export { refreshTokens } from "./refresh-tokens";
 export { trials } from "./trials";

@@ -15,5 +15,8 @@ export const products = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [index("products_company_idx").on(t.companyId, t.createdAt)],
+  (t) => [
+    index("products_company_idx").on(t.companyId, t.createdAt),
+    index("products_category_idx").on(t.category, t.createdAt),
+  ],
 );
