@@ -23,6 +23,9 @@ export function newGateState(terms: TrialTerms): GateState {
     rejected: 0,
     cancelledAt: null,
     filledAt: null,
+    announcedStatus: null,
+    announcedReason: null,
+    statusVersion: 0,
   };
 }
 
@@ -123,4 +126,51 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
     version: 1,
   };
   return { kind: "admitted", application, next };
+}
+
+/**
+ * The status change to announce, if the status by the clock differs from the last one
+ * announced. The caller commits `next` and the event in one transaction.
+ */
+export function statusAnnouncement(
+  state: GateState,
+  now: number,
+): { next: GateState; status: TrialStatus; closedReason: ClosedReason | null; version: number } | null {
+  const { status, closedReason } = trialStatus(state, now);
+  if (status === state.announcedStatus && closedReason === state.announcedReason) return null;
+  const version = state.statusVersion + 1;
+  return {
+    next: { ...state, announcedStatus: status, announcedReason: closedReason, statusVersion: version },
+    status,
+    closedReason,
+    version,
+  };
+}
+
+/** When the status will next change by the clock alone (FULL and CANCELLED are not timed). */
+export function nextTransitionAt(state: GateState, now: number): number | null {
+  if (state.cancelledAt !== null) return null;
+  if (now < state.opensAt) return state.opensAt;
+  if (now < state.closesAt && !isFull(state)) return state.closesAt;
+  return null;
+}
+
+export type CancelDecision =
+  | { kind: "cancelled"; next: GateState }
+  | { kind: "already-cancelled" }
+  | { kind: "refused"; code: "TRIAL_CLOSED" };
+
+/**
+ * A SCHEDULED or OPEN trial can be cancelled, and so can one that filled up before its end
+ * (CLOSED/FULL with closesAt ahead); a trial that has ended is history.
+ */
+export function cancelTrial(state: GateState, now: number): CancelDecision {
+  if (state.cancelledAt !== null) return { kind: "already-cancelled" };
+  if (now >= state.closesAt) return { kind: "refused", code: "TRIAL_CLOSED" };
+  return { kind: "cancelled", next: { ...state, cancelledAt: now } };
+}
+
+/** New terms are accepted only while the trial is SCHEDULED by the gate's own clock. */
+export function canChangeTerms(state: GateState, now: number): boolean {
+  return trialStatus(state, now).status === "SCHEDULED";
 }

@@ -30,6 +30,10 @@ export interface GateState extends TrialTerms {
   cancelledAt: number | null;
   /** When the last place was taken; null while places remain. */
   filledAt: number | null;
+  /** The status last told to the outside world (Postgres), and how many times it changed. */
+  announcedStatus: TrialStatus | null;
+  announcedReason: ClosedReason | null;
+  statusVersion: number;
 }
 
 export interface Application {
@@ -48,17 +52,34 @@ export interface Application {
 }
 
 /** The outcome a member is told about; one result message per (application, outcome). */
-export type Outcome = "WON" | "WAITLISTED";
+export type Outcome = "WON" | "WAITLISTED" | "TRIAL_CANCELLED";
 
-/** The message the gate's outbox sends to the decisions queue. */
+/** An application was decided or changed; carries the whole application. */
 export interface DecisionEvent {
   /** Schema version of this message. */
   v: 1;
+  type: "application";
   /** Unique per event: lets consumers recognise redeliveries. */
   eventId: string;
   outcome: Outcome;
   application: Application;
 }
+
+/** The trial's status changed (opened, filled, ended, cancelled), by the gate's clock. */
+export interface TrialStatusEvent {
+  v: 1;
+  type: "trial-status";
+  eventId: string;
+  trialId: string;
+  status: TrialStatus;
+  closedReason: ClosedReason | null;
+  /** Grows with every announcement, so an older one never overwrites a newer one. */
+  version: number;
+  at: number;
+}
+
+/** Everything a gate's outbox carries to the queue. */
+export type GateEvent = DecisionEvent | TrialStatusEvent;
 
 /** The live view of a trial, as its gate sees it. */
 export interface GateSnapshot {

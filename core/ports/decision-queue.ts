@@ -1,7 +1,7 @@
-import type { DecisionEvent } from "../first-come/types";
+import type { GateEvent } from "../first-come/types";
 
-/** Where a gate's outbox delivers decisions: a Cloudflare Queue, or a direct persister on Deno. */
+/** Where a gate's outbox delivers its events: a Cloudflare Queue, or a direct persister on Deno. */
 export interface DecisionQueue {
   /** Resolves only once every event is accepted; throws if any may not have been. */
-  sendBatch(events: DecisionEvent[]): Promise<void>;
+  sendBatch(events: GateEvent[]): Promise<void>;
 }

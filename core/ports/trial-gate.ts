@@ -11,6 +11,8 @@ export interface TrialGate {
   findApplication(userId: string): Promise<Application | null>;
   /** Null when the gate was never configured (no such trial). */
   snapshot(): Promise<GateSnapshot | null>;
+  /** Refuse further applications and tell every WON and WAITLISTED applicant. */
+  cancel(): Promise<CancelResult>;
   /** Forget an unused configuration (trial creation failed after configure). */
   discard(): Promise<void>;
 }
@@ -18,6 +20,10 @@ export interface TrialGate {
 export type ConfigureResult =
   | { ok: true; snapshot: GateSnapshot }
   | { ok: false; code: "TRIAL_ALREADY_OPEN" };
+
+export type CancelResult =
+  | { ok: true; snapshot: GateSnapshot; notified: number }
+  | { ok: false; code: "TRIAL_NOT_FOUND" | "TRIAL_CLOSED" };
 
 export interface TrialGates {
   get(trialId: string): TrialGate;

@@ -25,6 +25,8 @@ export const trials = pgTable(
     closesAt: timestamp("closes_at", { withTimezone: true, mode: "date" }).notNull(),
     status: text("status", { enum: ["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"] }).notNull(),
     closedReason: text("closed_reason", { enum: ["ENDED", "FULL"] }),
+    /** The gate's announcement counter: an older status event never overwrites a newer one. */
+    statusVersion: integer("status_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },

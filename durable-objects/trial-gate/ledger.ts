@@ -1,4 +1,10 @@
-import type { Application, ApplicationStatus, GateState } from "../../core/first-come/types";
+import type {
+  Application,
+  ApplicationStatus,
+  ClosedReason,
+  GateState,
+  TrialStatus,
+} from "../../core/first-come/types";
 
 /** Row mapping between the gate's SQLite tables and the shared domain types. */
 
@@ -14,6 +20,9 @@ type GateRow = {
   rejected: number;
   cancelled_at: number | null;
   filled_at: number | null;
+  announced_status: string | null;
+  announced_reason: string | null;
+  status_version: number;
 };
 
 type ApplicationRow = {
@@ -43,20 +52,26 @@ export function loadGate(sql: SqlStorage): GateState | null {
     rejected: row.rejected,
     cancelledAt: row.cancelled_at,
     filledAt: row.filled_at,
+    announcedStatus: row.announced_status as TrialStatus | null,
+    announcedReason: row.announced_reason as ClosedReason | null,
+    statusVersion: row.status_version,
   };
 }
 
 export function saveGate(sql: SqlStorage, s: GateState): void {
   sql.exec(
     `INSERT INTO gate (id, trial_id, slots, waitlist_size, opens_at, closes_at, next_seq, won,
-       waitlisted, rejected, cancelled_at, filled_at)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       waitlisted, rejected, cancelled_at, filled_at, announced_status, announced_reason,
+       status_version)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET
        trial_id = excluded.trial_id, slots = excluded.slots,
        waitlist_size = excluded.waitlist_size, opens_at = excluded.opens_at,
        closes_at = excluded.closes_at, next_seq = excluded.next_seq, won = excluded.won,
        waitlisted = excluded.waitlisted, rejected = excluded.rejected,
-       cancelled_at = excluded.cancelled_at, filled_at = excluded.filled_at`,
+       cancelled_at = excluded.cancelled_at, filled_at = excluded.filled_at,
+       announced_status = excluded.announced_status,
+       announced_reason = excluded.announced_reason, status_version = excluded.status_version`,
     s.trialId,
     s.slots,
     s.waitlistSize,
@@ -68,7 +83,20 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
     s.rejected,
     s.cancelledAt,
     s.filledAt,
+    s.announcedStatus,
+    s.announcedReason,
+    s.statusVersion,
   );
+}
+
+/** Current holders of a place, in seq order: the people a cancellation must reach. */
+export function listHolders(sql: SqlStorage, trialId: string): Application[] {
+  return sql
+    .exec<ApplicationRow>(
+      "SELECT * FROM applications WHERE status IN ('WON', 'WAITLISTED') ORDER BY seq",
+    )
+    .toArray()
+    .map((r) => toApplication(trialId, r));
 }
 
 export function findApplicationByUser(

@@ -1,4 +1,4 @@
-import type { DecisionEvent } from "../../core/first-come/types";
+import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 
 /** Rows sent per queue call; matches the Cloudflare Queues batch limit. */
@@ -13,7 +13,7 @@ export class Outbox {
   constructor(private readonly sql: SqlStorage) {}
 
   /** Call inside the decision's transactionSync. */
-  append(event: DecisionEvent, now: number): void {
+  append(event: GateEvent, now: number): void {
     this.sql.exec(
       "INSERT INTO outbox (body, created_at) VALUES (?, ?)",
       JSON.stringify(event),
@@ -40,7 +40,7 @@ export class Outbox {
         )
         .toArray();
       if (rows.length === 0) return sent;
-      await queue.sendBatch(rows.map((r) => JSON.parse(r.body) as DecisionEvent));
+      await queue.sendBatch(rows.map((r) => JSON.parse(r.body) as GateEvent));
       const last = rows[rows.length - 1] as { id: number };
       // Ids only grow, and the rows we read were the oldest ones: delete exactly those.
       this.sql.exec(

@@ -35,6 +35,10 @@ const steps: readonly string[] = [
      body TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // v2: the status last announced to Postgres, so transitions are told exactly once.
+  `ALTER TABLE gate ADD COLUMN announced_status TEXT;
+   ALTER TABLE gate ADD COLUMN announced_reason TEXT;
+   ALTER TABLE gate ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

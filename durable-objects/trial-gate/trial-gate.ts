@@ -1,18 +1,30 @@
 import { DurableObject } from "cloudflare:workers";
-import { admit, newGateState, snapshotOf } from "../../core/first-come/decide";
+import {
+  admit,
+  canChangeTerms,
+  cancelTrial,
+  newGateState,
+  nextTransitionAt,
+  snapshotOf,
+  statusAnnouncement,
+} from "../../core/first-come/decide";
 import type {
   Application,
   ApplyResult,
-  DecisionEvent,
+  GateEvent,
   GateSnapshot,
   GateState,
   TrialTerms,
 } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
-import type { ConfigureResult, TrialGate as TrialGatePort } from "../../core/ports/trial-gate";
+import type {
+  CancelResult,
+  ConfigureResult,
+  TrialGate as TrialGatePort,
+} from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
 import { log } from "../../workers/lib/log";
-import { findApplicationByUser, insertApplication, loadGate, saveGate } from "./ledger";
+import { findApplicationByUser, insertApplication, listHolders, loadGate, saveGate } from "./ledger";
 import { Outbox } from "./outbox";
 import { migrateGateSchema } from "./schema";
 
@@ -27,16 +39,21 @@ const SAFETY_NET_MS = 10_000;
  * a time: decisions are synchronous SQLite transactions (decision + outbox row), so no
  * two requests can interleave inside a decision, and the reply leaves only after the
  * write is durable (the output gate holds it until then).
+ *
+ * One alarm serves two purposes: it retries an outbox that could not be sent, and it wakes
+ * the object at opensAt and closesAt so those transitions are announced (to Postgres,
+ * through the outbox) without anything outside having to tick.
  */
 export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   private readonly sql: SqlStorage;
   private readonly outbox: Outbox;
   /** A read-through copy of the gate row; SQLite stays the source of truth. */
   private state: GateState | null = null;
-  private alarmArmed = false;
+  /** When the stored alarm fires (null: none set). */
+  private alarmAt: number | null = null;
   private flushing: Promise<void> | null = null;
   private sendFailures = 0;
-  /** Where decisions go. Replaceable so tests can simulate a failing queue. */
+  /** Where events go. Replaceable so tests can simulate a failing queue. */
   decisionQueue: DecisionQueue;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -47,22 +64,26 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     void ctx.blockConcurrencyWhile(async () => {
       migrateGateSchema(this.sql, ctx.storage);
       this.state = loadGate(this.sql);
-      this.alarmArmed = (await ctx.storage.getAlarm()) !== null;
+      this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
   async configure(terms: TrialTerms): Promise<ConfigureResult> {
+    const now = Date.now();
     const current = this.state;
-    if (current && current.nextSeq > 1) {
-      return sameTerms(current, terms)
-        ? { ok: true, snapshot: snapshotOf(current, Date.now()) }
-        : { ok: false, code: "TRIAL_ALREADY_OPEN" };
+    if (current) {
+      if (sameTerms(current, terms)) return { ok: true, snapshot: snapshotOf(current, now) };
+      if (!canChangeTerms(current, now)) return { ok: false, code: "TRIAL_ALREADY_OPEN" };
     }
-    // No application yet: (re)writing the terms is safe and idempotent.
-    const next: GateState = current ? { ...current, ...terms } : newGateState(terms);
+    // New, or still SCHEDULED (so nobody has applied): writing the terms is safe.
+    let next: GateState = current ? { ...current, ...terms } : newGateState(terms);
+    // The creator writes the initial status to Postgres itself: record it as announced.
+    const initial = statusAnnouncement(next, now);
+    if (initial) next = initial.next;
     saveGate(this.sql, next);
     this.state = next;
-    return { ok: true, snapshot: snapshotOf(next, Date.now()) };
+    this.armForTransitions(now);
+    return { ok: true, snapshot: snapshotOf(next, now) };
   }
 
   async apply(userId: string, note: string | null): Promise<ApplyResult> {
@@ -83,22 +104,45 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       return { kind: "refused", code: decision.code };
     }
 
-    const { application, next } = decision;
-    const event: DecisionEvent = {
+    const { application } = decision;
+    const event: GateEvent = {
       v: 1,
+      type: "application",
       eventId: crypto.randomUUID(),
       outcome: application.status === "WON" ? "WON" : "WAITLISTED",
       application,
     };
     this.ctx.storage.transactionSync(() => {
-      saveGate(this.sql, next);
       insertApplication(this.sql, application);
       this.outbox.append(event, now);
+      // Taking the last place closes the trial (FULL): announced in the same transaction.
+      this.commitState(this.announce(decision.next, now), now);
     });
-    this.state = next;
-    this.armSafetyNet(now + SAFETY_NET_MS);
-    this.kickFlush();
+    this.afterOutboxWrite(now);
     return { kind: "created", application };
+  }
+
+  async cancel(): Promise<CancelResult> {
+    const state = this.state;
+    if (!state) return { ok: false, code: "TRIAL_NOT_FOUND" };
+    const now = Date.now();
+    const decision = cancelTrial(state, now);
+    if (decision.kind === "refused") return { ok: false, code: decision.code };
+    if (decision.kind === "already-cancelled") {
+      return { ok: true, snapshot: snapshotOf(state, now), notified: 0 };
+    }
+    const holders = listHolders(this.sql, state.trialId);
+    this.ctx.storage.transactionSync(() => {
+      for (const application of holders) {
+        this.outbox.append(
+          { v: 1, type: "application", eventId: crypto.randomUUID(), outcome: "TRIAL_CANCELLED", application },
+          now,
+        );
+      }
+      this.commitState(this.announce(decision.next, now), now);
+    });
+    this.afterOutboxWrite(now);
+    return { ok: true, snapshot: snapshotOf(decision.next, now), notified: holders.length };
   }
 
   async findApplication(userId: string): Promise<Application | null> {
@@ -114,10 +158,10 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     if (!this.state || this.state.nextSeq > 1) return;
     await this.ctx.storage.deleteAll();
     this.state = null;
-    this.alarmArmed = false;
+    this.alarmAt = null;
   }
 
-  /** How many decisions still wait to be handed to the queue (for operators and tests). */
+  /** How many events still wait to be handed to the queue (for operators and tests). */
   async pendingOutbox(): Promise<number> {
     return this.outbox.pendingCount();
   }
@@ -129,13 +173,67 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   }
 
   override async alarm(): Promise<void> {
-    this.alarmArmed = false;
-    await this.flushOutbox();
-    const pending = this.outbox.pendingCount();
-    if (pending > 0) {
-      const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.min(this.sendFailures, 16));
-      this.armSafetyNet(Date.now() + delay, true);
+    this.alarmAt = null;
+    const now = Date.now();
+    // Opening or closing by the clock: announce it (no-op when nothing changed).
+    if (this.state) {
+      const next = this.announce(this.state, now);
+      if (next !== this.state) {
+        this.ctx.storage.transactionSync(() => this.commitState(next, now));
+      }
     }
+    await this.flushOutbox();
+    if (this.outbox.pendingCount() > 0) this.armAt(now + this.retryDelay());
+    this.armForTransitions(Date.now());
+  }
+
+  /** Call inside a transaction: the state with its status announcement, if it changed. */
+  private announce(state: GateState, now: number): GateState {
+    const change = statusAnnouncement(state, now);
+    if (!change) return state;
+    this.outbox.append(
+      {
+        v: 1,
+        type: "trial-status",
+        eventId: crypto.randomUUID(),
+        trialId: state.trialId,
+        status: change.status,
+        closedReason: change.closedReason,
+        version: change.version,
+        at: now,
+      },
+      now,
+    );
+    return change.next;
+  }
+
+  /** Call inside a transaction; the in-memory copy follows only what was written. */
+  private commitState(next: GateState, _now: number): void {
+    saveGate(this.sql, next);
+    this.state = next;
+  }
+
+  private afterOutboxWrite(now: number): void {
+    this.armAt(now + SAFETY_NET_MS);
+    this.kickFlush();
+  }
+
+  private armForTransitions(now: number): void {
+    const at = this.state ? nextTransitionAt(this.state, now) : null;
+    if (at !== null) this.armAt(at);
+  }
+
+  /** Keep the earliest wake-up: one alarm serves retries and transitions alike. */
+  private armAt(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    this.ctx.storage.setAlarm(at).catch((err: unknown) => {
+      log.error("gate.set_alarm_failed", { trialId: this.state?.trialId, error: String(err) });
+    });
+  }
+
+  private retryDelay(): number {
+    return Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.min(this.sendFailures, 16));
   }
 
   /** Start a drain unless one is running; the running one picks up new rows itself. */
@@ -153,19 +251,12 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
           failures: this.sendFailures,
           error: String(err),
         });
-        const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.min(this.sendFailures, 16));
-        this.armSafetyNet(Date.now() + delay, true);
+        this.armAt(Date.now() + this.retryDelay());
       })
       .finally(() => {
         this.flushing = null;
       });
     this.ctx.waitUntil(this.flushing);
-  }
-
-  private armSafetyNet(at: number, force = false): void {
-    if (this.alarmArmed && !force) return;
-    this.alarmArmed = true;
-    void this.ctx.storage.setAlarm(at);
   }
 }
 

@@ -19,6 +19,7 @@ async function decisionsFor(count: number): Promise<DecisionEvent[]> {
   const now = Date.now();
   return members.map((m, i) => ({
     v: 1,
+    type: "application",
     eventId: crypto.randomUUID(),
     outcome: "WON",
     application: {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { DecisionEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { applications } from "../../db/schema";
+import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
 import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
 import { waitFor, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
@@ -133,7 +134,8 @@ describe("TrialGate durability", () => {
         state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_meta").one()
           .version,
     );
-    expect(version).toBe(1);
+    expect(version).toBe(GATE_SCHEMA_VERSION);
+    expect(GATE_SCHEMA_VERSION).toBe(2);
     const snapshot = await gate.snapshot();
     const result = await gate.configure({
       trialId: trial.id,

@@ -1,17 +1,19 @@
 import * as v from "valibot";
-import type { DecisionEvent } from "../../core/first-come/types";
+import type { GateEvent } from "../../core/first-come/types";
 
 /** Queue messages are input like any other: validated before anything is written. */
 const Millis = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Id = v.pipe(v.string(), v.uuid());
 
-export const DecisionEventSchema = v.object({
+const ApplicationEventSchema = v.object({
   v: v.literal(1),
-  eventId: v.pipe(v.string(), v.uuid()),
-  outcome: v.picklist(["WON", "WAITLISTED"]),
+  type: v.literal("application"),
+  eventId: Id,
+  outcome: v.picklist(["WON", "WAITLISTED", "TRIAL_CANCELLED"]),
   application: v.object({
-    id: v.pipe(v.string(), v.uuid()),
-    trialId: v.pipe(v.string(), v.uuid()),
-    userId: v.pipe(v.string(), v.uuid()),
+    id: Id,
+    trialId: Id,
+    userId: Id,
     seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
     status: v.picklist(["WON", "WAITLISTED", "CANCELLED"]),
     position: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -22,7 +24,20 @@ export const DecisionEventSchema = v.object({
   }),
 });
 
-export function parseDecisionEvent(body: unknown): DecisionEvent | null {
-  const result = v.safeParse(DecisionEventSchema, body);
-  return result.success ? (result.output satisfies DecisionEvent) : null;
+const TrialStatusEventSchema = v.object({
+  v: v.literal(1),
+  type: v.literal("trial-status"),
+  eventId: Id,
+  trialId: Id,
+  status: v.picklist(["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"]),
+  closedReason: v.nullable(v.picklist(["ENDED", "FULL"])),
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  at: Millis,
+});
+
+const GateEventSchema = v.variant("type", [ApplicationEventSchema, TrialStatusEventSchema]);
+
+export function parseGateEvent(body: unknown): GateEvent | null {
+  const result = v.safeParse(GateEventSchema, body);
+  return result.success ? (result.output satisfies GateEvent) : null;
 }

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { Application, DecisionEvent } from "../../core/first-come/types";
+import type { Application, GateEvent, TrialStatusEvent } from "../../core/first-come/types";
 import { type Connection, isDatabaseUnavailable } from "../../db/client";
 import { applications } from "../../db/schema";
 import { describeError, log } from "../lib/log";
-import { parseDecisionEvent } from "./decision-message";
+import { parseGateEvent } from "./decision-message";
 
 /** The slice of a queue message this consumer uses (Cloudflare's Message satisfies it). */
 export interface IncomingMessage {
@@ -28,25 +28,25 @@ export function backoffSeconds(attempts: number): number {
 }
 
 /**
- * Persist a batch of gate decisions to Postgres: one upsert statement for the whole batch,
- * keyed by application id and guarded by version, so redeliveries, duplicates and
- * out-of-order deliveries all converge on the gate's latest truth. Every message is acked
- * or retried on its own.
+ * Persist a batch of gate events to Postgres: one upsert statement for all the batch's
+ * applications (keyed by id, guarded by version) and one update for its trial statuses
+ * (guarded by status version), so redeliveries, duplicates and out-of-order deliveries all
+ * converge on the gate's latest truth. Every message is acked or retried on its own.
  */
 export async function persistDecisions(
   messages: readonly IncomingMessage[],
   deps: PersistDeps,
 ): Promise<{ written: number; retried: number; deadLettered: number }> {
-  const valid: { message: IncomingMessage; event: DecisionEvent }[] = [];
+  const valid: { message: IncomingMessage; event: GateEvent }[] = [];
   let deadLettered = 0;
   for (const message of messages) {
-    const event = parseDecisionEvent(message.body);
+    const event = parseGateEvent(message.body);
     if (event) {
       valid.push({ message, event });
       continue;
     }
     try {
-      await deps.deadLetter(message.body, "invalid decision message");
+      await deps.deadLetter(message.body, "invalid gate event");
       message.ack();
       deadLettered++;
     } catch (err) {
@@ -75,7 +75,7 @@ export async function persistDecisions(
 
   try {
     try {
-      await upsert(conn, latestPerApplication(valid.map((v) => v.event.application)));
+      await writeEvents(conn, valid.map((v) => v.event));
       for (const { message } of valid) message.ack();
       return { written: valid.length, retried: 0, deadLettered };
     } catch (err) {
@@ -91,12 +91,12 @@ export async function persistDecisions(
     let retried = 0;
     for (const item of valid) {
       try {
-        await upsert(conn, [item.event.application]);
+        await writeEvents(conn, [item.event]);
         item.message.ack();
         written++;
       } catch (err) {
         log.error("decisions.row_failed", {
-          applicationId: item.event.application.id,
+          eventId: item.event.eventId,
           attempts: item.message.attempts,
           error: describeError(err),
         });
@@ -108,6 +108,43 @@ export async function persistDecisions(
   } finally {
     await conn.close();
   }
+}
+
+async function writeEvents(conn: Connection, events: GateEvent[]): Promise<void> {
+  const apps: Application[] = [];
+  const statuses: TrialStatusEvent[] = [];
+  for (const e of events) {
+    if (e.type === "application") apps.push(e.application);
+    else statuses.push(e);
+  }
+  if (apps.length > 0) await upsert(conn, latestPerApplication(apps));
+  if (statuses.length > 0) await applyStatuses(conn, latestPerTrial(statuses));
+}
+
+function latestPerTrial(list: TrialStatusEvent[]): TrialStatusEvent[] {
+  const byTrial = new Map<string, TrialStatusEvent>();
+  for (const e of list) {
+    const seen = byTrial.get(e.trialId);
+    if (!seen || seen.version < e.version) byTrial.set(e.trialId, e);
+  }
+  return [...byTrial.values()];
+}
+
+/** One UPDATE … FROM (VALUES …) for every trial in the batch; older versions change nothing. */
+async function applyStatuses(conn: Connection, events: TrialStatusEvent[]): Promise<void> {
+  const rows = sql.join(
+    events.map(
+      (e) =>
+        sql`(${e.trialId}::uuid, ${e.status}, ${e.closedReason}::text, ${e.version}::int, ${new Date(e.at)}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  await conn.db.execute(sql`
+    UPDATE trials AS t
+       SET status = v.status, closed_reason = v.closed_reason, status_version = v.version,
+           updated_at = v.at
+      FROM (VALUES ${rows}) AS v(id, status, closed_reason, version, at)
+     WHERE t.id = v.id AND t.status_version < v.version`);
 }
 
 /** Postgres refuses to update one row twice in a statement: keep each id's newest version. */

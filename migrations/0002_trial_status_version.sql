@@ -1,0 +1,1 @@
+ALTER TABLE "trials" ADD COLUMN "status_version" integer DEFAULT 0 NOT NULL;
