@@ -1,6 +1,17 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+function redisBindings(rest: { url: string; token: string } | null): Record<string, string> {
+  if (!rest) return {};
+  return {
+    UPSTASH_REDIS_REST_URL: rest.url,
+    UPSTASH_REDIS_REST_TOKEN: rest.token,
+    // Files run in parallel on small machines: a slow moment must not turn an asserted
+    // cache hit into a miss. The 150 ms default is tested on its own (test/cache/fail-open).
+    CACHE_TIMEOUT_MS: "2000",
+  };
+}
+
 /**
  * Tests run inside workerd (the real Workers runtime) with the real TrialGate objects and
  * queues from wrangler.toml. The global setup (in Node) picks a real Postgres, migrates
@@ -17,6 +28,14 @@ export default defineConfig({
           PG_WS_PROXY: inject("wsProxy"),
           JWT_SECRET: "test-only-secret-that-is-long-enough-0123456789",
           ADMIN_EMAILS: "root@tryit.test",
+          // Every test request comes from one address (no CF-Connecting-IP): limits that never
+          // trip here; test/rate-limits sets small ones on an app of its own.
+          RATE_LIMIT_LOGIN_PER_IP: "100000/60",
+          RATE_LIMIT_LOGIN_PER_EMAIL: "100000/60",
+          RATE_LIMIT_SIGNUP_PER_IP: "100000/60",
+          RATE_LIMIT_APPLY_PER_MEMBER: "100000/60",
+          // Caching and rate limiting on, through the bridge, whenever a Redis answers.
+          ...redisBindings(inject("redisRest")),
         },
       },
     })),

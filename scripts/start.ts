@@ -4,6 +4,8 @@
 //   3. migrations
 //   4. `wrangler dev` with the connection details and a dev JWT secret as vars
 //   5. cron triggers, fired locally (wrangler dev never fires them itself)
+//   With REDIS_URL (e.g. redis://127.0.0.1:6379): the Upstash REST bridge in front of it,
+//   so caching and rate limits are on; without it, both are off.
 // Ctrl-C stops all of it, workerd included. Env: PORT (8787), DATABASE_URL, JWT_SECRET,
 // ADMIN_EMAILS, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
 import { randomBytes } from "node:crypto";
@@ -13,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { type CronFirer, readCronsFromWranglerToml, startCronFirer } from "./lib/cron";
 import { migrateDatabase } from "./lib/migrate";
 import { type ResolvedDatabase, redact, resolveDevDatabase } from "./lib/postgres";
+import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./lib/redis-bridge";
 import { isPortFree, spawnWranglerDev, type WranglerDev, waitForHttp } from "./lib/wrangler";
 import { startWsProxy, type WsProxy } from "./lib/ws-proxy";
 
@@ -31,6 +34,7 @@ const log = (message: string) => console.log(`[start] ${message}`);
 // Everything started so far, stopped in reverse order by shutdown().
 let db: ResolvedDatabase<"env" | "embedded"> | undefined;
 let proxy: WsProxy | undefined;
+let redis: RedisBridge | undefined;
 let wrangler: WranglerDev | undefined;
 let cron: CronFirer | undefined;
 
@@ -54,6 +58,18 @@ async function main(): Promise<void> {
   const vars: Record<string, string> = { DATABASE_URL: db.url, JWT_SECRET: jwtSecret() };
   if (proxy) vars.PG_WS_PROXY = proxy.address;
   if (process.env.ADMIN_EMAILS) vars.ADMIN_EMAILS = process.env.ADMIN_EMAILS;
+  if (process.env.REDIS_URL) {
+    // A fresh token per run: only this run's Worker can use the bridge.
+    const token = randomBytes(24).toString("hex");
+    redis = await startRedisBridge({ redisUrl: process.env.REDIS_URL, token });
+    vars.UPSTASH_REDIS_REST_URL = redis.url;
+    vars.UPSTASH_REDIS_REST_TOKEN = token;
+  }
+  log(
+    redis
+      ? `cache and rate limits: on (${redactRedisUrl(process.env.REDIS_URL ?? "")} via ${redis.url})`
+      : "cache and rate limits: off (set REDIS_URL=redis://127.0.0.1:6379 to turn them on)",
+  );
 
   wrangler = spawnWranglerDev(
     resolve(ROOT, "node_modules/.bin/wrangler"),
@@ -125,6 +141,7 @@ async function shutdown(reason: string, code: number): Promise<void> {
   await step("wrangler", () => wrangler?.stop());
   await step("cron", () => cronStopped);
   await step("ws proxy", () => proxy?.close());
+  await step("redis bridge", () => redis?.close());
   await step("database", () => db?.stop()); // flushes and unlocks .data/pglite
   process.exit(code);
 }

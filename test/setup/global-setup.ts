@@ -1,12 +1,18 @@
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "../../scripts/lib/migrate";
 import { resolveTestDatabase } from "../../scripts/lib/postgres";
+import { startTestRedisBridge } from "../../scripts/lib/redis-test";
 import { startWsProxy } from "../../scripts/lib/ws-proxy";
+import { startFakeUpstash } from "./fake-upstash";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     wsProxy: string;
+    /** The Upstash REST bridge in front of this run's own Redis database; null: caching off. */
+    redisRest: { url: string; token: string } | null;
+    /** A deliberately broken Upstash for the fail-open tests (test/setup/fake-upstash.ts). */
+    fakeUpstash: string;
   }
 }
 
@@ -24,7 +30,13 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", database.url);
   project.provide("wsProxy", proxy.address);
   console.log(`[test] Postgres: ${database.kind}; proxy on ${proxy.address}`);
+  const redis = await startTestRedisBridge();
+  project.provide("redisRest", redis ? { url: redis.url, token: redis.token } : null);
+  const fakeUpstash = await startFakeUpstash();
+  project.provide("fakeUpstash", fakeUpstash.url);
   return async () => {
+    await fakeUpstash.close();
+    await redis?.close();
     await proxy.close();
     await database.stop();
   };

@@ -1,0 +1,10 @@
+// `npm run bench`: every benchmark, one after another (they share the machine, so never at
+// once). Each writes its own raw results and its own section of bench/RESULTS.md.
+import { runCacheReadsBench } from "./cache-reads";
+
+const benches: [string, () => Promise<void>][] = [["cache-reads", runCacheReadsBench]];
+
+for (const [name, run] of benches) {
+  console.log(`[bench] ${name}`);
+  await run();
+}
