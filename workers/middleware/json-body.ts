@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
+import { readBounded } from "../lib/read-bounded";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 /** JSON bodies of this API are small; anything larger is a mistake or an attack. */
@@ -16,9 +17,7 @@ export const jsonBody = () =>
     if (!["POST", "PUT", "PATCH", "DELETE"].includes(c.req.method) || !c.req.raw.body) {
       return next();
     }
-    const declared = Number(c.req.header("content-length") ?? "NaN");
-    if (declared > MAX_JSON_BYTES) throw tooLarge();
-    const bytes = await readBounded(c.req.raw.body, MAX_JSON_BYTES);
+    const bytes = await readBounded(c.req.raw, MAX_JSON_BYTES, tooLarge);
     if (bytes.length === 0) {
       // An empty body means "no fields": the validators then say what is missing.
       cacheBodyText(c.req.bodyCache, "{}");
@@ -47,27 +46,4 @@ function cacheBodyText(cache: object, text: string): void {
 
 function tooLarge(): AppError {
   return new AppError("PAYLOAD_TOO_LARGE", `The body must be at most ${MAX_JSON_BYTES} bytes.`);
-}
-
-async function readBounded(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -1,5 +1,86 @@
 import { Hono } from "hono";
+import { invalidateProduct } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
+import { AppError } from "../../errors";
+import { ifNoneMatchMatches } from "../../lib/etag";
+import { IMAGE_TYPES, isImageType } from "../../lib/image-signature";
+import { log } from "../../lib/log";
+import { requireAuth, requireRole } from "../../middleware/auth";
+import {
+  deleteImage,
+  getLiveImage,
+  imageUrl,
+  MAX_IMAGE_BYTES,
+  storeImage,
+} from "../../services/images";
+import { IdParam, validate } from "../../validation";
+import { readUpload } from "./upload-body";
 
-/** /v1/images — raw image uploads into the blob store (being built in issue 3). */
-export const imageRoutes = new Hono<AppEnv>();
+/**
+ * Ids are never reused and an image's bytes never change, so any cache may keep a
+ * response for a year without asking again; deleting an image removes it from our
+ * origin only (see docs/decisions/0006-images.md).
+ */
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/**
+ * /v1/images — raw image uploads into the blob store. Mounted before the JSON body
+ * middleware: the body here is the image itself, with its own type and size checks.
+ */
+export const imageRoutes = new Hono<AppEnv>()
+  .post("/", requireAuth(), requireRole("COMPANY", "ADMIN"), async (c) => {
+    const declaredType = mediaType(c.req.header("content-type"));
+    if (!isImageType(declaredType)) {
+      throw new AppError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        `Send the image as the raw body with Content-Type ${IMAGE_TYPES.join(", ")}.`,
+      );
+    }
+    const bytes = await readUpload(c.req.raw, MAX_IMAGE_BYTES);
+    const { db, blobs } = c.var.deps;
+    const image = await storeImage(await db.db(), blobs, c.var.caller, { declaredType, bytes });
+    const url = imageUrl(new URL(c.req.url).origin, image.id);
+    c.header("Location", url);
+    return c.json({ id: image.id, url, contentType: image.contentType, size: image.size }, 201);
+  })
+  .get("/:id", validate("param", IdParam), async (c) => {
+    const { db, blobs } = c.var.deps;
+    const image = await getLiveImage(await db.db(), c.req.valid("param").id);
+    const headers = {
+      ETag: image.etag,
+      "Cache-Control": IMMUTABLE,
+      // Browsers must trust the checked Content-Type, never guess another from the bytes.
+      "X-Content-Type-Options": "nosniff",
+    };
+    if (ifNoneMatchMatches(c.req.header("if-none-match"), image.etag)) {
+      return c.body(null, 304, headers);
+    }
+    const blob = await blobs.get(image.key);
+    if (!blob) {
+      // A live row whose bytes are missing: answer as missing, and leave a trace.
+      log.warn("image.bytes_missing", { imageId: image.id });
+      throw new AppError("IMAGE_NOT_FOUND", "No such image.");
+    }
+    return c.body(blob.body, 200, {
+      ...headers,
+      "Content-Type": image.contentType,
+      "Content-Length": String(blob.size),
+    });
+  })
+  .delete("/:id", requireAuth(), validate("param", IdParam), async (c) => {
+    const { db, blobs, cache } = c.var.deps;
+    const { productIds } = await deleteImage(
+      await db.db(),
+      blobs,
+      c.var.caller,
+      c.req.valid("param").id,
+    );
+    // Products that showed the image must not be served from cache with it (after commit).
+    await Promise.all(productIds.map((id) => invalidateProduct(cache, id)));
+    return c.body(null, 204);
+  });
+
+/** The media type without parameters, lower-cased: `Image/PNG; x=y` → `image/png`. */
+function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
