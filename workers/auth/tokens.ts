@@ -17,6 +17,11 @@ export interface AccessClaims {
   role: Role;
 }
 
+export interface VerifiedClaims extends AccessClaims {
+  /** Issued-at, in seconds since the epoch. */
+  issuedAt: number;
+}
+
 export async function signAccessToken(
   claims: AccessClaims,
   secret: Uint8Array,
@@ -33,7 +38,7 @@ export async function signAccessToken(
 }
 
 export type VerifyResult =
-  | { ok: true; claims: AccessClaims }
+  | { ok: true; claims: VerifiedClaims }
   | { ok: false; reason: "expired" | "invalid" };
 
 export async function verifyAccessToken(token: string, secret: Uint8Array): Promise<VerifyResult> {
@@ -52,7 +57,10 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
     ) {
       return { ok: false, reason: "invalid" };
     }
-    return { ok: true, claims: { userId: payload.sub, role: role as Role } };
+    return {
+      ok: true,
+      claims: { userId: payload.sub, role: role as Role, issuedAt: payload.iat ?? 0 },
+    };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: "expired" };
     return { ok: false, reason: "invalid" };

@@ -1,26 +1,58 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { isRevoked } from "../auth/revocations";
 import type { Role } from "../auth/roles";
-import { verifyAccessToken } from "../auth/tokens";
+import { type VerifiedClaims, verifyAccessToken } from "../auth/tokens";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
+import { findLiveUserCached } from "../services/user-lookup";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
-/** 401 unless the request carries a valid access token; sets `caller`. */
+async function verifiedClaims(c: Context<AppEnv>): Promise<VerifiedClaims> {
+  const header = c.req.header("authorization");
+  const match = header ? BEARER.exec(header) : null;
+  if (!match?.[1]) {
+    throw new AppError("UNAUTHORIZED", "A bearer access token is required.");
+  }
+  const result = await verifyAccessToken(match[1], c.var.deps.config.jwtSecret);
+  if (!result.ok) {
+    throw result.reason === "expired"
+      ? new AppError("TOKEN_EXPIRED", "The access token has expired; refresh it.")
+      : new AppError("UNAUTHORIZED", "The access token is not valid.");
+  }
+  return result.claims;
+}
+
+/**
+ * 401 unless the request carries a valid access token of a live account; sets `caller`.
+ * The signature alone is not enough: a deleted account's tokens must stop working at once,
+ * not when they expire, and a role change must not wait for the next refresh. So the caller
+ * is the stored user (one cached lookup per request), and the token only names them.
+ */
 export const requireAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header("authorization");
-    const match = header ? BEARER.exec(header) : null;
-    if (!match?.[1]) {
-      throw new AppError("UNAUTHORIZED", "A bearer access token is required.");
+    const claims = await verifiedClaims(c);
+    const user = await findLiveUserCached(c.var.deps, claims.userId);
+    if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+    c.set("caller", { userId: user.id, role: user.role });
+    await next();
+  });
+
+/**
+ * The apply hot path's variant: the token's claims plus the revocation marker that
+ * deleting an account writes to the cache; never Postgres, so thousands of first-time
+ * applicants in one second open no connections. The cost (docs/decisions/0008): without
+ * a cache, or if the marker is lost, a deleted account's token still applies until it
+ * expires (ACCESS_TOKEN_TTL_SECONDS), and the decisions consumer then releases the place.
+ */
+export const requireToken = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const claims = await verifiedClaims(c);
+    if (await isRevoked(c.var.deps.cache, claims.userId, claims.issuedAt)) {
+      throw new AppError("UNAUTHORIZED", "This account no longer exists.");
     }
-    const result = await verifyAccessToken(match[1], c.var.deps.config.jwtSecret);
-    if (!result.ok) {
-      throw result.reason === "expired"
-        ? new AppError("TOKEN_EXPIRED", "The access token has expired; refresh it.")
-        : new AppError("UNAUTHORIZED", "The access token is not valid.");
-    }
-    c.set("caller", result.claims);
+    c.set("caller", { userId: claims.userId, role: claims.role });
     await next();
   });
 

@@ -1,12 +1,13 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { refreshTokens, users } from "../../db/schema";
+import { users } from "../../db/schema";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/password";
-import { hashRefreshToken, newRefreshToken } from "../auth/refresh-tokens";
 import type { Role } from "../auth/roles";
-import { signAccessToken } from "../auth/tokens";
+import { issueTokens, revokeAllSessions, type TokenPair } from "../auth/sessions";
 import type { Config } from "../config";
 import { AppError } from "../errors";
+
+export type { TokenPair } from "../auth/sessions";
 
 export interface SignUpInput {
   email: string;
@@ -40,13 +41,6 @@ export async function signUp(db: Database, config: Config, input: SignUpInput): 
   return user;
 }
 
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: "Bearer";
-  expiresIn: number;
-}
-
 export async function logIn(
   db: Database,
   config: Config,
@@ -62,35 +56,9 @@ export async function logIn(
     throw invalidCredentials();
   }
   if (!(await verifyPassword(input.password, user.passwordHash))) throw invalidCredentials();
+  // Each login starts its own refresh-token family, so one device's logout or a replay
+  // detected on one device leaves the others signed in.
   return issueTokens(db, config, user, crypto.randomUUID());
-}
-
-/** A new access token and a new refresh token in the given family (one family per login). */
-export async function issueTokens(
-  db: Database,
-  config: Config,
-  user: Pick<UserRow, "id" | "role">,
-  familyId: string,
-): Promise<TokenPair> {
-  const refreshToken = newRefreshToken();
-  await db.insert(refreshTokens).values({
-    id: crypto.randomUUID(),
-    userId: user.id,
-    familyId,
-    tokenHash: await hashRefreshToken(refreshToken),
-    expiresAt: new Date(Date.now() + config.refreshTokenTtlSeconds * 1000),
-  });
-  const accessToken = await signAccessToken(
-    { userId: user.id, role: user.role },
-    config.jwtSecret,
-    config.accessTokenTtlSeconds,
-  );
-  return {
-    accessToken,
-    refreshToken,
-    tokenType: "Bearer",
-    expiresIn: config.accessTokenTtlSeconds,
-  };
 }
 
 export async function getLiveUser(db: Database, userId: string): Promise<UserRow | null> {
@@ -102,6 +70,126 @@ export async function getLiveUser(db: Database, userId: string): Promise<UserRow
   return user ?? null;
 }
 
+export interface ProfileChanges {
+  name?: string | undefined;
+  /** null clears it; undefined leaves it as it is. */
+  slackId?: string | null | undefined;
+}
+
+export async function updateProfile(
+  db: Database,
+  userId: string,
+  changes: ProfileChanges,
+): Promise<UserRow> {
+  const [user] = await db
+    .update(users)
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.slackId !== undefined && { slackId: changes.slackId }),
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(users.id, userId), isNull(users.deletedAt)))
+    .returning();
+  if (!user) throw accountGone();
+  return user;
+}
+
+/**
+ * The current password proves the caller is the account holder and not just someone holding
+ * a stolen access token. Every session ends with the change, so a thief's refresh token dies.
+ */
+export async function changePassword(
+  db: Database,
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const [user] = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.deletedAt)))
+    .limit(1);
+  if (!user) throw accountGone();
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    throw new AppError("WRONG_PASSWORD", "The current password is wrong.");
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, userId));
+    await revokeAllSessions(tx, userId);
+  });
+}
+
+/**
+ * Soft delete: the row stays for the history of applications and reviews, the address is
+ * free for a new sign-up, and every session ends. Access tokens already issued are refused
+ * by requireAuth, which only admits live users.
+ */
+export async function deleteAccount(db: Database, userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(users.id, userId), isNull(users.deletedAt)));
+    await revokeAllSessions(tx, userId);
+  });
+}
+
+export interface UserListQuery {
+  role?: Role | undefined;
+  q?: string | undefined;
+  limit: number;
+  /** The sort key of the last row of the previous page. */
+  after?: UserSortKey | null | undefined;
+}
+
+export interface UserSortKey {
+  createdMs: number;
+  id: string;
+}
+
+/**
+ * Live users, newest first, each with its sort key. The key is created_at in whole
+ * milliseconds computed by Postgres: the column holds microseconds, and a cursor built from
+ * a JavaScript Date (milliseconds) would skip or repeat rows created within one millisecond.
+ */
+export async function listUsers(
+  db: Database,
+  query: UserListQuery,
+): Promise<{ user: UserRow; key: UserSortKey }[]> {
+  const createdMs = sql<string>`floor(extract(epoch from ${users.createdAt}) * 1000)`;
+  const filters: SQL[] = [isNull(users.deletedAt)];
+  if (query.role) filters.push(eq(users.role, query.role));
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    const matches = or(ilike(users.email, pattern), ilike(users.name, pattern));
+    if (matches) filters.push(matches);
+  }
+  if (query.after) {
+    filters.push(
+      sql`(${createdMs}, ${users.id}) < (${query.after.createdMs}, ${query.after.id}::uuid)`,
+    );
+  }
+  const rows = await db
+    .select({ user: users, createdMs })
+    .from(users)
+    .where(and(...filters))
+    .orderBy(desc(createdMs), desc(users.id))
+    .limit(query.limit + 1);
+  return rows.map((r) => ({
+    user: r.user,
+    key: { createdMs: Number(r.createdMs), id: r.user.id },
+  }));
+}
+
+/** LIKE treats % and _ as wildcards and \ as its escape: a search for "a_b" means "a_b". */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
 function invalidCredentials(): AppError {
   return new AppError("INVALID_CREDENTIALS", "The e-mail or password is wrong.");
+}
+
+function accountGone(): AppError {
+  return new AppError("UNAUTHORIZED", "This account no longer exists.");
 }

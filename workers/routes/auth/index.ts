@@ -1,12 +1,15 @@
 import { Hono } from "hono";
+import { revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
 import type { AppEnv } from "../../context";
+import { requireAuth } from "../../middleware/auth";
+import { limitLogin, limitSignup } from "../../middleware/rate-limit";
 import { presentUser } from "../../presenters";
 import { logIn, signUp } from "../../services/accounts";
 import { validate } from "../../validation";
-import { LogInBody, SignUpBody } from "./schemas";
+import { LogInBody, RefreshTokenBody, SignUpBody } from "./schemas";
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", validate("json", SignUpBody), async (c) => {
+  .post("/signup", validate("json", SignUpBody), limitSignup(), async (c) => {
     const body = c.req.valid("json");
     const { config, db } = c.var.deps;
     const user = await signUp(await db.db(), config, {
@@ -15,7 +18,20 @@ export const authRoutes = new Hono<AppEnv>()
     });
     return c.json(presentUser(user), 201);
   })
-  .post("/login", validate("json", LogInBody), async (c) => {
+  .post("/login", validate("json", LogInBody), limitLogin(), async (c) => {
     const { config, db } = c.var.deps;
     return c.json(await logIn(await db.db(), config, c.req.valid("json")), 200);
+  })
+  .post("/refresh", validate("json", RefreshTokenBody), async (c) => {
+    const { config, db } = c.var.deps;
+    const pair = await rotateRefreshToken(await db.db(), config, c.req.valid("json").refreshToken);
+    return c.json(pair, 200);
+  })
+  .post("/logout", requireAuth(), validate("json", RefreshTokenBody), async (c) => {
+    await revokeOwnFamily(
+      await c.var.deps.db.db(),
+      c.var.caller.userId,
+      c.req.valid("json").refreshToken,
+    );
+    return c.body(null, 204);
   });

@@ -8,26 +8,50 @@ export const Email = v.pipe(
   v.email("must be an e-mail address"),
 );
 
+/** A password being set: the length rule of sign-up and of a password change. */
+export const NewPassword = v.pipe(
+  v.string(),
+  v.minLength(8, "must be at least 8 characters"),
+  v.maxLength(128, "must be at most 128 characters"),
+);
+
+/** A password being checked: any stored password is 1..128 characters. */
+export const GivenPassword = v.pipe(
+  v.string(),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(128, "must be at most 128 characters"),
+);
+
+export const DisplayName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(50, "must be at most 50 characters"),
+);
+
+/** A Slack member id (U… or W…); null clears it. */
+export const SlackId = v.nullable(
+  v.pipe(v.string(), v.regex(/^[UW][A-Z0-9]{2,20}$/, "must be a Slack member id")),
+);
+
 export const SignUpBody = v.object({
   email: Email,
-  password: v.pipe(
-    v.string(),
-    v.minLength(8, "must be at least 8 characters"),
-    v.maxLength(128, "must be at most 128 characters"),
-  ),
-  name: v.pipe(
-    v.string(),
-    v.trim(),
-    v.minLength(1, "must not be empty"),
-    v.maxLength(50, "must be at most 50 characters"),
-  ),
+  password: NewPassword,
+  name: DisplayName,
   role: v.optional(v.picklist(SIGNUP_ROLES, "must be MEMBER or COMPANY"), "MEMBER"),
-  slackId: v.optional(
-    v.nullable(v.pipe(v.string(), v.regex(/^[UW][A-Z0-9]{2,20}$/, "must be a Slack member id"))),
-  ),
+  slackId: v.optional(SlackId),
 });
 
 export const LogInBody = v.object({
   email: Email,
-  password: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(128)),
+  password: GivenPassword,
+});
+
+/** Refresh tokens are 43 base64url characters; the bound keeps junk from being hashed. */
+export const RefreshTokenBody = v.object({
+  refreshToken: v.pipe(
+    v.string(),
+    v.minLength(1, "must not be empty"),
+    v.maxLength(256, "must be at most 256 characters"),
+  ),
 });

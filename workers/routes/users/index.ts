@@ -1,13 +1,41 @@
 import { Hono } from "hono";
+import { revokeAccessTokens } from "../../auth/revocations";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { requireAuth } from "../../middleware/auth";
 import { presentUser } from "../../presenters";
-import { getLiveUser } from "../../services/accounts";
+import { changePassword, deleteAccount, updateProfile } from "../../services/accounts";
+import { findLiveUserCached, invalidateUser } from "../../services/user-lookup";
+import { validate } from "../../validation";
+import { ChangePasswordBody, UpdateMeBody } from "./schemas";
 
-export const userRoutes = new Hono<AppEnv>().get("/me", requireAuth(), async (c) => {
-  const user = await getLiveUser(await c.var.deps.db.db(), c.var.caller.userId);
-  // A valid token for an account that no longer exists is no credential at all.
-  if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists.");
-  return c.json(presentUser(user), 200);
-});
+export const userRoutes = new Hono<AppEnv>()
+  .get("/me", requireAuth(), async (c) => {
+    const user = await findLiveUserCached(c.var.deps, c.var.caller.userId);
+    // A valid token for an account that no longer exists is no credential at all.
+    if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+    return c.json(user, 200);
+  })
+  .patch("/me", requireAuth(), validate("json", UpdateMeBody), async (c) => {
+    const { userId } = c.var.caller;
+    const user = await updateProfile(await c.var.deps.db.db(), userId, c.req.valid("json"));
+    await invalidateUser(c.var.deps, userId);
+    return c.json(presentUser(user), 200);
+  })
+  .put("/me/password", requireAuth(), validate("json", ChangePasswordBody), async (c) => {
+    const { userId } = c.var.caller;
+    await changePassword(await c.var.deps.db.db(), userId, c.req.valid("json"));
+    await invalidateUser(c.var.deps, userId);
+    return c.body(null, 204);
+  })
+  .delete("/me", requireAuth(), async (c) => {
+    const { userId } = c.var.caller;
+    await deleteAccount(await c.var.deps.db.db(), userId);
+    // Awaited: the account's tokens must be refused from the very next request on, also
+    // on the apply path, which checks only the revocation marker.
+    await Promise.all([
+      invalidateUser(c.var.deps, userId),
+      revokeAccessTokens(c.var.deps.cache, userId, c.var.deps.config.accessTokenTtlSeconds),
+    ]);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { newApp } from "../../workers/app";
+import { ROLES, type Role } from "../../workers/auth/roles";
+import { expectGuarded } from "../helpers/route-guards";
+
+/**
+ * Every route of the app is either public or guarded, and each guarded one is listed with the
+ * roles it admits. A route added without an entry here fails the first test, so nobody can
+ * ship a route whose guard nobody checked.
+ */
+
+const ID = "00000000-0000-4000-8000-000000000001";
+const ANY_ROLE = ROLES;
+const COMPANY_OR_ADMIN: Role[] = ["COMPANY", "ADMIN"];
+
+interface GuardedRoute {
+  method: string;
+  path: string;
+  allowed: readonly Role[];
+  body?: unknown;
+}
+
+const GUARDED: GuardedRoute[] = [
+  { method: "POST", path: "/v1/auth/logout", allowed: ANY_ROLE, body: {} },
+  { method: "GET", path: "/v1/users/me", allowed: ANY_ROLE },
+  { method: "PATCH", path: "/v1/users/me", allowed: ANY_ROLE, body: {} },
+  { method: "PUT", path: "/v1/users/me/password", allowed: ANY_ROLE, body: {} },
+  { method: "DELETE", path: "/v1/users/me", allowed: ANY_ROLE },
+  { method: "GET", path: "/v1/admin/users", allowed: ["ADMIN"] },
+  { method: "POST", path: "/v1/images", allowed: COMPANY_OR_ADMIN },
+  { method: "DELETE", path: `/v1/images/${ID}`, allowed: ANY_ROLE },
+  { method: "POST", path: "/v1/products", allowed: COMPANY_OR_ADMIN, body: {} },
+  { method: "PATCH", path: `/v1/products/${ID}`, allowed: COMPANY_OR_ADMIN, body: {} },
+  { method: "DELETE", path: `/v1/products/${ID}`, allowed: COMPANY_OR_ADMIN },
+  { method: "POST", path: "/v1/trials", allowed: COMPANY_OR_ADMIN, body: {} },
+  { method: "PATCH", path: `/v1/trials/${ID}`, allowed: COMPANY_OR_ADMIN, body: {} },
+  { method: "POST", path: `/v1/trials/${ID}/cancel`, allowed: COMPANY_OR_ADMIN, body: {} },
+  { method: "POST", path: `/v1/trials/${ID}/applications`, allowed: ["MEMBER"], body: {} },
+  { method: "GET", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
+  { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },
+];
+
+/** Open to anyone (the contract's "anyone" routes and operations). */
+const PUBLIC = [
+  "GET /healthz",
+  "POST /v1/auth/signup",
+  "POST /v1/auth/login",
+  "POST /v1/auth/refresh",
+  "GET /v1/images/:id",
+  "GET /v1/products",
+  "GET /v1/products/:id",
+  "GET /v1/trials",
+  "GET /v1/trials/:id",
+];
+
+/** The route pattern of a concrete path in the table (ids back to `:id`). */
+const pattern = (path: string) => path.replaceAll(ID, ":id");
+
+describe("route guards", () => {
+  it("classifies every route of the app as guarded or public", () => {
+    const app = newApp({
+      deps: () => {
+        throw new Error("routes are only listed here, never called");
+      },
+    });
+    const actual = new Set(
+      app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`),
+    );
+    const classified = new Set([
+      ...GUARDED.map((r) => `${r.method} ${pattern(r.path)}`),
+      ...PUBLIC,
+    ]);
+    expect(
+      [...actual].filter((r) => !classified.has(r)),
+      "routes missing from this file",
+    ).toEqual([]);
+    expect(
+      [...classified].filter((r) => !actual.has(r)),
+      "listed routes that do not exist",
+    ).toEqual([]);
+  });
+
+  for (const route of GUARDED) {
+    it(`${route.method} ${pattern(route.path)} admits only ${route.allowed.join(", ")}`, async () => {
+      await expectGuarded(route.method, route.path, {
+        allowed: route.allowed,
+        ...(route.body !== undefined && { body: route.body }),
+      });
+    });
+  }
+});

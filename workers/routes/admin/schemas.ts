@@ -1,0 +1,24 @@
+import * as v from "valibot";
+import { ROLES } from "../../auth/roles";
+import { Limit, Uuid } from "../../validation";
+
+export const ListUsersQuery = v.object({
+  role: v.optional(v.picklist(ROLES, "must be MEMBER, COMPANY or ADMIN")),
+  /** Part of an e-mail or a name, case-insensitive. */
+  q: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(1, "must not be empty"),
+      v.maxLength(100, "must be at most 100 characters"),
+    ),
+  ),
+  limit: Limit,
+  cursor: v.optional(v.string()),
+});
+
+/** The users list's cursor: the last row's created_at in epoch milliseconds, and its id. */
+export const UserCursor = v.object({
+  createdMs: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_402_300_799_999)),
+  id: Uuid,
+});
