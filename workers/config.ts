@@ -29,6 +29,11 @@ const ConfigSchema = v.object({
     v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(3600)),
     "30",
   ),
+  // The most a cache call may add to a request before it counts as a miss.
+  CACHE_TIMEOUT_MS: v.optional(
+    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(10), v.maxValue(5000)),
+    "150",
+  ),
   // Limits as "<requests>/<seconds>".
   RATE_LIMIT_LOGIN_PER_IP: v.optional(RateText, "20/60"),
   RATE_LIMIT_LOGIN_PER_EMAIL: v.optional(RateText, "5/60"),
@@ -47,6 +52,7 @@ export interface Config {
   /** Null when no Redis is configured: caching and rate limiting are off. */
   redis: { url: string; token: string } | null;
   cacheTtlSeconds: number;
+  cacheTimeoutMs: number;
   rateLimits: {
     loginPerIp: RateRule;
     loginPerEmail: RateRule;
@@ -91,6 +97,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
         ? { url: o.UPSTASH_REDIS_REST_URL, token: o.UPSTASH_REDIS_REST_TOKEN }
         : null,
     cacheTtlSeconds: o.CACHE_TTL_SECONDS,
+    cacheTimeoutMs: o.CACHE_TIMEOUT_MS,
     rateLimits: {
       loginPerIp: rule("login-ip", o.RATE_LIMIT_LOGIN_PER_IP),
       loginPerEmail: rule("login-email", o.RATE_LIMIT_LOGIN_PER_EMAIL),

@@ -1,6 +1,7 @@
 import { connect } from "../db/client";
-import { cloudflareRuntime } from "./adapters/cloudflare/runtime";
+import { cacheFor, cloudflareRuntime } from "./adapters/cloudflare/runtime";
 import { newApp } from "./app";
+import { invalidateTrial } from "./cache/invalidate";
 import { parseConfig } from "./config";
 import { persistDecisions } from "./consumers/persist-decisions";
 import { log } from "./lib/log";
@@ -26,6 +27,11 @@ export default {
     const started = Date.now();
     const result = await persistDecisions(batch.messages, {
       connect: () => connect(config.database),
+      // Lists by status are cached: a status the gate announced must show up in them.
+      onTrialStatusWritten: async (trialIds) => {
+        const cache = cacheFor(config);
+        await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
+      },
       deadLetter: async (body, reason) => {
         await env.DECISIONS_DLQ.send({ reason, body }, { contentType: "json" });
       },
@@ -39,6 +45,11 @@ export default {
 
   async scheduled(controller, env, _ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
-    await runScheduled(controller.cron, controller.scheduledTime, config.database);
+    await runScheduled(
+      controller.cron,
+      controller.scheduledTime,
+      config.database,
+      cacheFor(config),
+    );
   },
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,6 @@
 import type { Application, GateSnapshot } from "../core/first-come/types";
 import type { applications, products, trials, users } from "../db/schema";
+import type { ProductImage } from "./services/product-images";
 
 /** Database rows and domain values to the JSON shapes of the API contract. */
 
@@ -16,14 +17,14 @@ export function presentUser(u: typeof users.$inferSelect) {
   };
 }
 
-export function presentProduct(p: typeof products.$inferSelect) {
+export function presentProduct(p: typeof products.$inferSelect, images: ProductImage[] = []) {
   return {
     id: p.id,
     companyId: p.companyId,
     name: p.name,
     description: p.description,
     category: p.category,
-    images: [] as { id: string; url: string }[],
+    images,
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };

@@ -66,6 +66,7 @@ export function snapshotOf(state: GateState, now: number): GateSnapshot {
     opensAt: state.opensAt,
     closesAt: state.closesAt,
     filledAt: state.filledAt,
+    statusVersion: state.statusVersion,
   };
 }
 
@@ -135,12 +136,22 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
 export function statusAnnouncement(
   state: GateState,
   now: number,
-): { next: GateState; status: TrialStatus; closedReason: ClosedReason | null; version: number } | null {
+): {
+  next: GateState;
+  status: TrialStatus;
+  closedReason: ClosedReason | null;
+  version: number;
+} | null {
   const { status, closedReason } = trialStatus(state, now);
   if (status === state.announcedStatus && closedReason === state.announcedReason) return null;
   const version = state.statusVersion + 1;
   return {
-    next: { ...state, announcedStatus: status, announcedReason: closedReason, statusVersion: version },
+    next: {
+      ...state,
+      announcedStatus: status,
+      announcedReason: closedReason,
+      statusVersion: version,
+    },
     status,
     closedReason,
     version,

@@ -96,6 +96,8 @@ export interface GateSnapshot {
   opensAt: number;
   closesAt: number;
   filledAt: number | null;
+  /** The announcement counter behind `status` (see TrialStatusEvent.version). */
+  statusVersion: number;
 }
 
 export type ApplyResult =

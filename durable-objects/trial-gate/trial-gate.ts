@@ -24,7 +24,13 @@ import type {
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
 import { log } from "../../workers/lib/log";
-import { findApplicationByUser, insertApplication, listHolders, loadGate, saveGate } from "./ledger";
+import {
+  findApplicationByUser,
+  insertApplication,
+  listHolders,
+  loadGate,
+  saveGate,
+} from "./ledger";
 import { Outbox } from "./outbox";
 import { migrateGateSchema } from "./schema";
 
@@ -135,7 +141,13 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.ctx.storage.transactionSync(() => {
       for (const application of holders) {
         this.outbox.append(
-          { v: 1, type: "application", eventId: crypto.randomUUID(), outcome: "TRIAL_CANCELLED", application },
+          {
+            v: 1,
+            type: "application",
+            eventId: crypto.randomUUID(),
+            outcome: "TRIAL_CANCELLED",
+            application,
+          },
           now,
         );
       }

@@ -172,6 +172,17 @@ describe("applying: states, reads and rights", () => {
     expect(errorCode(none)).toBe("APPLICATION_NOT_FOUND");
   });
 
+  it("refuses a deleted account's token at once, although the hot path never reads Postgres", async () => {
+    const company = await createUser("COMPANY");
+    const trial = await createTrial(company, { slots: 5 });
+    const member = await createUser("MEMBER");
+    expect((await api("DELETE", "/v1/users/me", { token: member.token })).status).toBe(204);
+    const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: member.token });
+    expect(res.status).toBe(401);
+    expect(errorCode(res)).toBe("UNAUTHORIZED");
+    expect((await api("GET", `/v1/trials/${trial.id}`)).body.applicants).toBe(0);
+  });
+
   it("rejects a note over 500 characters", async () => {
     const company = await createUser("COMPANY");
     const trial = await createTrial(company);

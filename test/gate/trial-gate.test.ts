@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { DecisionEvent } from "../../core/first-come/types";
+import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { applications } from "../../db/schema";
 import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
@@ -35,7 +35,7 @@ const failingQueue: DecisionQueue = {
 };
 
 /** A send that never completes: the object is caught with its outbox mid-flight. */
-function hangingQueue(seen: DecisionEvent[][]): DecisionQueue {
+function hangingQueue(seen: GateEvent[][]): DecisionQueue {
   return {
     sendBatch: (events) => {
       seen.push(events);
@@ -59,7 +59,7 @@ describe("TrialGate durability", () => {
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 2, waitlistSize: 3 });
     const members = await createUsers("MEMBER", 4);
-    const seen: DecisionEvent[][] = [];
+    const seen: GateEvent[][] = [];
     await setQueue(trial.id, hangingQueue(seen));
 
     const before = await applyAll(

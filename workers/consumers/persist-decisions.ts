@@ -16,6 +16,8 @@ export interface IncomingMessage {
 
 export interface PersistDeps {
   connect(): Promise<Connection>;
+  /** Told which trials' catalog status changed, after the write (cache invalidation). */
+  onTrialStatusWritten?(trialIds: string[]): Promise<void>;
   /** Park a message that can never be processed, with the reason, and never retry it. */
   deadLetter(body: unknown, reason: string): Promise<void>;
 }
@@ -75,8 +77,15 @@ export async function persistDecisions(
 
   try {
     try {
-      await writeEvents(conn, valid.map((v) => v.event));
+      await writeEvents(
+        conn,
+        valid.map((v) => v.event),
+      );
       for (const { message } of valid) message.ack();
+      await notifyStatusWritten(
+        deps,
+        valid.map((v) => v.event),
+      );
       return { written: valid.length, retried: 0, deadLettered };
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
@@ -93,6 +102,7 @@ export async function persistDecisions(
       try {
         await writeEvents(conn, [item.event]);
         item.message.ack();
+        await notifyStatusWritten(deps, [item.event]);
         written++;
       } catch (err) {
         log.error("decisions.row_failed", {
@@ -107,6 +117,18 @@ export async function persistDecisions(
     return { written, retried, deadLettered };
   } finally {
     await conn.close();
+  }
+}
+
+async function notifyStatusWritten(deps: PersistDeps, events: GateEvent[]): Promise<void> {
+  const trialIds = [
+    ...new Set(events.flatMap((e) => (e.type === "trial-status" ? [e.trialId] : []))),
+  ];
+  if (trialIds.length === 0 || !deps.onTrialStatusWritten) return;
+  try {
+    await deps.onTrialStatusWritten(trialIds);
+  } catch (err) {
+    log.warn("decisions.invalidate_failed", { trials: trialIds.length, error: describeError(err) });
   }
 }
 

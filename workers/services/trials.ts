@@ -1,10 +1,11 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import type { GateSnapshot } from "../../core/first-come/types";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { products, trials } from "../../db/schema";
 import type { Caller } from "../context";
 import { AppError } from "../errors";
+import { type CreatedKey, olderThan } from "../lib/keyset";
 import { log } from "../lib/log";
 
 export type TrialRow = typeof trials.$inferSelect;
@@ -67,6 +68,7 @@ export async function createTrial(
         closesAt: new Date(input.closesAt),
         status: live.status,
         closedReason: live.closedReason,
+        statusVersion: live.statusVersion,
       })
       .returning();
     if (!trial) throw new Error("insert returned no row");
@@ -89,5 +91,140 @@ export async function getTrialRow(db: Database, id: string): Promise<TrialRow> {
 export function assertOwnsTrial(caller: Caller, trial: TrialRow): void {
   if (caller.role === "ADMIN") return;
   if (caller.role === "COMPANY" && trial.companyId === caller.userId) return;
-  throw new AppError("FORBIDDEN", "Only the owning company or an ADMIN can see this.");
+  throw new AppError(
+    "NOT_THE_OWNER",
+    "Only the company that owns the trial or an ADMIN can do this.",
+  );
+}
+
+export interface TrialQuery {
+  status?: "SCHEDULED" | "OPEN" | "CLOSED" | "CANCELLED" | undefined;
+  productId?: string | undefined;
+  companyId?: string | undefined;
+  limit: number;
+  after: CreatedKey | null;
+}
+
+/**
+ * Newest first. `status` filters on the catalog copy, which the gates' status events and
+ * the status-sync cron keep current; the items then carry each gate's live counts.
+ */
+export async function listTrials(db: Database, query: TrialQuery): Promise<TrialRow[]> {
+  const filters: SQL[] = [];
+  if (query.status) filters.push(eq(trials.status, query.status));
+  if (query.productId) filters.push(eq(trials.productId, query.productId));
+  if (query.companyId) filters.push(eq(trials.companyId, query.companyId));
+  if (query.after) filters.push(olderThan(trials.createdAt, trials.id, query.after));
+  return db
+    .select()
+    .from(trials)
+    .where(filters.length ? and(...filters) : undefined)
+    .orderBy(desc(trials.createdAt), desc(trials.id))
+    .limit(query.limit + 1);
+}
+
+export interface TrialPatch {
+  title?: string | undefined;
+  description?: string | undefined;
+  slots?: number | undefined;
+  waitlistSize?: number | undefined;
+  opensAt?: number | undefined;
+  closesAt?: number | undefined;
+}
+
+/**
+ * Only while SCHEDULED. The gate checks that by its own clock and takes the new terms
+ * first (atomically: a trial that opens meanwhile refuses them); the catalog follows.
+ */
+export async function updateTrial(
+  db: Database,
+  gates: TrialGates,
+  caller: Caller,
+  id: string,
+  patch: TrialPatch,
+): Promise<{ trial: TrialRow; live: GateSnapshot }> {
+  const trial = await getTrialRow(db, id);
+  assertOwnsTrial(caller, trial);
+  const gate = gates.get(id);
+  const current = await gate.snapshot();
+  if (!current) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
+  if (current.status !== "SCHEDULED") {
+    throw new AppError("TRIAL_ALREADY_OPEN", "A trial can be changed only while it is SCHEDULED.");
+  }
+  const terms = {
+    trialId: id,
+    slots: patch.slots ?? trial.slots,
+    waitlistSize: patch.waitlistSize ?? trial.waitlistSize,
+    opensAt: patch.opensAt ?? trial.opensAt.getTime(),
+    closesAt: patch.closesAt ?? trial.closesAt.getTime(),
+  };
+  if (terms.opensAt >= terms.closesAt) {
+    throw new AppError("VALIDATION_FAILED", "The request body is invalid.", [
+      {
+        path: patch.closesAt !== undefined ? "closesAt" : "opensAt",
+        message: "opensAt must be before closesAt",
+      },
+    ]);
+  }
+  if (terms.closesAt <= Date.now()) {
+    throw new AppError("VALIDATION_FAILED", "The request body is invalid.", [
+      { path: "closesAt", message: "must be in the future" },
+    ]);
+  }
+  const configured = await gate.configure(terms);
+  if (!configured.ok) {
+    throw new AppError("TRIAL_ALREADY_OPEN", "A trial can be changed only while it is SCHEDULED.");
+  }
+  const live = configured.snapshot;
+  const [row] = await db
+    .update(trials)
+    .set({
+      title: patch.title ?? trial.title,
+      description: patch.description ?? trial.description,
+      slots: terms.slots,
+      waitlistSize: terms.waitlistSize,
+      opensAt: new Date(terms.opensAt),
+      closesAt: new Date(terms.closesAt),
+      status: live.status,
+      closedReason: live.closedReason,
+      statusVersion: live.statusVersion,
+      updatedAt: new Date(),
+    })
+    .where(eq(trials.id, id))
+    .returning();
+  if (!row) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
+  return { trial: row, live };
+}
+
+/**
+ * Cancel: the gate refuses further applications and queues a TRIAL_CANCELLED event per WON
+ * and WAITLISTED applicant; the catalog row is written now (with the gate's status version,
+ * so a late, older status event cannot undo it).
+ */
+export async function cancelTrial(
+  db: Database,
+  gates: TrialGates,
+  caller: Caller,
+  id: string,
+): Promise<{ trial: TrialRow; live: GateSnapshot }> {
+  const trial = await getTrialRow(db, id);
+  assertOwnsTrial(caller, trial);
+  const result = await gates.get(id).cancel();
+  if (!result.ok) {
+    throw result.code === "TRIAL_CLOSED"
+      ? new AppError("TRIAL_CLOSED", "The trial has already ended; there is nothing to cancel.")
+      : new AppError("TRIAL_NOT_FOUND", "No such trial.");
+  }
+  const live = result.snapshot;
+  const [row] = await db
+    .update(trials)
+    .set({
+      status: "CANCELLED",
+      closedReason: null,
+      statusVersion: live.statusVersion,
+      updatedAt: new Date(),
+    })
+    .where(eq(trials.id, id))
+    .returning();
+  return { trial: row ?? trial, live };
 }

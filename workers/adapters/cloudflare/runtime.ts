@@ -1,10 +1,18 @@
-import { noCache } from "../../../core/ports/cache";
+import { type Cache, noCache } from "../../../core/ports/cache";
 import { noRateLimits } from "../../../core/ports/rate-limiter";
 import { DatabaseSession } from "../../../db/client";
-import { parseConfig } from "../../config";
+import { type Config, parseConfig } from "../../config";
 import type { Runtime } from "../../context";
+import { upstashCache } from "../upstash/cache";
+import { upstashRateLimiter } from "../upstash/rate-limiter";
 import { r2BlobStore } from "./blob-store";
 import { durableObjectGates } from "./gates";
+
+/** The cache for a configuration: shared by requests, the queue consumer and cron. */
+export function cacheFor(config: Config): Cache {
+  // upstashCache hands back one client per isolate and configuration, not one per request.
+  return config.redis ? upstashCache(config.redis, { timeoutMs: config.cacheTimeoutMs }) : noCache;
+}
 
 /** Cloudflare's implementations of the ports, built from the request's bindings. */
 export const cloudflareRuntime: Runtime = {
@@ -15,9 +23,9 @@ export const cloudflareRuntime: Runtime = {
       config,
       db: new DatabaseSession(config.database),
       gates: durableObjectGates(env.TRIAL_GATE),
-      cache: noCache,
+      cache: cacheFor(config),
       blobs: r2BlobStore(env.IMAGES),
-      limiter: noRateLimits,
+      limiter: config.redis ? upstashRateLimiter(config.redis) : noRateLimits,
       // Cloudflare sets this header on every request that reaches a Worker.
       clientIp: c.req.header("cf-connecting-ip") ?? "unknown",
       waitUntil: (p) => c.executionCtx.waitUntil(p),

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { decodeCursor, toPage } from "../../lib/cursor";
-import { requireAuth, requireRole } from "../../middleware/auth";
+import { requireAuth, requireRole, requireToken } from "../../middleware/auth";
+import { limitApply } from "../../middleware/rate-limit";
 import { presentApplication } from "../../presenters";
 import { applyToTrial, getMyApplication, listTrialApplications } from "../../services/applications";
 import { assertOwnsTrial, getTrialRow } from "../../services/trials";
@@ -12,10 +13,12 @@ import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";
 export const applicationRoutes = new Hono<AppEnv>()
   .post(
     "/:id/applications",
-    requireAuth(),
+    // The hot path: token + revocation marker, no Postgres (docs/decisions/0008).
+    requireToken(),
     requireRole("MEMBER"),
     validate("param", IdParam),
     validate("json", ApplyBody),
+    limitApply(),
     async (c) => {
       const { created, application } = await applyToTrial(
         c.var.deps.gates,

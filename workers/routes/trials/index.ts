@@ -1,11 +1,13 @@
 import { Hono } from "hono";
+import { invalidateTrial } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { presentTrial } from "../../presenters";
-import { createTrial, getTrialRow } from "../../services/trials";
+import { readTrial, readTrialList } from "../../services/catalog-reads";
+import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { applicationRoutes } from "./applications";
-import { CreateTrialBody } from "./schemas";
+import { CreateTrialBody, ListTrialsQuery, PatchTrialBody } from "./schemas";
 
 export const trialRoutes = new Hono<AppEnv>()
   .post(
@@ -21,16 +23,50 @@ export const trialRoutes = new Hono<AppEnv>()
         c.var.caller,
         c.req.valid("json"),
       );
+      await invalidateTrial(c.var.deps.cache, trial.id);
       return c.json(presentTrial(trial, live), 201);
     },
   )
+  .get("/", validate("query", ListTrialsQuery), async (c) => {
+    return c.json(await readTrialList(c.var.deps, c.req.valid("query")), 200);
+  })
+  .patch(
+    "/:id",
+    requireAuth(),
+    requireRole("COMPANY", "ADMIN"),
+    validate("param", IdParam),
+    validate("json", PatchTrialBody),
+    async (c) => {
+      const { db, gates } = c.var.deps;
+      const { trial, live } = await updateTrial(
+        await db.db(),
+        gates,
+        c.var.caller,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+      );
+      await invalidateTrial(c.var.deps.cache, trial.id);
+      return c.json(presentTrial(trial, live), 200);
+    },
+  )
+  .post(
+    "/:id/cancel",
+    requireAuth(),
+    requireRole("COMPANY", "ADMIN"),
+    validate("param", IdParam),
+    async (c) => {
+      const { db, gates } = c.var.deps;
+      const { trial, live } = await cancelTrial(
+        await db.db(),
+        gates,
+        c.var.caller,
+        c.req.valid("param").id,
+      );
+      await invalidateTrial(c.var.deps.cache, trial.id);
+      return c.json(presentTrial(trial, live), 200);
+    },
+  )
   .get("/:id", validate("param", IdParam), async (c) => {
-    const { db, gates } = c.var.deps;
-    const id = c.req.valid("param").id;
-    const [trial, live] = await Promise.all([
-      db.db().then((d) => getTrialRow(d, id)),
-      gates.get(id).snapshot(),
-    ]);
-    return c.json(presentTrial(trial, live), 200);
+    return c.json(await readTrial(c.var.deps, c.req.valid("param").id), 200);
   })
   .route("/", applicationRoutes);

@@ -43,3 +43,33 @@ export const ListApplicationsQuery = v.object({
 
 /** The cursor of the applications list: the last seq shown. */
 export const SeqCursor = v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+
+export const ListTrialsQuery = v.object({
+  status: v.optional(
+    v.picklist(
+      ["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"],
+      "must be SCHEDULED, OPEN, CLOSED or CANCELLED",
+    ),
+  ),
+  productId: v.optional(Uuid),
+  companyId: v.optional(Uuid),
+  limit: Limit,
+  cursor: v.optional(v.string()),
+});
+
+export const PatchTrialBody = v.pipe(
+  v.object({
+    title: v.optional(
+      v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(100)),
+    ),
+    description: v.optional(v.pipe(v.string(), v.maxLength(5000))),
+    slots: v.optional(Places(1)),
+    waitlistSize: v.optional(Places(0)),
+    opensAt: v.optional(Timestamp),
+    closesAt: v.optional(Timestamp),
+  }),
+  v.check(
+    (p) => Object.values(p).some((x) => x !== undefined),
+    "give at least one field to change",
+  ),
+);

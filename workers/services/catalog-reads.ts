@@ -1,0 +1,110 @@
+import type { GateSnapshot } from "../../core/first-come/types";
+import type { Database } from "../../db/client";
+import { currentGeneration } from "../cache/invalidate";
+import { cacheKeys } from "../cache/keys";
+import { readThrough } from "../cache/read-through";
+import type { Deps } from "../context";
+import { AppError } from "../errors";
+import { decodeCursor, type Page, toPage } from "../lib/cursor";
+import { CreatedCursor, createdKeyOf } from "../lib/keyset";
+import { presentProduct, presentTrial } from "../presenters";
+import { imagesOf } from "./product-images";
+import { getProduct, type ProductRow } from "./products";
+import { getTrialRow, listTrials, type TrialQuery } from "./trials";
+
+/**
+ * Hot reads through the cache. What is cached is the catalog part (JSON-safe, presented);
+ * a trial's live part (status, counts) always comes from its gate, so caching never makes
+ * a count or a status stale.
+ */
+
+export type TrialJson = ReturnType<typeof presentTrial>;
+export type ProductJson = ReturnType<typeof presentProduct>;
+
+export function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
+  if (!live) return trial;
+  return {
+    ...trial,
+    status: live.status,
+    closedReason: live.closedReason,
+    won: live.won,
+    waitlisted: live.waitlisted,
+    remaining: live.remaining,
+    applicants: live.applicants,
+  };
+}
+
+export async function readTrial(deps: Deps, id: string): Promise<TrialJson> {
+  const [catalog, live] = await Promise.all([
+    readThrough(deps.cache, cacheKeys.trial(id), deps.config.cacheTtlSeconds, async () =>
+      presentTrial(await getTrialRow(await deps.db.db(), id), null),
+    ),
+    deps.gates.get(id).snapshot(),
+  ]);
+  if (!catalog) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
+  return withLive(catalog, live);
+}
+
+export async function readTrialList(
+  deps: Deps,
+  query: Omit<TrialQuery, "after"> & { cursor?: string | undefined },
+): Promise<Page<TrialJson>> {
+  const after = decodeCursor(query.cursor, CreatedCursor);
+  const generation = await currentGeneration(deps.cache, cacheKeys.trialListGeneration);
+  // One canonical string per distinct query, so equal queries share one entry.
+  const canonical = JSON.stringify([
+    query.status,
+    query.productId,
+    query.companyId,
+    query.limit,
+    query.cursor,
+  ]);
+  const page = await readThrough(
+    deps.cache,
+    cacheKeys.trialList(generation, canonical),
+    deps.config.cacheTtlSeconds,
+    async () => {
+      const rows = await listTrials(await deps.db.db(), { ...query, after });
+      return toPage(rows, query.limit, (r) => presentTrial(r, null), createdKeyOf);
+    },
+  );
+  if (!page) return { items: [], nextCursor: null };
+  // Live counts from each trial's gate, fetched in parallel (one hop each).
+  const live = await Promise.all(page.items.map((t) => deps.gates.get(t.id).snapshot()));
+  return {
+    items: page.items.map((t, i) => withLive(t, live[i] ?? null)),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/**
+ * Products with their images. Image urls are stored relative (the cache must not keep the
+ * host of whoever filled it) and made absolute for the request that reads them.
+ */
+export async function presentProducts(
+  db: Database,
+  rows: ProductRow[],
+  origin: string,
+): Promise<ProductJson[]> {
+  const imagesByProduct = await imagesOf(
+    db,
+    rows.map((r) => r.id),
+    origin,
+  );
+  return rows.map((r) => presentProduct(r, imagesByProduct.get(r.id) ?? []));
+}
+
+export async function readProduct(deps: Deps, id: string, origin: string): Promise<ProductJson> {
+  const product = await readThrough(
+    deps.cache,
+    cacheKeys.product(id),
+    deps.config.cacheTtlSeconds,
+    async () => {
+      const db = await deps.db.db();
+      const [json] = await presentProducts(db, [await getProduct(db, id)], "");
+      return json ?? null;
+    },
+  );
+  if (!product) throw new AppError("PRODUCT_NOT_FOUND", "No such product.");
+  return { ...product, images: product.images.map((i) => ({ ...i, url: `${origin}${i.url}` })) };
+}
