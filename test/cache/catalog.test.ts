@@ -31,7 +31,10 @@ describe("product detail cache", () => {
     await renameProductInPostgres(id, "Behind the cache");
     expect((await api("GET", `/v1/products/${id}`)).body.name).toBe("Original");
 
-    await api("PATCH", `/v1/products/${id}`, { token: company.token, body: { description: "new" } });
+    await api("PATCH", `/v1/products/${id}`, {
+      token: company.token,
+      body: { description: "new" },
+    });
     expect(await redis.get(cacheKeys.product(id))).toBeNull();
     const fresh = (await api("GET", `/v1/products/${id}`)).body;
     expect(fresh).toMatchObject({ name: "Behind the cache", description: "new" });
@@ -67,10 +70,15 @@ describe("trial detail and list caches", () => {
     // Counts come from the gate on every read, cached entry or not.
     const [member] = await createUsers("MEMBER", 1);
     await api("POST", `/v1/trials/${trial.id}/applications`, { token: member!.token });
-    expect((await api("GET", `/v1/trials/${trial.id}`)).body).toMatchObject({ won: 1, applicants: 1 });
+    expect((await api("GET", `/v1/trials/${trial.id}`)).body).toMatchObject({
+      won: 1,
+      applicants: 1,
+    });
 
     await renameTrialInPostgres(trial.id, "Again behind");
-    expect((await api("POST", `/v1/trials/${trial.id}/cancel`, { token: company.token })).status).toBe(200);
+    expect(
+      (await api("POST", `/v1/trials/${trial.id}/cancel`, { token: company.token })).status,
+    ).toBe(200);
     expect((await api("GET", `/v1/trials/${trial.id}`)).body).toMatchObject({
       title: "Again behind",
       status: "CANCELLED",
@@ -84,7 +92,10 @@ describe("trial detail and list caches", () => {
     expect((await listOpen()).body.items.map((t: { id: string }) => t.id)).toEqual([first.id]);
 
     const second = await createTrial(company, { slots: 1 });
-    expect((await listOpen()).body.items.map((t: { id: string }) => t.id)).toEqual([second.id, first.id]);
+    expect((await listOpen()).body.items.map((t: { id: string }) => t.id)).toEqual([
+      second.id,
+      first.id,
+    ]);
 
     // The first trial fills: the gate announces CLOSED/FULL, the consumer writes it and
     // invalidates, and the cached OPEN page stops listing it.

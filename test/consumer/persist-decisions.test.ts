@@ -158,10 +158,7 @@ describe("decisions consumer", () => {
     });
     expect(result).toEqual({ written: 1, retried: 0, deadLettered: 2 });
     expect(messages.map((m) => m.state)).toEqual(["ack", "ack", "ack"]);
-    expect(parked.map((p) => p.reason)).toEqual([
-      "invalid gate event",
-      "invalid gate event",
-    ]);
+    expect(parked.map((p) => p.reason)).toEqual(["invalid gate event", "invalid gate event"]);
     expect(await rowsOf(events[0]!.application.trialId)).toHaveLength(1);
   });
 
