@@ -42,7 +42,10 @@ export interface Application {
   userId: string;
   seq: number;
   status: ApplicationStatus;
-  /** 1-based place in the waitlist while WAITLISTED, null otherwise. */
+  /**
+   * 1-based place in the waitlist while WAITLISTED, null otherwise. Derived from seq order
+   * among the waiting (never stored as truth), so a cancellation moves everyone up at once.
+   */
   position: number | null;
   note: string | null;
   appliedAt: number;
@@ -52,7 +55,7 @@ export interface Application {
 }
 
 /** The outcome a member is told about; one result message per (application, outcome). */
-export type Outcome = "WON" | "WAITLISTED" | "TRIAL_CANCELLED";
+export type Outcome = "WON" | "WAITLISTED" | "PROMOTED" | "CANCELLED" | "TRIAL_CANCELLED";
 
 /** An application was decided or changed; carries the whole application. */
 export interface DecisionEvent {
@@ -99,6 +102,11 @@ export interface GateSnapshot {
   /** The announcement counter behind `status` (see TrialStatusEvent.version). */
   statusVersion: number;
 }
+
+export type WithdrawResult =
+  | { kind: "withdrawn"; application: Application; promoted: Application | null }
+  | { kind: "unchanged"; application: Application }
+  | { kind: "refused"; code: RefusalCode | "APPLICATION_NOT_FOUND" };
 
 export type ApplyResult =
   | { kind: "created"; application: Application }

@@ -1,4 +1,10 @@
-import type { Application, ApplyResult, GateSnapshot, TrialTerms } from "../first-come/types";
+import type {
+  Application,
+  ApplyResult,
+  GateSnapshot,
+  TrialTerms,
+  WithdrawResult,
+} from "../first-come/types";
 
 /**
  * One gate per trial serializes its applications. Cloudflare implements it with a Durable
@@ -9,6 +15,15 @@ export interface TrialGate {
   configure(terms: TrialTerms): Promise<ConfigureResult>;
   apply(userId: string, note: string | null): Promise<ApplyResult>;
   findApplication(userId: string): Promise<Application | null>;
+  /** The member gives up their place (DELETE /trials/:id/applications/me). */
+  withdraw(userId: string): Promise<WithdrawResult>;
+  /**
+   * Compensation: the place of an application that can never be persisted (its member's
+   * account is gone, its message is poison) is released and goes to the next in line.
+   */
+  release(applicationId: string, reason: string): Promise<WithdrawResult>;
+  /** The ledger in seq order, a page at a time (reconciliation with Postgres). */
+  ledger(afterSeq: number, limit: number): Promise<Application[]>;
   /** Null when the gate was never configured (no such trial). */
   snapshot(): Promise<GateSnapshot | null>;
   /** Refuse further applications and tell every WON and WAITLISTED applicant. */

@@ -96,7 +96,18 @@ export function listHolders(sql: SqlStorage, trialId: string): Application[] {
       "SELECT * FROM applications WHERE status IN ('WON', 'WAITLISTED') ORDER BY seq",
     )
     .toArray()
-    .map((r) => toApplication(trialId, r));
+    .map(rankedIn(trialId, 0));
+}
+
+/** Maps rows in seq order, numbering the WAITLISTED ones after `waitingBefore`. */
+function rankedIn(trialId: string, waitingBefore: number) {
+  let waiting = waitingBefore;
+  return (r: ApplicationRow): Application => {
+    const a = toApplication(trialId, r);
+    if (a.status !== "WAITLISTED") return { ...a, position: null };
+    waiting += 1;
+    return { ...a, position: waiting };
+  };
 }
 
 export function findApplicationByUser(
@@ -107,7 +118,76 @@ export function findApplicationByUser(
   const row = sql
     .exec<ApplicationRow>("SELECT * FROM applications WHERE user_id = ?", userId)
     .toArray()[0];
+  return row ? withPosition(sql, toApplication(trialId, row)) : null;
+}
+
+export function findApplicationById(
+  sql: SqlStorage,
+  trialId: string,
+  id: string,
+): Application | null {
+  const row = sql.exec<ApplicationRow>("SELECT * FROM applications WHERE id = ?", id).toArray()[0];
+  return row ? withPosition(sql, toApplication(trialId, row)) : null;
+}
+
+/** The head of the waitlist: the WAITLISTED applicant with the lowest seq. */
+export function firstWaiting(sql: SqlStorage, trialId: string): Application | null {
+  const row = sql
+    .exec<ApplicationRow>(
+      "SELECT * FROM applications WHERE status = 'WAITLISTED' ORDER BY seq LIMIT 1",
+    )
+    .toArray()[0];
   return row ? toApplication(trialId, row) : null;
+}
+
+/** Writes a changed application (status, decision time, version). */
+export function updateApplication(sql: SqlStorage, a: Application): void {
+  sql.exec(
+    "UPDATE applications SET status = ?, position = ?, decided_at = ?, version = ? WHERE id = ?",
+    a.status,
+    a.position,
+    a.decidedAt,
+    a.version,
+    a.id,
+  );
+}
+
+/**
+ * Positions are ranks among the waiting, computed when read: one cancellation moves the
+ * whole waitlist up without rewriting it, and positions stay gapless by construction.
+ */
+export function withPosition(sql: SqlStorage, a: Application): Application {
+  if (a.status !== "WAITLISTED") return { ...a, position: null };
+  const rank = sql
+    .exec<{ n: number }>(
+      "SELECT count(*) AS n FROM applications WHERE status = 'WAITLISTED' AND seq <= ?",
+      a.seq,
+    )
+    .one().n;
+  return { ...a, position: rank };
+}
+
+/** A page of the ledger in seq order (positions computed), for reconciliation. */
+export function ledgerPage(
+  sql: SqlStorage,
+  trialId: string,
+  afterSeq: number,
+  limit: number,
+): Application[] {
+  const rows = sql
+    .exec<ApplicationRow>(
+      "SELECT * FROM applications WHERE seq > ? ORDER BY seq LIMIT ?",
+      afterSeq,
+      limit,
+    )
+    .toArray();
+  const waitingBefore = sql
+    .exec<{ n: number }>(
+      "SELECT count(*) AS n FROM applications WHERE status = 'WAITLISTED' AND seq <= ?",
+      afterSeq,
+    )
+    .one().n;
+  return rows.map(rankedIn(trialId, waitingBefore));
 }
 
 export function insertApplication(sql: SqlStorage, a: Application): void {

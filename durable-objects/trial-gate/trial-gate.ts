@@ -7,6 +7,7 @@ import {
   nextTransitionAt,
   snapshotOf,
   statusAnnouncement,
+  withdraw,
 } from "../../core/first-come/decide";
 import type {
   Application,
@@ -14,7 +15,9 @@ import type {
   GateEvent,
   GateSnapshot,
   GateState,
+  Outcome,
   TrialTerms,
+  WithdrawResult,
 } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import type {
@@ -25,11 +28,15 @@ import type {
 import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
 import { log } from "../../workers/lib/log";
 import {
+  findApplicationById,
   findApplicationByUser,
+  firstWaiting,
   insertApplication,
+  ledgerPage,
   listHolders,
   loadGate,
   saveGate,
+  updateApplication,
 } from "./ledger";
 import { Outbox } from "./outbox";
 import { migrateGateSchema } from "./schema";
@@ -111,13 +118,10 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     }
 
     const { application } = decision;
-    const event: GateEvent = {
-      v: 1,
-      type: "application",
-      eventId: crypto.randomUUID(),
-      outcome: application.status === "WON" ? "WON" : "WAITLISTED",
+    const event = this.applicationEvent(
+      application.status === "WON" ? "WON" : "WAITLISTED",
       application,
-    };
+    );
     this.ctx.storage.transactionSync(() => {
       insertApplication(this.sql, application);
       this.outbox.append(event, now);
@@ -160,6 +164,65 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   async findApplication(userId: string): Promise<Application | null> {
     if (!this.state) return null;
     return findApplicationByUser(this.sql, this.state.trialId, userId);
+  }
+
+  async withdraw(userId: string): Promise<WithdrawResult> {
+    if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
+    return this.withdrawNow(findApplicationByUser(this.sql, this.state.trialId, userId));
+  }
+
+  async release(applicationId: string, reason: string): Promise<WithdrawResult> {
+    if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
+    const result = this.withdrawNow(
+      findApplicationById(this.sql, this.state.trialId, applicationId),
+    );
+    log.warn("gate.place_released", {
+      trialId: this.state.trialId,
+      applicationId,
+      reason,
+      outcome: result.kind,
+      promoted: result.kind === "withdrawn" ? (result.promoted?.id ?? null) : null,
+    });
+    return result;
+  }
+
+  async ledger(afterSeq: number, limit: number): Promise<Application[]> {
+    if (!this.state) return [];
+    return ledgerPage(this.sql, this.state.trialId, afterSeq, Math.min(Math.max(limit, 1), 1000));
+  }
+
+  /**
+   * One synchronous transaction, like apply: the cancelled place, the promotion of the head
+   * of the waitlist, both events and the counters are written together or not at all.
+   */
+  private withdrawNow(application: Application | null): WithdrawResult {
+    const state = this.state;
+    if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
+    if (!application) return { kind: "refused", code: "APPLICATION_NOT_FOUND" };
+    const now = Date.now();
+    const head = application.status === "WON" ? firstWaiting(this.sql, state.trialId) : null;
+    const decision = withdraw(state, application, head, now);
+    if (decision.kind === "unchanged") return { kind: "unchanged", application };
+    if (decision.kind === "refused") return { kind: "refused", code: decision.code };
+
+    const { cancelled, promoted } = decision;
+    this.ctx.storage.transactionSync(() => {
+      updateApplication(this.sql, cancelled);
+      this.outbox.append(this.applicationEvent("CANCELLED", cancelled), now);
+      if (promoted) {
+        updateApplication(this.sql, promoted);
+        this.outbox.append(this.applicationEvent("PROMOTED", promoted), now);
+      }
+      // A FULL trial with a freed place and nobody waiting opens again: announced here.
+      this.commitState(this.announce(decision.next, now), now);
+    });
+    this.afterOutboxWrite(now);
+    this.armForTransitions(now);
+    return { kind: "withdrawn", application: cancelled, promoted };
+  }
+
+  private applicationEvent(outcome: Outcome, application: Application): GateEvent {
+    return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application };
   }
 
   async snapshot(): Promise<GateSnapshot | null> {

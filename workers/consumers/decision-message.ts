@@ -9,7 +9,7 @@ const ApplicationEventSchema = v.object({
   v: v.literal(1),
   type: v.literal("application"),
   eventId: Id,
-  outcome: v.picklist(["WON", "WAITLISTED", "TRIAL_CANCELLED"]),
+  outcome: v.picklist(["WON", "WAITLISTED", "PROMOTED", "CANCELLED", "TRIAL_CANCELLED"]),
   application: v.object({
     id: Id,
     trialId: Id,

@@ -1,9 +1,10 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, type SQL, sql } from "drizzle-orm";
 import type { Application } from "../../core/first-come/types";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
 import { AppError } from "../errors";
+import { type CreatedKey, olderThan } from "../lib/keyset";
 
 /**
  * Apply to a trial: exactly one call to the trial's gate, nothing else on the hot path.
@@ -26,14 +27,71 @@ export async function applyToTrial(
   }
 }
 
-function refusal(code: "TRIAL_NOT_FOUND" | "TRIAL_NOT_OPEN" | "TRIAL_CLOSED" | "TRIAL_CANCELLED") {
+function refusal(
+  code:
+    | "TRIAL_NOT_FOUND"
+    | "TRIAL_NOT_OPEN"
+    | "TRIAL_CLOSED"
+    | "TRIAL_CANCELLED"
+    | "APPLICATION_NOT_FOUND",
+) {
   const messages = {
     TRIAL_NOT_FOUND: "No such trial.",
     TRIAL_NOT_OPEN: "The trial is not open yet.",
     TRIAL_CLOSED: "The trial is closed: every place is taken or it has ended.",
     TRIAL_CANCELLED: "The trial was cancelled.",
+    APPLICATION_NOT_FOUND: "You have not applied to this trial.",
   } as const;
   return new AppError(code, messages[code]);
+}
+
+/**
+ * The member gives up their place. A WON place goes to the first waitlisted member in the
+ * same gate transaction; cancelling twice answers the cancelled application again.
+ */
+export async function cancelMyApplication(
+  gates: TrialGates,
+  trialId: string,
+  userId: string,
+): Promise<Application> {
+  const result = await gates.get(trialId).withdraw(userId);
+  if (result.kind === "refused") throw refusal(result.code);
+  return result.application;
+}
+
+/**
+ * Postgres stores no position: like the gate, it ranks each WAITLISTED application among
+ * the trial's waiting ones by seq when read, so positions are always gapless.
+ */
+const applicationWithPosition = {
+  ...getTableColumns(applications),
+  // Spelled out with the table name: inside the subquery an interpolated column would be
+  // rendered unqualified and resolve to the inner alias.
+  position: sql<number | null>`CASE WHEN "applications"."status" = 'WAITLISTED' THEN (
+      SELECT count(*) FROM applications w
+       WHERE w.trial_id = "applications"."trial_id" AND w.status = 'WAITLISTED'
+         AND w.seq <= "applications"."seq") END`.mapWith((v) => (v === null ? null : Number(v))),
+};
+
+/** The caller's own applications across trials, newest first. */
+export async function listMyApplications(
+  db: Database,
+  userId: string,
+  query: {
+    status?: "WON" | "WAITLISTED" | "CANCELLED" | undefined;
+    after: CreatedKey | null;
+    limit: number;
+  },
+) {
+  const filters: SQL[] = [eq(applications.userId, userId)];
+  if (query.status) filters.push(eq(applications.status, query.status));
+  if (query.after) filters.push(olderThan(applications.appliedAt, applications.id, query.after));
+  return db
+    .select(applicationWithPosition)
+    .from(applications)
+    .where(and(...filters))
+    .orderBy(desc(applications.appliedAt), desc(applications.id))
+    .limit(query.limit + 1);
 }
 
 export async function getMyApplication(
@@ -59,7 +117,7 @@ export async function listTrialApplications(
   const filters = [eq(applications.trialId, trialId), gt(applications.seq, query.afterSeq)];
   if (query.status) filters.push(eq(applications.status, query.status));
   return db
-    .select()
+    .select(applicationWithPosition)
     .from(applications)
     .where(and(...filters))
     .orderBy(asc(applications.seq))

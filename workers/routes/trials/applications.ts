@@ -4,7 +4,12 @@ import { decodeCursor, toPage } from "../../lib/cursor";
 import { requireAuth, requireRole, requireToken } from "../../middleware/auth";
 import { limitApply } from "../../middleware/rate-limit";
 import { presentApplication } from "../../presenters";
-import { applyToTrial, getMyApplication, listTrialApplications } from "../../services/applications";
+import {
+  applyToTrial,
+  cancelMyApplication,
+  getMyApplication,
+  listTrialApplications,
+} from "../../services/applications";
 import { assertOwnsTrial, getTrialRow } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";
@@ -27,6 +32,20 @@ export const applicationRoutes = new Hono<AppEnv>()
         c.req.valid("json").note || null,
       );
       return c.json(presentApplication(application), created ? 201 : 200);
+    },
+  )
+  .delete(
+    "/:id/applications/me",
+    requireAuth(),
+    requireRole("MEMBER"),
+    validate("param", IdParam),
+    async (c) => {
+      const application = await cancelMyApplication(
+        c.var.deps.gates,
+        c.req.valid("param").id,
+        c.var.caller.userId,
+      );
+      return c.json(presentApplication(application), 200);
     },
   )
   .get(

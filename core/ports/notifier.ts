@@ -1,0 +1,34 @@
+/** A result message for one member, already rendered (see workers/notifications/messages.ts). */
+export interface NotifierMessage {
+  /** The member's Slack member id (U…), or null when they never set one. */
+  slackId: string | null;
+  /** Shown instead of a mention when there is no Slack id (webhook mode). */
+  displayName: string;
+  /** Plain-text fallback: notifications and screen readers use it. */
+  text: string;
+  /** Block Kit blocks, passed through as Slack expects them. */
+  blocks: unknown[];
+}
+
+/** How a message was delivered, when it was. */
+export type NotifierChannel = "dm" | "webhook";
+
+/**
+ * What became of one send. The consumer maps each case to one action: mark SENT, wait as
+ * long as the provider asked, back off, give up for good, or record that nothing could be
+ * sent at all.
+ */
+export type SendResult =
+  | { kind: "sent"; channel: NotifierChannel }
+  /** Rate limited: try again after this many seconds (Slack's Retry-After). */
+  | { kind: "retry-after"; channel: NotifierChannel; seconds: number; error: string }
+  /** A 5xx or a network failure: worth retrying with a growing backoff. */
+  | { kind: "transient"; channel: NotifierChannel; error: string }
+  /** Will never succeed as configured (bad token, unknown channel …): no retry. */
+  | { kind: "permanent"; channel: NotifierChannel; error: string }
+  /** No way to reach this member (no Slack id, no webhook): nothing was sent. */
+  | { kind: "skipped"; reason: string };
+
+export interface Notifier {
+  send(message: NotifierMessage): Promise<SendResult>;
+}

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { AppEnv } from "../../context";
+import { decodeCursor, toPage } from "../../lib/cursor";
+import { CreatedCursor } from "../../lib/keyset";
+import { requireAuth, requireRole } from "../../middleware/auth";
+import { presentApplication } from "../../presenters";
+import { listMyApplications } from "../../services/applications";
+import { Limit, validate } from "../../validation";
+
+const ListMyApplicationsQuery = v.object({
+  status: v.optional(
+    v.picklist(["WON", "WAITLISTED", "CANCELLED"], "must be WON, WAITLISTED or CANCELLED"),
+  ),
+  limit: Limit,
+  cursor: v.optional(v.string()),
+});
+
+/** GET /v1/me/applications: the caller's applications from Postgres, newest first. */
+export const myApplicationRoutes = new Hono<AppEnv>().get(
+  "/applications",
+  requireAuth(),
+  requireRole("MEMBER"),
+  validate("query", ListMyApplicationsQuery),
+  async (c) => {
+    const query = c.req.valid("query");
+    const rows = await listMyApplications(await c.var.deps.db.db(), c.var.caller.userId, {
+      status: query.status,
+      limit: query.limit,
+      after: decodeCursor(query.cursor, CreatedCursor),
+    });
+    return c.json(
+      toPage(rows, query.limit, presentApplication, (r) => ({
+        t: r.appliedAt.getTime(),
+        id: r.id,
+      })),
+      200,
+    );
+  },
+);
