@@ -36,6 +36,9 @@ export default defineConfig({
           RATE_LIMIT_APPLY_PER_MEMBER: "100000/60",
           // Caching and rate limiting on, through the bridge, whenever a Redis answers.
           ...redisBindings(inject("redisRest")),
+          // Slack result messages go to the fake Slack (test/setup/fake-slack.ts).
+          SLACK_API_BASE_URL: inject("fakeSlack"),
+          SLACK_BOT_TOKEN: "xoxb-test-fake-slack-token",
         },
       },
     })),

@@ -7,6 +7,7 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { imageRoutes } from "./routes/images";
+import { meRoutes } from "./routes/me";
 import { productRoutes } from "./routes/products";
 import { trialRoutes } from "./routes/trials";
 import { userRoutes } from "./routes/users";
@@ -23,6 +24,7 @@ export function newApp(runtime: Runtime) {
     .use(jsonBody())
     .route("/auth", authRoutes)
     .route("/users", userRoutes)
+    .route("/me", meRoutes)
     .route("/products", productRoutes)
     .route("/trials", trialRoutes)
     .route("/admin", adminRoutes);

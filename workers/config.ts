@@ -40,6 +40,13 @@ const ConfigSchema = v.object({
   RATE_LIMIT_SIGNUP_PER_IP: v.optional(RateText, "10/3600"),
   RATE_LIMIT_APPLY_PER_MEMBER: v.optional(RateText, "30/10"),
   APP_VERSION: v.optional(v.string(), "dev"),
+  // Slack result messages: a bot token (direct messages) or an incoming webhook; neither: SKIPPED.
+  SLACK_BOT_TOKEN: v.optional(v.string()),
+  SLACK_WEBHOOK_URL: v.optional(v.pipe(v.string(), v.url("must be a URL"))),
+  SLACK_API_BASE_URL: v.optional(
+    v.pipe(v.string(), v.url("must be a URL")),
+    "https://slack.com/api",
+  ),
 });
 
 export interface Config {
@@ -59,6 +66,7 @@ export interface Config {
     signupPerIp: RateRule;
     applyPerMember: RateRule;
   };
+  slack: { botToken: string | null; webhookUrl: string | null; apiBaseUrl: string };
 }
 
 function rule(name: string, text: string): RateRule {
@@ -103,6 +111,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
       loginPerEmail: rule("login-email", o.RATE_LIMIT_LOGIN_PER_EMAIL),
       signupPerIp: rule("signup-ip", o.RATE_LIMIT_SIGNUP_PER_IP),
       applyPerMember: rule("apply-member", o.RATE_LIMIT_APPLY_PER_MEMBER),
+    },
+    slack: {
+      botToken: o.SLACK_BOT_TOKEN || null,
+      webhookUrl: o.SLACK_WEBHOOK_URL || null,
+      apiBaseUrl: o.SLACK_API_BASE_URL.replace(/\/+$/, ""),
     },
   };
   cache.set(env, config);

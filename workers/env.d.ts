@@ -8,5 +8,8 @@ declare namespace Cloudflare {
     REFRESH_TOKEN_TTL_SECONDS?: string;
     UPSTASH_REDIS_REST_URL?: string;
     UPSTASH_REDIS_REST_TOKEN?: string;
+    SLACK_BOT_TOKEN?: string;
+    SLACK_WEBHOOK_URL?: string;
+    SLACK_API_BASE_URL?: string;
   }
 }

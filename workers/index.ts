@@ -1,10 +1,15 @@
 import { connect } from "../db/client";
+import { durableObjectGates } from "./adapters/cloudflare/gates";
 import { cacheFor, cloudflareRuntime } from "./adapters/cloudflare/runtime";
+import { SlackNotifier } from "./adapters/slack/notifier";
 import { newApp } from "./app";
 import { invalidateTrial } from "./cache/invalidate";
 import { parseConfig } from "./config";
 import { persistDecisions } from "./consumers/persist-decisions";
 import { log } from "./lib/log";
+import { enqueueNotifications } from "./notifications/enqueue";
+import { Pacer } from "./notifications/pacing";
+import { sendNotifications } from "./notifications/send";
 import { runScheduled } from "./scheduled";
 
 export { TrialGate } from "../durable-objects/trial-gate/trial-gate";
@@ -12,6 +17,9 @@ export { TrialGate } from "../durable-objects/trial-gate/trial-gate";
 const app = newApp(cloudflareRuntime);
 
 const DECISIONS_QUEUE = "try-it-decisions";
+const NOTIFICATIONS_QUEUE = "try-it-notifications";
+// Lives as long as the isolate: the notifications consumer runs one batch at a time.
+const slackPacer = new Pacer();
 
 /** Thin entry: wiring only. Each handler checks the configuration first. */
 export default {
@@ -19,6 +27,15 @@ export default {
 
   async queue(batch, env, _ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
+    if (batch.queue === NOTIFICATIONS_QUEUE) {
+      const result = await sendNotifications(batch.messages, {
+        connect: () => connect(config.database),
+        notifier: new SlackNotifier(config.slack),
+        pacer: slackPacer,
+      });
+      log.info("queue.notifications", { ...result, messages: batch.messages.length });
+      return;
+    }
     if (batch.queue !== DECISIONS_QUEUE) {
       log.error("queue.unknown", { queue: batch.queue, messages: batch.messages.length });
       batch.retryAll();
@@ -32,8 +49,15 @@ export default {
         const cache = cacheFor(config);
         await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
       },
+      afterApplicationsWritten: async (conn, events) => {
+        await enqueueNotifications(conn, env.NOTIFICATIONS_QUEUE, events);
+      },
       deadLetter: async (body, reason) => {
         await env.DECISIONS_DLQ.send({ reason, body }, { contentType: "json" });
+      },
+      // The gate logs what it did; "unchanged" (already released) is the retried case.
+      releasePlace: async (trialId, applicationId, reason) => {
+        await durableObjectGates(env.TRIAL_GATE).get(trialId).release(applicationId, reason);
       },
     });
     log.info("queue.decisions", {
@@ -50,6 +74,7 @@ export default {
       controller.scheduledTime,
       config.database,
       cacheFor(config),
+      durableObjectGates(env.TRIAL_GATE),
     );
   },
 } satisfies ExportedHandler<Env>;

@@ -30,5 +30,7 @@ export type SendResult =
   | { kind: "skipped"; reason: string };
 
 export interface Notifier {
+  /** Which way a message to this member would go; null when it cannot go anywhere. */
+  channelFor(slackId: string | null): NotifierChannel | null;
   send(message: NotifierMessage): Promise<SendResult>;
 }

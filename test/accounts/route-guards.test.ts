@@ -23,6 +23,7 @@ interface GuardedRoute {
 const GUARDED: GuardedRoute[] = [
   { method: "POST", path: "/v1/auth/logout", allowed: ANY_ROLE, body: {} },
   { method: "GET", path: "/v1/users/me", allowed: ANY_ROLE },
+  { method: "GET", path: "/v1/me/notifications", allowed: ANY_ROLE },
   { method: "PATCH", path: "/v1/users/me", allowed: ANY_ROLE, body: {} },
   { method: "PUT", path: "/v1/users/me/password", allowed: ANY_ROLE, body: {} },
   { method: "DELETE", path: "/v1/users/me", allowed: ANY_ROLE },
@@ -37,6 +38,8 @@ const GUARDED: GuardedRoute[] = [
   { method: "POST", path: `/v1/trials/${ID}/cancel`, allowed: COMPANY_OR_ADMIN, body: {} },
   { method: "POST", path: `/v1/trials/${ID}/applications`, allowed: ["MEMBER"], body: {} },
   { method: "GET", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
+  { method: "DELETE", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
+  { method: "GET", path: "/v1/me/applications", allowed: ["MEMBER"] },
   { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },
 ];
 

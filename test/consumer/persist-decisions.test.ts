@@ -124,6 +124,9 @@ describe("decisions consumer", () => {
         deadLetter: async () => {
           throw new Error("must not dead-letter a valid message");
         },
+        releasePlace: async () => {
+          throw new Error("must not release a place while the database is down");
+        },
       });
     }
     expect(delays).toEqual([2, 4, 8, 300, 300]);
@@ -154,6 +157,9 @@ describe("decisions consumer", () => {
       connect: () => connect(testConfig().database),
       deadLetter: async (body, reason) => {
         parked.push({ body, reason });
+      },
+      releasePlace: async () => {
+        throw new Error("an invalid message holds no place to release");
       },
     });
     expect(result).toEqual({ written: 1, retried: 0, deadLettered: 2 });

@@ -197,3 +197,37 @@ describe("DELETE /v1/trials/:id/applications/me", () => {
     ).toBe(404);
   });
 });
+
+describe("GET /v1/me/applications", () => {
+  it("lists the caller's applications from Postgres, newest first, filtered by status", async () => {
+    const company = await createUser("COMPANY");
+    const full = await createTrial(company, { slots: 1, waitlistSize: 2 });
+    const other = await createTrial(company, { slots: 5 });
+    const [first, me] = await createUsers("MEMBER", 2);
+    await apply(full.id, first!);
+    const waiting = await apply(full.id, me!);
+    const won = await apply(other.id, me!);
+    const list = () => api("GET", "/v1/me/applications", { token: me!.token });
+    const rows = await waitFor(async () => {
+      const res = await list();
+      return res.body.items?.length === 2 ? res.body.items : undefined;
+    });
+    expect(rows.map((a: { id: string }) => a.id)).toEqual([won.body.id, waiting.body.id]);
+    expect(rows[1]).toMatchObject({ status: "WAITLISTED", position: 1 });
+
+    const onlyWaiting = await api("GET", "/v1/me/applications?status=WAITLISTED", {
+      token: me!.token,
+    });
+    expect(onlyWaiting.body.items.map((a: { id: string }) => a.id)).toEqual([waiting.body.id]);
+    const paged = await api("GET", "/v1/me/applications?limit=1", { token: me!.token });
+    expect(paged.body.items).toHaveLength(1);
+    const next = await api("GET", `/v1/me/applications?limit=1&cursor=${paged.body.nextCursor}`, {
+      token: me!.token,
+    });
+    expect(next.body.items.map((a: { id: string }) => a.id)).toEqual([waiting.body.id]);
+    expect((await api("GET", "/v1/me/applications?status=LOST", { token: me!.token })).status).toBe(
+      400,
+    );
+    expect((await api("GET", "/v1/me/applications", { token: company.token })).status).toBe(403);
+  });
+});

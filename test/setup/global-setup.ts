@@ -3,6 +3,7 @@ import { migrateDatabase } from "../../scripts/lib/migrate";
 import { resolveTestDatabase } from "../../scripts/lib/postgres";
 import { startTestRedisBridge } from "../../scripts/lib/redis-test";
 import { startWsProxy } from "../../scripts/lib/ws-proxy";
+import { startFakeSlack } from "./fake-slack";
 import { startFakeUpstash } from "./fake-upstash";
 
 declare module "vitest" {
@@ -13,6 +14,8 @@ declare module "vitest" {
     redisRest: { url: string; token: string } | null;
     /** A deliberately broken Upstash for the fail-open tests (test/setup/fake-upstash.ts). */
     fakeUpstash: string;
+    /** A local Slack that checks and records messages (test/setup/fake-slack.ts). */
+    fakeSlack: string;
   }
 }
 
@@ -34,7 +37,10 @@ export default async function setup(project: TestProject) {
   project.provide("redisRest", redis ? { url: redis.url, token: redis.token } : null);
   const fakeUpstash = await startFakeUpstash();
   project.provide("fakeUpstash", fakeUpstash.url);
+  const fakeSlack = await startFakeSlack();
+  project.provide("fakeSlack", fakeSlack.url);
   return async () => {
+    await fakeSlack.close();
     await fakeUpstash.close();
     await redis?.close();
     await proxy.close();

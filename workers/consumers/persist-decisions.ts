@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Application, GateEvent, TrialStatusEvent } from "../../core/first-come/types";
 import { type Connection, isDatabaseUnavailable } from "../../db/client";
-import { applications } from "../../db/schema";
 import { describeError, log } from "../lib/log";
+import { upsertApplications } from "./application-rows";
+import { compensate, permanentFailure, setAsideLostAccounts } from "./compensation";
 import { parseGateEvent } from "./decision-message";
 
 /** The slice of a queue message this consumer uses (Cloudflare's Message satisfies it). */
@@ -18,8 +19,12 @@ export interface PersistDeps {
   connect(): Promise<Connection>;
   /** Told which trials' catalog status changed, after the write (cache invalidation). */
   onTrialStatusWritten?(trialIds: string[]): Promise<void>;
+  /** After the applications are written, before any ack: a throw retries the messages. */
+  afterApplicationsWritten?(conn: Connection, events: GateEvent[]): Promise<void>;
   /** Park a message that can never be processed, with the reason, and never retry it. */
   deadLetter(body: unknown, reason: string): Promise<void>;
+  /** Compensation: give an application's place back to its gate (see compensation.ts). */
+  releasePlace(trialId: string, applicationId: string, reason: string): Promise<void>;
 }
 
 const MAX_BACKOFF_SECONDS = 300;
@@ -39,7 +44,7 @@ export async function persistDecisions(
   messages: readonly IncomingMessage[],
   deps: PersistDeps,
 ): Promise<{ written: number; retried: number; deadLettered: number }> {
-  const valid: { message: IncomingMessage; event: GateEvent }[] = [];
+  let valid: { message: IncomingMessage; event: GateEvent }[] = [];
   let deadLettered = 0;
   for (const message of messages) {
     const event = parseGateEvent(message.body);
@@ -75,18 +80,25 @@ export async function persistDecisions(
     return { written: 0, retried: valid.length, deadLettered };
   }
 
+  let compensationRetries = 0;
   try {
     try {
+      // Places held for accounts deleted since the decision go back to the gate, unwritten.
+      const lost = await setAsideLostAccounts(conn.db, valid, deps, (item) => retry([item]));
+      valid = lost.remaining;
+      deadLettered += lost.deadLettered;
+      compensationRetries = lost.retried;
       await writeEvents(
         conn,
         valid.map((v) => v.event),
+        deps,
       );
       for (const { message } of valid) message.ack();
       await notifyStatusWritten(
         deps,
         valid.map((v) => v.event),
       );
-      return { written: valid.length, retried: 0, deadLettered };
+      return { written: valid.length, retried: compensationRetries, deadLettered };
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
         log.warn("decisions.db_unavailable", { messages: valid.length, error: describeError(err) });
@@ -97,10 +109,10 @@ export async function persistDecisions(
       log.warn("decisions.batch_failed", { messages: valid.length, error: describeError(err) });
     }
     let written = 0;
-    let retried = 0;
+    let retried = compensationRetries;
     for (const item of valid) {
       try {
-        await writeEvents(conn, [item.event]);
+        await writeEvents(conn, [item.event], deps);
         item.message.ack();
         await notifyStatusWritten(deps, [item.event]);
         written++;
@@ -110,6 +122,12 @@ export async function persistDecisions(
           attempts: item.message.attempts,
           error: describeError(err),
         });
+        // A row that can never be written (account gone, retries used up) gives its place back.
+        const reason = permanentFailure(item, err);
+        if (reason && (await compensate(item, reason, deps))) {
+          deadLettered++;
+          continue;
+        }
         retry([item]);
         retried++;
       }
@@ -132,14 +150,21 @@ async function notifyStatusWritten(deps: PersistDeps, events: GateEvent[]): Prom
   }
 }
 
-async function writeEvents(conn: Connection, events: GateEvent[]): Promise<void> {
+async function writeEvents(
+  conn: Connection,
+  events: GateEvent[],
+  deps: PersistDeps,
+): Promise<void> {
   const apps: Application[] = [];
   const statuses: TrialStatusEvent[] = [];
   for (const e of events) {
     if (e.type === "application") apps.push(e.application);
     else statuses.push(e);
   }
-  if (apps.length > 0) await upsert(conn, latestPerApplication(apps));
+  if (apps.length > 0) {
+    await upsertApplications(conn.db, apps);
+    await deps.afterApplicationsWritten?.(conn, events);
+  }
   if (statuses.length > 0) await applyStatuses(conn, latestPerTrial(statuses));
 }
 
@@ -167,45 +192,4 @@ async function applyStatuses(conn: Connection, events: TrialStatusEvent[]): Prom
            updated_at = v.at
       FROM (VALUES ${rows}) AS v(id, status, closed_reason, version, at)
      WHERE t.id = v.id AND t.status_version < v.version`);
-}
-
-/** Postgres refuses to update one row twice in a statement: keep each id's newest version. */
-function latestPerApplication(list: Application[]): Application[] {
-  const byId = new Map<string, Application>();
-  for (const a of list) {
-    const seen = byId.get(a.id);
-    if (!seen || seen.version < a.version) byId.set(a.id, a);
-  }
-  return [...byId.values()];
-}
-
-async function upsert(conn: Connection, rows: Application[]): Promise<void> {
-  await conn.db
-    .insert(applications)
-    .values(
-      rows.map((a) => ({
-        id: a.id,
-        trialId: a.trialId,
-        userId: a.userId,
-        seq: a.seq,
-        status: a.status,
-        position: a.position,
-        note: a.note,
-        appliedAt: new Date(a.appliedAt),
-        decidedAt: new Date(a.decidedAt),
-        version: a.version,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: applications.id,
-      set: {
-        status: sql`excluded.status`,
-        position: sql`excluded.position`,
-        decidedAt: sql`excluded.decided_at`,
-        version: sql`excluded.version`,
-        persistedAt: sql`now()`,
-      },
-      // Only a newer version changes a row: an old or repeated message is a no-op.
-      setWhere: sql`${applications.version} < excluded.version`,
-    });
 }

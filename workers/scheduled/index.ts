@@ -1,8 +1,13 @@
 import type { Cache } from "../../core/ports/cache";
+import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { log } from "../lib/log";
+import { type ReconcileSummary, reconcileTrials } from "./reconcile";
 import { syncTrialStatuses } from "./trial-status-sync";
+
+/** wrangler.toml's second cron: Postgres checked against the gates' ledgers. */
+export const RECONCILE_CRON = "*/5 * * * *";
 
 /** Cron expression (as in wrangler.toml) → the jobs it runs. */
 export async function runScheduled(
@@ -10,13 +15,24 @@ export async function runScheduled(
   scheduledTime: number,
   database: DatabaseConfig,
   cache: Cache,
-) {
+  gates: TrialGates,
+): Promise<ReconcileSummary | undefined> {
   const started = Date.now();
   const conn = await connect(database);
   try {
+    if (cron === RECONCILE_CRON) {
+      const summary = await reconcileTrials(conn.db, gates, new Date(scheduledTime));
+      log.info("cron.reconcile", {
+        cron,
+        ...summary,
+        unknownRows: summary.unknownRows.length,
+      });
+      return summary;
+    }
     const updated = await syncTrialStatuses(conn.db, new Date(scheduledTime));
     await Promise.all(updated.map((id) => invalidateTrial(cache, id)));
     log.info("cron.trial_status_sync", { cron, updated: updated.length, ms: Date.now() - started });
+    return undefined;
   } finally {
     await conn.close();
   }

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import type { AppEnv } from "../../context";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { CreatedCursor } from "../../lib/keyset";
-import { requireAuth, requireRole } from "../../middleware/auth";
+import { requireRole } from "../../middleware/auth";
 import { presentApplication } from "../../presenters";
 import { listMyApplications } from "../../services/applications";
 import { Limit, validate } from "../../validation";
@@ -16,10 +16,12 @@ const ListMyApplicationsQuery = v.object({
   cursor: v.optional(v.string()),
 });
 
-/** GET /v1/me/applications: the caller's applications from Postgres, newest first. */
+/**
+ * GET /v1/me/applications: the caller's applications from Postgres, newest first (the /me
+ * sub-app has authenticated the caller already).
+ */
 export const myApplicationRoutes = new Hono<AppEnv>().get(
   "/applications",
-  requireAuth(),
   requireRole("MEMBER"),
   validate("query", ListMyApplicationsQuery),
   async (c) => {

@@ -1,0 +1,41 @@
+import { index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { users } from "./users";
+
+export const NOTIFICATION_KINDS = [
+  "WON",
+  "WAITLISTED",
+  "PROMOTED",
+  "CANCELLED",
+  "TRIAL_CANCELLED",
+] as const;
+export const NOTIFICATION_STATUSES = ["PENDING", "SENT", "FAILED", "SKIPPED"] as const;
+
+/**
+ * One result message per (application, outcome), and what became of it. The row exists
+ * before the message is sent, so a redelivered event finds it and never sends twice.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    // No foreign key: the queue may deliver the application's own row after this one.
+    applicationId: uuid("application_id").notNull(),
+    trialId: uuid("trial_id").notNull(),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+    status: text("status", { enum: NOTIFICATION_STATUSES }).notNull().default("PENDING"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    /** How it was (or would have been) sent: "dm", "webhook", or null when skipped. */
+    channel: text("channel", { enum: ["dm", "webhook"] }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    unique("notifications_application_kind_key").on(t.applicationId, t.kind),
+    index("notifications_user_idx").on(t.userId, t.createdAt),
+  ],
+);

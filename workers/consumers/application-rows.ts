@@ -1,0 +1,55 @@
+import { sql } from "drizzle-orm";
+import type { Application } from "../../core/first-come/types";
+import type { Database } from "../../db/client";
+import { applications } from "../../db/schema";
+
+/** Postgres refuses to update one row twice in a statement: keep each id's newest version. */
+export function latestPerApplication(list: readonly Application[]): Application[] {
+  const byId = new Map<string, Application>();
+  for (const a of list) {
+    const seen = byId.get(a.id);
+    if (!seen || seen.version < a.version) byId.set(a.id, a);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * The one write of the gate's applications into Postgres, shared by the decisions consumer
+ * and the reconciliation cron: insert, or update only when the gate's version is newer, so
+ * any number of writers, repeats and orders converge on the gate's latest truth.
+ */
+export async function upsertApplications(
+  db: Database,
+  list: readonly Application[],
+): Promise<void> {
+  const rows = latestPerApplication(list);
+  if (rows.length === 0) return;
+  await db
+    .insert(applications)
+    .values(
+      rows.map((a) => ({
+        id: a.id,
+        trialId: a.trialId,
+        userId: a.userId,
+        seq: a.seq,
+        status: a.status,
+        position: a.position,
+        note: a.note,
+        appliedAt: new Date(a.appliedAt),
+        decidedAt: new Date(a.decidedAt),
+        version: a.version,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: applications.id,
+      set: {
+        status: sql`excluded.status`,
+        position: sql`excluded.position`,
+        decidedAt: sql`excluded.decided_at`,
+        version: sql`excluded.version`,
+        persistedAt: sql`now()`,
+      },
+      // Only a newer version changes a row: an old or repeated message is a no-op.
+      setWhere: sql`${applications.version} < excluded.version`,
+    });
+}

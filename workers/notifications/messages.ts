@@ -1,0 +1,60 @@
+import type { Outcome } from "../../core/first-come/types";
+import type { NotifierMessage } from "../../core/ports/notifier";
+
+export interface ResultMessageInput {
+  kind: Outcome;
+  trialTitle: string;
+  /** 1-based waitlist place; only meaningful for WAITLISTED. */
+  position: number | null;
+  slackId: string | null;
+  displayName: string;
+}
+
+const HEADLINES: Record<Outcome, string> = {
+  WON: "You got a place",
+  WAITLISTED: "You are on the waitlist",
+  PROMOTED: "A place opened up: it is yours",
+  CANCELLED: "Your application is cancelled",
+  TRIAL_CANCELLED: "The trial was cancelled",
+};
+
+function nextSteps(kind: Outcome, position: number | null): string {
+  switch (kind) {
+    case "WON":
+    case "PROMOTED":
+      return "The company will contact you with the details. If you can no longer take part, cancel your application so the next person on the waitlist gets your place.";
+    case "WAITLISTED":
+      return `You are number ${position ?? "?"} on the waitlist. If a winner cancels, the first person waiting gets the place and we will message you again.`;
+    case "CANCELLED":
+      return "Your place has been released. There is nothing more to do.";
+    case "TRIAL_CANCELLED":
+      return "The company cancelled this trial, so no places will be given. There is nothing more to do.";
+  }
+}
+
+/** Slack's mrkdwn gives &, < and > meaning: a trial title must show as typed. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * The Block Kit message for one outcome: the trial's title, the outcome in words, the
+ * waitlist place when waiting, and what happens next. Pure, so it is tested on its own.
+ * The mention is the adapter's business (a DM needs none; a webhook post does).
+ */
+export function resultMessage(input: ResultMessageInput): NotifierMessage {
+  const title = escapeMrkdwn(input.trialTitle);
+  const headline = HEADLINES[input.kind];
+  const next = nextSteps(input.kind, input.position);
+  const text = `${headline}: ${title}. ${next}`;
+  return {
+    slackId: input.slackId,
+    displayName: input.displayName,
+    text,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: headline } },
+      { type: "section", text: { type: "mrkdwn", text: `*Trial:* ${title}` } },
+      { type: "section", text: { type: "mrkdwn", text: next } },
+    ],
+  };
+}

@@ -1,0 +1,209 @@
+import { and, eq, gt, lte, sql } from "drizzle-orm";
+import type { Application } from "../../core/first-come/types";
+import type { TrialGates } from "../../core/ports/trial-gate";
+import type { Database } from "../../db/client";
+import { applications } from "../../db/schema";
+import { upsertApplications } from "../consumers/application-rows";
+import { describeError, log } from "../lib/log";
+
+export interface ReconcileLimits {
+  /** Trials checked per run: the rest are taken by the next runs, round robin. */
+  maxTrials: number;
+  /** Ledger rows asked of a gate per call. */
+  pageSize: number;
+  /** Ledger calls per run, all trials together: one RPC each, well under subrequest limits. */
+  maxPages: number;
+  /** How long a CLOSED or CANCELLED trial stays worth checking after it changed or ended. */
+  windowMs: number;
+  /** The cron's period, which turns the scheduled time into a round-robin slice number. */
+  periodMs: number;
+}
+
+export const RECONCILE_LIMITS: ReconcileLimits = {
+  maxTrials: 50,
+  pageSize: 500,
+  maxPages: 200,
+  windowMs: 24 * 60 * 60 * 1000,
+  periodMs: 5 * 60 * 1000,
+};
+
+/** A Postgres row the gate never decided: reported for a person to look at, never deleted. */
+export interface UnknownRow {
+  trialId: string;
+  applicationId: string;
+  seq: number;
+}
+
+export interface ReconcileSummary {
+  trialsChecked: number;
+  /** Which slice of the eligible trials this run took, out of how many. */
+  slice: number;
+  slices: number;
+  rowsRepaired: number;
+  unknownRows: UnknownRow[];
+  /** Same id and version as the gate but other content, or a newer version than the gate. */
+  conflicts: number;
+  failedTrials: number;
+  /** The page budget ran out before every chosen trial was read to its end. */
+  truncated: boolean;
+  ms: number;
+}
+
+/**
+ * Makes Postgres equal the gates' ledgers for the trials that can still change (OPEN) or
+ * changed lately (CLOSED or CANCELLED in the last day): rows lost or left behind by the
+ * queue are written again through the consumer's version-guarded upsert, so it can never
+ * undo a newer write. Rows the gate does not know are only reported.
+ *
+ * Which trials: the eligible ones ordered by id, cut into slices of `maxTrials`, and the
+ * scheduled time picks the slice (tick mod slices). Every trial is checked once per
+ * `slices` runs without storing when it was last checked, so no schema change is needed.
+ */
+export async function reconcileTrials(
+  db: Database,
+  gates: TrialGates,
+  now: Date,
+  limits: ReconcileLimits = RECONCILE_LIMITS,
+): Promise<ReconcileSummary> {
+  const started = Date.now();
+  const since = new Date(now.getTime() - limits.windowMs);
+  const eligible = sql`(status = 'OPEN' OR (status IN ('CLOSED', 'CANCELLED')
+                        AND (updated_at >= ${since} OR closes_at >= ${since})))`;
+  const counted = await db.execute(sql`SELECT count(*)::int AS n FROM trials WHERE ${eligible}`);
+  const total = Number((counted.rows[0] as { n: unknown } | undefined)?.n ?? 0);
+  const slices = Math.max(1, Math.ceil(total / limits.maxTrials));
+  const slice = Math.floor(now.getTime() / limits.periodMs) % slices;
+  const chosen = await db.execute(sql`
+    SELECT id FROM trials WHERE ${eligible}
+     ORDER BY id LIMIT ${limits.maxTrials} OFFSET ${slice * limits.maxTrials}`);
+
+  const summary: ReconcileSummary = {
+    trialsChecked: 0,
+    slice,
+    slices,
+    rowsRepaired: 0,
+    unknownRows: [],
+    conflicts: 0,
+    failedTrials: 0,
+    truncated: false,
+    ms: 0,
+  };
+  const budget = { pages: limits.maxPages };
+  for (const row of chosen.rows) {
+    if (budget.pages <= 0) {
+      summary.truncated = true;
+      break;
+    }
+    const trialId = String((row as { id: unknown }).id);
+    try {
+      const result = await reconcileTrial(db, gates, trialId, limits.pageSize, budget);
+      summary.trialsChecked++;
+      summary.rowsRepaired += result.repaired;
+      summary.conflicts += result.conflicts;
+      summary.unknownRows.push(...result.unknown);
+      if (!result.complete) summary.truncated = true;
+      if (result.repaired > 0 || result.unknown.length > 0 || result.conflicts > 0) {
+        log.warn("reconcile.drift", {
+          trialId,
+          repaired: result.repaired,
+          conflicts: result.conflicts,
+          unknown: result.unknown.map((u) => u.applicationId),
+        });
+      }
+    } catch (err) {
+      // One trial (its gate or its rows) failing must not stop the others.
+      summary.failedTrials++;
+      log.error("reconcile.trial_failed", { trialId, error: describeError(err) });
+    }
+  }
+  summary.ms = Date.now() - started;
+  return summary;
+}
+
+interface TrialResult {
+  repaired: number;
+  conflicts: number;
+  unknown: UnknownRow[];
+  /** False when the page budget stopped the walk before the end of the ledger. */
+  complete: boolean;
+}
+
+async function reconcileTrial(
+  db: Database,
+  gates: TrialGates,
+  trialId: string,
+  pageSize: number,
+  budget: { pages: number },
+): Promise<TrialResult> {
+  const gate = gates.get(trialId);
+  const result: TrialResult = { repaired: 0, conflicts: 0, unknown: [], complete: false };
+  let afterSeq = 0;
+  while (budget.pages > 0) {
+    budget.pages--;
+    const page = await gate.ledger(afterSeq, pageSize);
+    const lastSeq = page.at(-1)?.seq;
+    // Compare the same seq range on both sides: rows past the ledger's end are unknown.
+    const rows = await db
+      .select({
+        id: applications.id,
+        seq: applications.seq,
+        status: applications.status,
+        version: applications.version,
+      })
+      .from(applications)
+      .where(
+        and(
+          eq(applications.trialId, trialId),
+          gt(applications.seq, afterSeq),
+          // A full page: up to its last seq. The last page: everything after, tail included.
+          page.length === pageSize && lastSeq !== undefined
+            ? lte(applications.seq, lastSeq)
+            : undefined,
+        ),
+      );
+    const stored = new Map(rows.map((r) => [r.id, r]));
+    const behind: Application[] = [];
+    for (const app of page) {
+      const row = stored.get(app.id);
+      if (!row || row.version < app.version) behind.push(app);
+      else if (row.version > app.version || row.status !== app.status || row.seq !== app.seq)
+        result.conflicts++;
+    }
+    const known = new Set(page.map((a) => a.id));
+    for (const r of rows) {
+      if (!known.has(r.id)) result.unknown.push({ trialId, applicationId: r.id, seq: r.seq });
+    }
+    result.repaired += await repair(db, trialId, behind);
+    if (page.length < pageSize) {
+      result.complete = true;
+      break;
+    }
+    afterSeq = lastSeq ?? afterSeq;
+  }
+  return result;
+}
+
+/** One statement for the page; if it is refused, row by row so one bad row holds back only itself. */
+async function repair(db: Database, trialId: string, behind: Application[]): Promise<number> {
+  if (behind.length === 0) return 0;
+  try {
+    await upsertApplications(db, behind);
+    return behind.length;
+  } catch (err) {
+    log.warn("reconcile.batch_failed", { trialId, rows: behind.length, error: describeError(err) });
+  }
+  let repaired = 0;
+  for (const app of behind) {
+    try {
+      await upsertApplications(db, [app]);
+      repaired++;
+    } catch (err) {
+      log.error("reconcile.row_failed", {
+        trialId,
+        applicationId: app.id,
+        error: describeError(err),
+      });
+    }
+  }
+  return repaired;
+}
