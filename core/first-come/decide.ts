@@ -21,6 +21,8 @@ export function newGateState(terms: TrialTerms): GateState {
     won: 0,
     waitlisted: 0,
     rejected: 0,
+    cancelled: 0,
+    promoted: 0,
     cancelledAt: null,
     filledAt: null,
     announcedStatus: null,
@@ -63,6 +65,8 @@ export function snapshotOf(state: GateState, now: number): GateSnapshot {
     remaining: Math.max(0, state.slots - state.won),
     applicants: state.nextSeq - 1,
     rejected: state.rejected,
+    cancelled: state.cancelled,
+    promoted: state.promoted,
     opensAt: state.opensAt,
     closesAt: state.closesAt,
     filledAt: state.filledAt,
@@ -224,7 +228,7 @@ export function withdraw(
   if (application.status === "WAITLISTED") {
     return {
       kind: "withdrawn",
-      next: { ...state, waitlisted: state.waitlisted - 1 },
+      next: { ...state, waitlisted: state.waitlisted - 1, cancelled: state.cancelled + 1 },
       cancelled,
       promoted: null,
     };
@@ -239,10 +243,20 @@ export function withdraw(
     };
     return {
       kind: "withdrawn",
-      next: { ...state, waitlisted: state.waitlisted - 1 },
+      next: {
+        ...state,
+        waitlisted: state.waitlisted - 1,
+        cancelled: state.cancelled + 1,
+        promoted: state.promoted + 1,
+      },
       cancelled,
       promoted,
     };
   }
-  return { kind: "withdrawn", next: { ...state, won: state.won - 1 }, cancelled, promoted: null };
+  return {
+    kind: "withdrawn",
+    next: { ...state, won: state.won - 1, cancelled: state.cancelled + 1 },
+    cancelled,
+    promoted: null,
+  };
 }

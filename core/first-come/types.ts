@@ -27,6 +27,9 @@ export interface GateState extends TrialTerms {
   waitlisted: number;
   /** Attempts refused because every place was taken (statistics call this demand). */
   rejected: number;
+  /** Places given up (by members or by compensation), and waitlisted members promoted. */
+  cancelled: number;
+  promoted: number;
   cancelledAt: number | null;
   /** When the last place was taken; null while places remain. */
   filledAt: number | null;
@@ -96,6 +99,8 @@ export interface GateSnapshot {
   remaining: number;
   applicants: number;
   rejected: number;
+  cancelled: number;
+  promoted: number;
   opensAt: number;
   closesAt: number;
   filledAt: number | null;

@@ -18,6 +18,8 @@ type GateRow = {
   won: number;
   waitlisted: number;
   rejected: number;
+  cancelled: number;
+  promoted: number;
   cancelled_at: number | null;
   filled_at: number | null;
   announced_status: string | null;
@@ -50,6 +52,8 @@ export function loadGate(sql: SqlStorage): GateState | null {
     won: row.won,
     waitlisted: row.waitlisted,
     rejected: row.rejected,
+    cancelled: row.cancelled,
+    promoted: row.promoted,
     cancelledAt: row.cancelled_at,
     filledAt: row.filled_at,
     announcedStatus: row.announced_status as TrialStatus | null,
@@ -62,8 +66,8 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
   sql.exec(
     `INSERT INTO gate (id, trial_id, slots, waitlist_size, opens_at, closes_at, next_seq, won,
        waitlisted, rejected, cancelled_at, filled_at, announced_status, announced_reason,
-       status_version)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       status_version, cancelled, promoted)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET
        trial_id = excluded.trial_id, slots = excluded.slots,
        waitlist_size = excluded.waitlist_size, opens_at = excluded.opens_at,
@@ -71,7 +75,8 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
        waitlisted = excluded.waitlisted, rejected = excluded.rejected,
        cancelled_at = excluded.cancelled_at, filled_at = excluded.filled_at,
        announced_status = excluded.announced_status,
-       announced_reason = excluded.announced_reason, status_version = excluded.status_version`,
+       announced_reason = excluded.announced_reason, status_version = excluded.status_version,
+       cancelled = excluded.cancelled, promoted = excluded.promoted`,
     s.trialId,
     s.slots,
     s.waitlistSize,
@@ -86,6 +91,8 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
     s.announcedStatus,
     s.announcedReason,
     s.statusVersion,
+    s.cancelled,
+    s.promoted,
   );
 }
 

@@ -39,6 +39,9 @@ const steps: readonly string[] = [
   `ALTER TABLE gate ADD COLUMN announced_status TEXT;
    ALTER TABLE gate ADD COLUMN announced_reason TEXT;
    ALTER TABLE gate ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;`,
+  // v3: counters of given-up places and promotions, for statistics.
+  `ALTER TABLE gate ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE gate ADD COLUMN promoted INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

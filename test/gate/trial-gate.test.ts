@@ -135,7 +135,7 @@ describe("TrialGate durability", () => {
           .version,
     );
     expect(version).toBe(GATE_SCHEMA_VERSION);
-    expect(GATE_SCHEMA_VERSION).toBe(2);
+    expect(GATE_SCHEMA_VERSION).toBe(3);
     const snapshot = await gate.snapshot();
     const result = await gate.configure({
       trialId: trial.id,
