@@ -1,5 +1,5 @@
 import type { Application, GateSnapshot } from "../core/first-come/types";
-import type { applications, products, trials, users } from "../db/schema";
+import type { applications, products, reviews, trials, users } from "../db/schema";
 import type { ProductImage } from "./services/product-images";
 
 /** Database rows and domain values to the JSON shapes of the API contract. */
@@ -63,5 +63,19 @@ export function presentApplication(a: Application | typeof applications.$inferSe
     note: a.note,
     appliedAt: iso(a.appliedAt),
     decidedAt: iso(a.decidedAt),
+  };
+}
+
+export function presentReview(r: typeof reviews.$inferSelect) {
+  return {
+    id: r.id,
+    trialId: r.trialId,
+    productId: r.productId,
+    userId: r.userId,
+    rating: r.rating,
+    title: r.title,
+    body: r.body,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
   };
 }
