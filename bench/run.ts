@@ -1,8 +1,12 @@
 // `npm run bench`: every benchmark, one after another (they share the machine, so never at
 // once). Each writes its own raw results and its own section of bench/RESULTS.md.
 import { runCacheReadsBench } from "./cache-reads";
+import { runStatsBuildBench } from "./stats-build";
 
-const benches: [string, () => Promise<void>][] = [["cache-reads", runCacheReadsBench]];
+const benches: [string, () => Promise<void>][] = [
+  ["cache-reads", runCacheReadsBench],
+  ["stats-build", runStatsBuildBench],
+];
 
 for (const [name, run] of benches) {
   console.log(`[bench] ${name}`);

@@ -9,6 +9,8 @@ import { healthRoutes } from "./routes/health";
 import { imageRoutes } from "./routes/images";
 import { meRoutes } from "./routes/me";
 import { productRoutes } from "./routes/products";
+import { reviewRoutes } from "./routes/reviews";
+import { statsRoutes } from "./routes/stats";
 import { trialRoutes } from "./routes/trials";
 import { userRoutes } from "./routes/users";
 
@@ -27,6 +29,8 @@ export function newApp(runtime: Runtime) {
     .route("/me", meRoutes)
     .route("/products", productRoutes)
     .route("/trials", trialRoutes)
+    .route("/stats", statsRoutes)
+    .route("/reviews", reviewRoutes)
     .route("/admin", adminRoutes);
 
   const app = new Hono<AppEnv>()

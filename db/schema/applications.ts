@@ -33,6 +33,8 @@ export const applications = pgTable(
     unique("applications_trial_seq_key").on(t.trialId, t.seq),
     unique("applications_trial_user_key").on(t.trialId, t.userId),
     index("applications_user_idx").on(t.userId, t.appliedAt),
+    // The incremental statistics job finds recently persisted applications by this.
+    index("applications_persisted_idx").on(t.persistedAt),
     check("applications_seq_positive", sql`${t.seq} > 0`),
   ],
 );

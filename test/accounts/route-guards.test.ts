@@ -28,6 +28,10 @@ const GUARDED: GuardedRoute[] = [
   { method: "PUT", path: "/v1/users/me/password", allowed: ANY_ROLE, body: {} },
   { method: "DELETE", path: "/v1/users/me", allowed: ANY_ROLE },
   { method: "GET", path: "/v1/admin/users", allowed: ["ADMIN"] },
+  { method: "POST", path: "/v1/admin/stats/rebuild", allowed: ["ADMIN"], body: {} },
+  { method: "GET", path: `/v1/stats/trials/${ID}`, allowed: COMPANY_OR_ADMIN },
+  { method: "GET", path: `/v1/stats/products/${ID}`, allowed: COMPANY_OR_ADMIN },
+  { method: "GET", path: "/v1/stats/companies/me", allowed: ["COMPANY"] },
   { method: "POST", path: "/v1/images", allowed: COMPANY_OR_ADMIN },
   { method: "DELETE", path: `/v1/images/${ID}`, allowed: ANY_ROLE },
   { method: "POST", path: "/v1/products", allowed: COMPANY_OR_ADMIN, body: {} },
@@ -41,6 +45,9 @@ const GUARDED: GuardedRoute[] = [
   { method: "DELETE", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
   { method: "GET", path: "/v1/me/applications", allowed: ["MEMBER"] },
   { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },
+  { method: "POST", path: `/v1/trials/${ID}/reviews`, allowed: ["MEMBER"], body: {} },
+  { method: "PATCH", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"], body: {} },
+  { method: "DELETE", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"] },
 ];
 
 /** Open to anyone (the contract's "anyone" routes and operations). */
@@ -54,6 +61,8 @@ const PUBLIC = [
   "GET /v1/products/:id",
   "GET /v1/trials",
   "GET /v1/trials/:id",
+  "GET /v1/trials/:id/reviews",
+  "GET /v1/products/:id/reviews",
 ];
 
 /** The route pattern of a concrete path in the table (ids back to `:id`). */

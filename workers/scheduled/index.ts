@@ -4,6 +4,7 @@ import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { log } from "../lib/log";
 import { type ReconcileSummary, reconcileTrials } from "./reconcile";
+import { DAILY_STATS_CRON, runDailyStats, runStatsTick } from "./stats";
 import { syncTrialStatuses } from "./trial-status-sync";
 
 /** wrangler.toml's second cron: Postgres checked against the gates' ledgers. */
@@ -27,7 +28,13 @@ export async function runScheduled(
         ...summary,
         unknownRows: summary.unknownRows.length,
       });
+      // Statistics share the 5-minute tick (docs/decisions/0012); they log their own runs.
+      await runStatsTick(conn.db, gates, new Date(scheduledTime));
       return summary;
+    }
+    if (cron === DAILY_STATS_CRON) {
+      await runDailyStats(conn.db, gates, new Date(scheduledTime));
+      return undefined;
     }
     const updated = await syncTrialStatuses(conn.db, new Date(scheduledTime));
     await Promise.all(updated.map((id) => invalidateTrial(cache, id)));

@@ -30,6 +30,9 @@ export async function createProduct(
       .insert(products)
       .values({
         id: crypto.randomUUID(),
+        // Whole milliseconds, as the list cursor stores them: a microsecond default could
+        // put two rows between pages.
+        createdAt: new Date(),
         companyId,
         name: input.name,
         description: input.description,

@@ -58,6 +58,8 @@ export async function createTrial(
       .insert(trials)
       .values({
         id,
+        // Whole milliseconds, as the list cursor stores them (see products.ts).
+        createdAt: new Date(),
         productId: product.id,
         companyId: product.companyId,
         title: input.title,

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { adminStatsRoutes } from "../stats/admin-rebuild";
 import { adminUserRoutes } from "./users";
 
 /**
@@ -9,4 +10,5 @@ import { adminUserRoutes } from "./users";
  */
 export const adminRoutes = new Hono<AppEnv>()
   .use(requireAuth(), requireRole("ADMIN"))
-  .route("/users", adminUserRoutes);
+  .route("/users", adminUserRoutes)
+  .route("/stats", adminStatsRoutes);

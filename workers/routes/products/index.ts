@@ -8,6 +8,7 @@ import { requireAuth, requireRole } from "../../middleware/auth";
 import { presentProducts, readProduct } from "../../services/catalog-reads";
 import { createProduct, deleteProduct, listProducts, updateProduct } from "../../services/products";
 import { IdParam, validate } from "../../validation";
+import { productReviewRoutes } from "../reviews/product-reviews";
 import { CreateProductBody, ListProductsQuery, PatchProductBody } from "./schemas";
 
 export const productRoutes = new Hono<AppEnv>()
@@ -72,4 +73,5 @@ export const productRoutes = new Hono<AppEnv>()
       await invalidateProduct(c.var.deps.cache, id);
       return c.body(null, 204);
     },
-  );
+  )
+  .route("/", productReviewRoutes);

@@ -6,6 +6,7 @@ import { presentTrial } from "../../presenters";
 import { readTrial, readTrialList } from "../../services/catalog-reads";
 import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
+import { trialReviewRoutes } from "../reviews/trial-reviews";
 import { applicationRoutes } from "./applications";
 import { CreateTrialBody, ListTrialsQuery, PatchTrialBody } from "./schemas";
 
@@ -69,4 +70,5 @@ export const trialRoutes = new Hono<AppEnv>()
   .get("/:id", validate("param", IdParam), async (c) => {
     return c.json(await readTrial(c.var.deps, c.req.valid("param").id), 200);
   })
-  .route("/", applicationRoutes);
+  .route("/", applicationRoutes)
+  .route("/", trialReviewRoutes);

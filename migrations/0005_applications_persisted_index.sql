@@ -1,0 +1,1 @@
+CREATE INDEX "applications_persisted_idx" ON "applications" USING btree ("persisted_at");
