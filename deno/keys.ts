@@ -1,0 +1,33 @@
+/**
+ * The Deno KV layout of one trial's gate. Every decision writes the state entry, so checking
+ * its versionstamp in a commit proves that nothing else of the trial changed since it was read.
+ */
+export const gateKeys = {
+  state: (trialId: string): Deno.KvKey => ["trial", trialId, "state"],
+  application: (trialId: string, applicationId: string): Deno.KvKey => [
+    "trial",
+    trialId,
+    "app",
+    applicationId,
+  ],
+  /** userId → applicationId: one place per member. */
+  user: (trialId: string, userId: string): Deno.KvKey => ["trial", trialId, "user", userId],
+  /** seq → applicationId: the ledger in arrival order. */
+  seq: (trialId: string, seq: number): Deno.KvKey => ["trial", trialId, "seq", seq],
+  seqPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "seq"],
+  /**
+   * seq → applicationId for WAITLISTED applications only, so positions (ranks among the
+   * waiting) and the head of the waitlist are short range reads bounded by the waitlist size.
+   */
+  waiting: (trialId: string, seq: number): Deno.KvKey => ["trial", trialId, "waiting", seq],
+  waitingPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "waiting"],
+  /** Events written with the decision they describe, drained to Postgres afterwards. */
+  outbox: (trialId: string, at: number, commitId: string, index: number): Deno.KvKey => [
+    "outbox",
+    trialId,
+    at,
+    commitId,
+    index,
+  ],
+  outboxPrefix: (trialId: string): Deno.KvKey => ["outbox", trialId],
+};

@@ -1,0 +1,113 @@
+import type { Application } from "../core/first-come/types.ts";
+import { gateKeys } from "./keys.ts";
+
+/**
+ * Reads of a trial's ledger on Deno KV. Applications are stored without a position: it is a
+ * rank among the waiting, computed when read (as the Durable Object does), so one
+ * cancellation moves the whole waitlist up without rewriting it.
+ */
+
+/** Deno KV reads at most this many keys per getMany. */
+const GET_MANY_LIMIT = 10;
+
+export async function findApplicationByUser(
+  kv: Deno.Kv,
+  trialId: string,
+  userId: string,
+): Promise<Application | null> {
+  const ref = await kv.get<string>(gateKeys.user(trialId, userId));
+  return ref.value === null ? null : findApplicationById(kv, trialId, ref.value);
+}
+
+export async function findApplicationById(
+  kv: Deno.Kv,
+  trialId: string,
+  applicationId: string,
+): Promise<Application | null> {
+  const entry = await kv.get<Application>(gateKeys.application(trialId, applicationId));
+  return entry.value === null ? null : withPosition(kv, trialId, entry.value);
+}
+
+export async function withPosition(
+  kv: Deno.Kv,
+  trialId: string,
+  application: Application,
+): Promise<Application> {
+  if (application.status !== "WAITLISTED") return { ...application, position: null };
+  return { ...application, position: await waitingUpTo(kv, trialId, application.seq) };
+}
+
+/** The head of the waitlist: the WAITLISTED applicant with the lowest seq. */
+export async function firstWaiting(kv: Deno.Kv, trialId: string): Promise<Application | null> {
+  for await (const entry of kv.list<string>(
+    { prefix: gateKeys.waitingPrefix(trialId) },
+    { limit: 1 },
+  )) {
+    const head = await kv.get<Application>(gateKeys.application(trialId, entry.value));
+    return head.value;
+  }
+  return null;
+}
+
+/** A page of the ledger in seq order, positions computed. */
+export async function ledgerPage(
+  kv: Deno.Kv,
+  trialId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<Application[]> {
+  const ids: string[] = [];
+  for await (const entry of kv.list<string>(
+    { prefix: gateKeys.seqPrefix(trialId), start: gateKeys.seq(trialId, afterSeq + 1) },
+    { limit },
+  )) {
+    ids.push(entry.value);
+  }
+  const applications = await loadApplications(kv, trialId, ids);
+  let waiting = await waitingUpTo(kv, trialId, afterSeq);
+  return applications.map((a) => {
+    if (a.status !== "WAITLISTED") return { ...a, position: null };
+    waiting += 1;
+    return { ...a, position: waiting };
+  });
+}
+
+/** Current holders of a place, in seq order: the people a cancellation must reach. */
+export async function listHolders(kv: Deno.Kv, trialId: string): Promise<Application[]> {
+  const holders: Application[] = [];
+  let afterSeq = 0;
+  for (;;) {
+    const page = await ledgerPage(kv, trialId, afterSeq, 500);
+    holders.push(...page.filter((a) => a.status === "WON" || a.status === "WAITLISTED"));
+    const last = page[page.length - 1];
+    if (!last) return holders;
+    afterSeq = last.seq;
+  }
+}
+
+/** How many WAITLISTED applications have a seq up to and including `seq`. */
+async function waitingUpTo(kv: Deno.Kv, trialId: string, seq: number): Promise<number> {
+  let count = 0;
+  for await (const _ of kv.list({
+    prefix: gateKeys.waitingPrefix(trialId),
+    end: gateKeys.waiting(trialId, seq + 1),
+  })) {
+    count += 1;
+  }
+  return count;
+}
+
+async function loadApplications(
+  kv: Deno.Kv,
+  trialId: string,
+  ids: string[],
+): Promise<Application[]> {
+  const applications: Application[] = [];
+  for (let i = 0; i < ids.length; i += GET_MANY_LIMIT) {
+    const keys = ids.slice(i, i + GET_MANY_LIMIT).map((id) => gateKeys.application(trialId, id));
+    for (const entry of await kv.getMany<Application[]>(keys)) {
+      if (entry.value !== null) applications.push(entry.value as Application);
+    }
+  }
+  return applications;
+}
