@@ -25,6 +25,7 @@ export async function createProduct(
 ): Promise<ProductRow> {
   const companyId = await owningCompany(db, caller, input.companyId);
   // One transaction: an image the company may not use (422) leaves no half-made product.
+  const now = new Date();
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(products)
@@ -32,7 +33,8 @@ export async function createProduct(
         id: crypto.randomUUID(),
         // Whole milliseconds, as the list cursor stores them: a microsecond default could
         // put two rows between pages.
-        createdAt: new Date(),
+        createdAt: now,
+        updatedAt: now,
         companyId,
         name: input.name,
         description: input.description,

@@ -53,13 +53,15 @@ export async function createTrial(
   if (!configured.ok) throw new Error(`fresh gate refused configuration: ${configured.code}`);
   const live = configured.snapshot;
 
+  const now = new Date();
   try {
     const [trial] = await db
       .insert(trials)
       .values({
         id,
         // Whole milliseconds, as the list cursor stores them (see products.ts).
-        createdAt: new Date(),
+        createdAt: now,
+        updatedAt: now,
         productId: product.id,
         companyId: product.companyId,
         title: input.title,
