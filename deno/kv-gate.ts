@@ -1,29 +1,28 @@
 import {
   admit,
-  canChangeTerms,
   cancelTrial,
-  newGateState,
+  configureTerms,
   snapshotOf,
-  statusAnnouncement,
   withdraw,
 } from "../core/first-come/decide.ts";
+import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import type {
   Application,
   ApplyResult,
   GateEvent,
   GateSnapshot,
   GateState,
-  Outcome,
   TrialTerms,
   WithdrawResult,
 } from "../core/first-come/types.ts";
-import type {
-  CancelResult,
-  ConfigureResult,
-  TrialGate,
-  TrialGates,
+import {
+  type CancelResult,
+  type ConfigureResult,
+  clampLedgerLimit,
+  type TrialGate,
+  type TrialGates,
 } from "../core/ports/trial-gate.ts";
-import { log } from "../workers/lib/log.ts";
+import { logPlaceReleased } from "../workers/lib/gate-log.ts";
 import { gateKeys } from "./keys.ts";
 import {
   findApplicationById,
@@ -59,17 +58,12 @@ export class KvTrialGate implements TrialGate {
   configure(terms: TrialTerms): Promise<ConfigureResult> {
     return this.decide(async () => {
       const entry = await this.loadState();
-      const current = entry.value;
       const now = Date.now();
-      if (current) {
-        if (sameTerms(current, terms)) return { ok: true, snapshot: snapshotOf(current, now) };
-        if (!canChangeTerms(current, now)) return { ok: false, code: "TRIAL_ALREADY_OPEN" };
-      }
-      // New, or still SCHEDULED (so nobody has applied): writing the terms is safe.
-      let next: GateState = current ? { ...current, ...terms } : newGateState(terms);
-      // The creator writes the initial status to Postgres itself: record it as announced.
-      const initial = statusAnnouncement(next, now);
-      if (initial) next = initial.next;
+      const decision = configureTerms(entry.value, terms, now);
+      if (decision.kind === "refused") return { ok: false, code: decision.code };
+      if (decision.kind === "unchanged")
+        return { ok: true, snapshot: snapshotOf(decision.state, now) };
+      const next = decision.next;
       const ok = await this.commitState(entry, next, []);
       return ok ? { ok: true, snapshot: snapshotOf(next, now) } : LOST_RACE;
     });
@@ -100,7 +94,7 @@ export class KvTrialGate implements TrialGate {
       }
 
       const { application } = decision;
-      const { next, events } = this.announce(decision.next, now);
+      const { next, events } = announceStatus(decision.next, now);
       events.unshift(
         applicationEvent(application.status === "WON" ? "WON" : "WAITLISTED", application),
       );
@@ -137,21 +131,13 @@ export class KvTrialGate implements TrialGate {
       if (!entry.value) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
       const application = await findApplicationById(this.kv, this.trialId, applicationId);
       const result = await this.withdrawNow(entry, application);
-      if (result !== LOST_RACE) {
-        log.warn("gate.place_released", {
-          trialId: this.trialId,
-          applicationId,
-          reason,
-          outcome: result.kind,
-          promoted: result.kind === "withdrawn" ? (result.promoted?.id ?? null) : null,
-        });
-      }
+      if (result !== LOST_RACE) logPlaceReleased(this.trialId, applicationId, reason, result);
       return result;
     });
   }
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
-    return ledgerPage(this.kv, this.trialId, afterSeq, Math.min(Math.max(limit, 1), 1000));
+    return ledgerPage(this.kv, this.trialId, afterSeq, clampLedgerLimit(limit));
   }
 
   async snapshot(): Promise<GateSnapshot | null> {
@@ -172,7 +158,7 @@ export class KvTrialGate implements TrialGate {
       }
       // Read after the state: the versionstamp check proves the holders did not change since.
       const holders = await listHolders(this.kv, this.trialId);
-      const { next, events } = this.announce(decision.next, now);
+      const { next, events } = announceStatus(decision.next, now);
       events.unshift(...holders.map((a) => applicationEvent("TRIAL_CANCELLED", a)));
       const ok = await this.commitState(entry, next, events);
       return ok
@@ -223,7 +209,7 @@ export class KvTrialGate implements TrialGate {
 
     const { cancelled, promoted } = decision;
     // A FULL trial with a freed place and nobody waiting opens again: announced here.
-    const { next, events } = this.announce(decision.next, now);
+    const { next, events } = announceStatus(decision.next, now);
     const changes = [applicationEvent("CANCELLED", cancelled)];
     const op = this.kv
       .atomic()
@@ -237,23 +223,6 @@ export class KvTrialGate implements TrialGate {
     }
     const ok = await this.commitState(entry, next, [...changes, ...events], op);
     return ok ? { kind: "withdrawn", application: cancelled, promoted } : LOST_RACE;
-  }
-
-  /** The state with its status announcement, if the status by the clock changed. */
-  private announce(state: GateState, now: number): { next: GateState; events: GateEvent[] } {
-    const change = statusAnnouncement(state, now);
-    if (!change) return { next: state, events: [] };
-    const event: GateEvent = {
-      v: 1,
-      type: "trial-status",
-      eventId: crypto.randomUUID(),
-      trialId: state.trialId,
-      status: change.status,
-      closedReason: change.closedReason,
-      version: change.version,
-      at: now,
-    };
-    return { next: change.next, events: [event] };
   }
 
   /**
@@ -278,21 +247,7 @@ export class KvTrialGate implements TrialGate {
   }
 }
 
-function applicationEvent(outcome: Outcome, application: Application): GateEvent {
-  return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application };
-}
-
 /** Positions are derived when read, never stored as truth. */
 function stored(application: Application): Application {
   return { ...application, position: null };
-}
-
-function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
-  return (
-    a.trialId === b.trialId &&
-    a.slots === b.slots &&
-    a.waitlistSize === b.waitlistSize &&
-    a.opensAt === b.opensAt &&
-    a.closesAt === b.closesAt
-  );
 }

@@ -190,6 +190,39 @@ export function canChangeTerms(state: GateState, now: number): boolean {
   return trialStatus(state, now).status === "SCHEDULED";
 }
 
+export function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
+  return (
+    a.trialId === b.trialId &&
+    a.slots === b.slots &&
+    a.waitlistSize === b.waitlistSize &&
+    a.opensAt === b.opensAt &&
+    a.closesAt === b.closesAt
+  );
+}
+
+export type ConfigureDecision =
+  | { kind: "unchanged"; state: GateState }
+  | { kind: "refused"; code: "TRIAL_ALREADY_OPEN" }
+  | { kind: "configured"; next: GateState };
+
+/**
+ * Set a gate's terms: new, or changed while still SCHEDULED (so nobody has applied);
+ * the same terms again change nothing. The creator writes the initial status to Postgres
+ * itself, so it is recorded as announced without an event.
+ */
+export function configureTerms(
+  current: GateState | null,
+  terms: TrialTerms,
+  now: number,
+): ConfigureDecision {
+  if (current) {
+    if (sameTerms(current, terms)) return { kind: "unchanged", state: current };
+    if (!canChangeTerms(current, now)) return { kind: "refused", code: "TRIAL_ALREADY_OPEN" };
+  }
+  const next: GateState = current ? { ...current, ...terms } : newGateState(terms);
+  return { kind: "configured", next: statusAnnouncement(next, now)?.next ?? next };
+}
+
 export type WithdrawDecision =
   | {
       kind: "withdrawn";

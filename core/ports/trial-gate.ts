@@ -43,3 +43,10 @@ export type CancelResult =
 export interface TrialGates {
   get(trialId: string): TrialGate;
 }
+
+/** The largest ledger page a gate hands out in one call. */
+export const MAX_LEDGER_PAGE = 1000;
+
+export function clampLedgerLimit(limit: number): number {
+  return Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_LEDGER_PAGE);
+}

@@ -1,31 +1,30 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   admit,
-  canChangeTerms,
   cancelTrial,
-  newGateState,
+  configureTerms,
   nextTransitionAt,
   snapshotOf,
-  statusAnnouncement,
   withdraw,
 } from "../../core/first-come/decide";
+import { announceStatus, applicationEvent } from "../../core/first-come/events";
 import type {
   Application,
   ApplyResult,
-  GateEvent,
   GateSnapshot,
   GateState,
-  Outcome,
   TrialTerms,
   WithdrawResult,
 } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
-import type {
-  CancelResult,
-  ConfigureResult,
-  TrialGate as TrialGatePort,
+import {
+  type CancelResult,
+  type ConfigureResult,
+  clampLedgerLimit,
+  type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
+import { logPlaceReleased } from "../../workers/lib/gate-log";
 import { log } from "../../workers/lib/log";
 import {
   findApplicationById,
@@ -83,20 +82,14 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   async configure(terms: TrialTerms): Promise<ConfigureResult> {
     const now = Date.now();
-    const current = this.state;
-    if (current) {
-      if (sameTerms(current, terms)) return { ok: true, snapshot: snapshotOf(current, now) };
-      if (!canChangeTerms(current, now)) return { ok: false, code: "TRIAL_ALREADY_OPEN" };
-    }
-    // New, or still SCHEDULED (so nobody has applied): writing the terms is safe.
-    let next: GateState = current ? { ...current, ...terms } : newGateState(terms);
-    // The creator writes the initial status to Postgres itself: record it as announced.
-    const initial = statusAnnouncement(next, now);
-    if (initial) next = initial.next;
-    saveGate(this.sql, next);
-    this.state = next;
+    const decision = configureTerms(this.state, terms, now);
+    if (decision.kind === "refused") return { ok: false, code: decision.code };
+    if (decision.kind === "unchanged")
+      return { ok: true, snapshot: snapshotOf(decision.state, now) };
+    saveGate(this.sql, decision.next);
+    this.state = decision.next;
     this.armForTransitions(now);
-    return { ok: true, snapshot: snapshotOf(next, now) };
+    return { ok: true, snapshot: snapshotOf(decision.next, now) };
   }
 
   async apply(userId: string, note: string | null): Promise<ApplyResult> {
@@ -118,7 +111,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     }
 
     const { application } = decision;
-    const event = this.applicationEvent(
+    const event = applicationEvent(
       application.status === "WON" ? "WON" : "WAITLISTED",
       application,
     );
@@ -176,19 +169,13 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const result = this.withdrawNow(
       findApplicationById(this.sql, this.state.trialId, applicationId),
     );
-    log.warn("gate.place_released", {
-      trialId: this.state.trialId,
-      applicationId,
-      reason,
-      outcome: result.kind,
-      promoted: result.kind === "withdrawn" ? (result.promoted?.id ?? null) : null,
-    });
+    logPlaceReleased(this.state.trialId, applicationId, reason, result);
     return result;
   }
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
     if (!this.state) return [];
-    return ledgerPage(this.sql, this.state.trialId, afterSeq, Math.min(Math.max(limit, 1), 1000));
+    return ledgerPage(this.sql, this.state.trialId, afterSeq, clampLedgerLimit(limit));
   }
 
   /**
@@ -208,10 +195,10 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const { cancelled, promoted } = decision;
     this.ctx.storage.transactionSync(() => {
       updateApplication(this.sql, cancelled);
-      this.outbox.append(this.applicationEvent("CANCELLED", cancelled), now);
+      this.outbox.append(applicationEvent("CANCELLED", cancelled), now);
       if (promoted) {
         updateApplication(this.sql, promoted);
-        this.outbox.append(this.applicationEvent("PROMOTED", promoted), now);
+        this.outbox.append(applicationEvent("PROMOTED", promoted), now);
       }
       // A FULL trial with a freed place and nobody waiting opens again: announced here.
       this.commitState(this.announce(decision.next, now), now);
@@ -219,10 +206,6 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.afterOutboxWrite(now);
     this.armForTransitions(now);
     return { kind: "withdrawn", application: cancelled, promoted };
-  }
-
-  private applicationEvent(outcome: Outcome, application: Application): GateEvent {
-    return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application };
   }
 
   async snapshot(): Promise<GateSnapshot | null> {
@@ -264,22 +247,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   /** Call inside a transaction: the state with its status announcement, if it changed. */
   private announce(state: GateState, now: number): GateState {
-    const change = statusAnnouncement(state, now);
-    if (!change) return state;
-    this.outbox.append(
-      {
-        v: 1,
-        type: "trial-status",
-        eventId: crypto.randomUUID(),
-        trialId: state.trialId,
-        status: change.status,
-        closedReason: change.closedReason,
-        version: change.version,
-        at: now,
-      },
-      now,
-    );
-    return change.next;
+    const { next, events } = announceStatus(state, now);
+    for (const event of events) this.outbox.append(event, now);
+    return next;
   }
 
   /** Call inside a transaction; the in-memory copy follows only what was written. */
@@ -333,14 +303,4 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       });
     this.ctx.waitUntil(this.flushing);
   }
-}
-
-function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
-  return (
-    a.trialId === b.trialId &&
-    a.slots === b.slots &&
-    a.waitlistSize === b.waitlistSize &&
-    a.opensAt === b.opensAt &&
-    a.closesAt === b.closesAt
-  );
 }
