@@ -12,6 +12,7 @@ export const gateKeys = {
   ],
   /** userId → applicationId: one place per member. */
   user: (trialId: string, userId: string): Deno.KvKey => ["trial", trialId, "user", userId],
+  userPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "user"],
   /** seq → applicationId: the ledger in arrival order. */
   seq: (trialId: string, seq: number): Deno.KvKey => ["trial", trialId, "seq", seq],
   seqPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "seq"],
@@ -30,4 +31,7 @@ export const gateKeys = {
     index,
   ],
   outboxPrefix: (trialId: string): Deno.KvKey => ["outbox", trialId],
+  /** A cancellation whose TRIAL_CANCELLED events are still being written (cancel-fanout.ts). */
+  cancelFanout: (trialId: string): Deno.KvKey => ["cancel-fanout", trialId],
+  cancelFanoutPrefix: ["cancel-fanout"] as Deno.KvKey,
 };

@@ -1,7 +1,10 @@
+import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
 import {
   admit,
   cancelTrial,
   configureTerms,
+  countRejected,
+  newcomerRefusal,
   snapshotOf,
   withdraw,
 } from "../core/first-come/decide.ts";
@@ -17,27 +20,38 @@ import type {
 } from "../core/first-come/types.ts";
 import {
   type CancelResult,
+  type ClosedNotice,
   type ConfigureResult,
   clampLedgerLimit,
   type TrialGate,
   type TrialGates,
 } from "../core/ports/trial-gate.ts";
 import { logPlaceReleased } from "../workers/lib/gate-log.ts";
+import { describeError, log } from "../workers/lib/log.ts";
+import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import {
   findApplicationById,
   findApplicationByUser,
   firstWaiting,
   ledgerPage,
-  listHolders,
 } from "./kv-ledger.ts";
 import { LOST_RACE, untilCommitted } from "./retry.ts";
 import { KeyedSerializer } from "./serializer.ts";
 
+export interface KvGateOptions {
+  /**
+   * Called after every commit that wrote outbox events: the runtime drains them to Postgres
+   * in the background. A crash before that loses nothing: the events stay in the outbox
+   * until the cron drain (deno/outbox.ts) delivers them.
+   */
+  afterCommit?(trialId: string): void;
+}
+
 /** The gates of one isolate share one serializer, so two handles to a trial still queue. */
-export function kvTrialGates(kv: Deno.Kv): TrialGates {
+export function kvTrialGates(kv: Deno.Kv, options: KvGateOptions = {}): TrialGates {
   const serializer = new KeyedSerializer();
-  return { get: (trialId) => new KvTrialGate(kv, trialId, serializer) };
+  return { get: (trialId) => new KvTrialGate(kv, trialId, serializer, options) };
 }
 
 type StateEntry = Deno.KvEntryMaybe<GateState>;
@@ -53,6 +67,7 @@ export class KvTrialGate implements TrialGate {
     private readonly kv: Deno.Kv,
     private readonly trialId: string,
     private readonly serializer: KeyedSerializer,
+    private readonly options: KvGateOptions = {},
   ) {}
 
   configure(terms: TrialTerms): Promise<ConfigureResult> {
@@ -145,25 +160,64 @@ export class KvTrialGate implements TrialGate {
     return entry.value ? snapshotOf(entry.value, Date.now()) : null;
   }
 
-  cancel(): Promise<CancelResult> {
-    return this.decide(async () => {
+  async cancel(): Promise<CancelResult> {
+    const result = await this.decide(async () => {
       const entry = await this.loadState();
       const state = entry.value;
-      if (!state) return { ok: false, code: "TRIAL_NOT_FOUND" };
+      if (!state) return { ok: false as const, code: "TRIAL_NOT_FOUND" as const };
       const now = Date.now();
       const decision = cancelTrial(state, now);
-      if (decision.kind === "refused") return { ok: false, code: decision.code };
+      if (decision.kind === "refused") return { ok: false as const, code: decision.code };
       if (decision.kind === "already-cancelled") {
-        return { ok: true, snapshot: snapshotOf(state, now), notified: 0 };
+        return { ok: true as const, snapshot: snapshotOf(state, now), notified: 0 };
       }
-      // Read after the state: the versionstamp check proves the holders did not change since.
-      const holders = await listHolders(this.kv, this.trialId);
+      // The state and the fan-out cursor in one commit: a cancellation exists exactly when
+      // its holders are (or will be, if this isolate dies now) told.
       const { next, events } = announceStatus(decision.next, now);
-      events.unshift(...holders.map((a) => applicationEvent("TRIAL_CANCELLED", a)));
-      const ok = await this.commitState(entry, next, events);
-      return ok
-        ? { ok: true, snapshot: snapshotOf(next, now), notified: holders.length }
-        : LOST_RACE;
+      const op = this.kv.atomic().set(gateKeys.cancelFanout(this.trialId), NEW_FANOUT);
+      const ok = await this.commitState(entry, next, events, op);
+      if (!ok) return LOST_RACE;
+      return {
+        ok: true as const,
+        snapshot: snapshotOf(next, now),
+        notified: state.won + state.waitlisted,
+      };
+    });
+    if (result.ok && result.notified > 0) {
+      try {
+        await fanOutCancellation(this.kv, this.trialId, () =>
+          this.options.afterCommit?.(this.trialId),
+        );
+      } catch (err) {
+        // Committed already: the minute cron finishes the fan-out from its cursor.
+        log.warn("gate.cancel_fanout_deferred", {
+          trialId: this.trialId,
+          error: describeError(err),
+        });
+      }
+    }
+    return result;
+  }
+
+  async closedNotice(): Promise<ClosedNotice | null> {
+    const entry = await this.loadState();
+    const code = entry.value ? newcomerRefusal(entry.value, Date.now()) : null;
+    if (!code) return null;
+    // A closed trial gains no applicants, so the list read after the state is complete.
+    const ids: string[] = [];
+    for await (const e of this.kv.list({ prefix: gateKeys.userPrefix(this.trialId) })) {
+      ids.push(String(e.key[e.key.length - 1]));
+    }
+    return { code, filter: buildApplicantFilter(ids, ids.length) };
+  }
+
+  countRejected(attempts: number): Promise<void> {
+    return this.decide(async () => {
+      const entry = await this.loadState();
+      if (!entry.value) return;
+      const next = countRejected(entry.value, attempts, Date.now());
+      if (next === entry.value) return;
+      return (await this.commitState(entry, next, [])) ? undefined : LOST_RACE;
     });
   }
 
@@ -243,6 +297,7 @@ export class KvTrialGate implements TrialGate {
       op.set(gateKeys.outbox(this.trialId, at, commitId, index), event);
     });
     const result = await op.commit();
+    if (result.ok && events.length > 0) this.options.afterCommit?.(this.trialId);
     return result.ok;
   }
 }

@@ -72,19 +72,6 @@ export async function ledgerPage(
   });
 }
 
-/** Current holders of a place, in seq order: the people a cancellation must reach. */
-export async function listHolders(kv: Deno.Kv, trialId: string): Promise<Application[]> {
-  const holders: Application[] = [];
-  let afterSeq = 0;
-  for (;;) {
-    const page = await ledgerPage(kv, trialId, afterSeq, 500);
-    holders.push(...page.filter((a) => a.status === "WON" || a.status === "WAITLISTED"));
-    const last = page[page.length - 1];
-    if (!last) return holders;
-    afterSeq = last.seq;
-  }
-}
-
 /** How many WAITLISTED applications have a seq up to and including `seq`. */
 async function waitingUpTo(kv: Deno.Kv, trialId: string, seq: number): Promise<number> {
   let count = 0;

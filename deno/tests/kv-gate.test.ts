@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mightHaveApplied } from "../../core/first-come/applicant-filter.ts";
 import type { Application, ApplyResult } from "../../core/first-come/types.ts";
 import { kvTrialGates } from "../kv-gate.ts";
 import { countOutbox, createdApplications, openTerms, storedLedger, tempKv } from "./helpers.ts";
@@ -179,6 +180,29 @@ Deno.test("two Deno processes sharing one KV file keep the first-come invariants
     assert.ok(fromChild.startedAt < finishedAt && startedAt < fromChild.finishedAt);
 
     await assertFirstCome(kv, terms.trialId, [...ourResults, ...fromChild.results]);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("a full trial's closed notice covers every applicant; countRejected counts refused demand", async () => {
+  const { kv, close } = await tempKv();
+  try {
+    const terms = openTerms(2, 1);
+    const gate = kvTrialGates(kv).get(terms.trialId);
+    await gate.configure(terms);
+    assert.equal(await gate.closedNotice(), null); // open: a newcomer may still get a place
+    const applicants = members(3, "holder");
+    for (const userId of applicants) await gate.apply(userId, null);
+    const notice = await gate.closedNotice();
+    assert.ok(notice);
+    assert.equal(notice.code, "TRIAL_CLOSED");
+    assert.ok(applicants.every((userId) => mightHaveApplied(notice.filter, userId)));
+    assert.ok(members(50, "newcomer").filter((u) => mightHaveApplied(notice.filter, u)).length < 5);
+
+    await gate.countRejected(4);
+    await gate.apply("one-more", null); // refused by the gate itself: counted too
+    assert.equal((await gate.snapshot())?.rejected, 5);
   } finally {
     await close();
   }

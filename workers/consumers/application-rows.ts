@@ -22,7 +22,9 @@ export async function upsertApplications(
   db: Database,
   list: readonly Application[],
 ): Promise<void> {
-  const rows = latestPerApplication(list);
+  // One lock order for every writer: two drainers upserting overlapping batches in different
+  // orders deadlock (40P01, seen with two Deno processes draining one outbox).
+  const rows = latestPerApplication(list).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (rows.length === 0) return;
   await db
     .insert(applications)

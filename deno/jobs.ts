@@ -1,0 +1,95 @@
+import { connect } from "../db/client.ts";
+import { describeError, log } from "../workers/lib/log.ts";
+import { countSlackSends } from "../workers/lib/pipeline-metrics.ts";
+import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
+import { DAILY_STATS_CRON } from "../workers/scheduled/stats/index.ts";
+import { fanOutCancellation, pendingFanOuts } from "./cancel-fanout.ts";
+import { sweepPendingNotifications } from "./notifications.ts";
+import { drainOutbox } from "./outbox.ts";
+import type { DenoServices } from "./runtime.ts";
+
+/**
+ * The scheduled work of the Deno target, on the same cron expressions as wrangler.toml.
+ * The minute job does what Cloudflare's queues do for us there: it drains whatever the
+ * background drain left in the KV outbox (a crash between commit and persist, Postgres
+ * down) and re-sends notifications that are still PENDING.
+ */
+export const JOBS = {
+  minute: STATUS_SYNC_CRON,
+  reconcile: RECONCILE_CRON,
+  daily: DAILY_STATS_CRON,
+} as const;
+
+export type JobName = keyof typeof JOBS;
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+/** False when a step failed (it is logged); the other steps still ran. */
+export async function runJob(
+  services: DenoServices,
+  name: JobName,
+  at = Date.now(),
+): Promise<boolean> {
+  const results: boolean[] = [];
+  if (name === "minute") {
+    // Each step on its own: a failed drain must not stop the status sync, nor the reverse.
+    results.push(
+      await step("cancellations", async () => {
+        // A cancellation cut short tells its remaining holders before the drain runs.
+        for (const trialId of await pendingFanOuts(services.kv)) {
+          const told = await fanOutCancellation(services.kv, trialId);
+          log.info("cron.cancel_fanout", { trialId, told });
+        }
+      }),
+    );
+    results.push(
+      await step("outbox", async () => {
+        const started = Date.now();
+        const summary = await drainOutbox(services.kv, services.persistDeps());
+        log.info("cron.outbox_drain", { ...summary, ms: Date.now() - started });
+      }),
+    );
+    results.push(
+      await step("notifications", async () => {
+        const conn = await connect(services.config.database);
+        try {
+          const tally = await sweepPendingNotifications(conn, services.sendDeps());
+          if (tally) {
+            countSlackSends(services.metrics, tally);
+            log.info("cron.notifications_sweep", { ...tally });
+          }
+        } finally {
+          await conn.close();
+        }
+      }),
+    );
+  }
+  results.push(
+    await step(name, async () => {
+      await runScheduled(JOBS[name], at, services.config.database, services.cache, services.gates);
+    }),
+  );
+  return results.every(Boolean);
+}
+
+async function step(name: string, work: () => Promise<void>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (err) {
+    log.error("cron.failed", { job: name, error: describeError(err) });
+    return false;
+  }
+}
+
+/** Deno Deploy runs these from the code itself: no schedule lives anywhere else. */
+export function registerCrons(services: DenoServices): void {
+  for (const [name, schedule] of Object.entries(JOBS) as [JobName, string][]) {
+    Deno.cron(`try-it ${name}`, schedule, async () => {
+      // A throw marks the run failed on Deno Deploy's cron dashboard; the steps logged why.
+      if (!(await runJob(services, name))) throw new Error(`cron job ${name}: a step failed`);
+    });
+  }
+}

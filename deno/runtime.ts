@@ -1,0 +1,130 @@
+import type { BlobStore } from "../core/ports/blob-store.ts";
+import type { Cache } from "../core/ports/cache.ts";
+import type { TrialGates } from "../core/ports/trial-gate.ts";
+import { connect, DatabaseSession } from "../db/client.ts";
+import { s3BlobStore } from "../workers/adapters/s3/blob-store.ts";
+import { SlackNotifier } from "../workers/adapters/slack/notifier.ts";
+import { applyGuardFor, cacheFor, limiterFor } from "../workers/adapters/upstash/for-config.ts";
+import { invalidateTrial } from "../workers/cache/invalidate.ts";
+import { type Config, parseConfig } from "../workers/config.ts";
+import type { PersistDeps } from "../workers/consumers/persist-decisions.ts";
+import type { Runtime } from "../workers/context.ts";
+import { log } from "../workers/lib/log.ts";
+import { observeQueueLag } from "../workers/lib/pipeline-metrics.ts";
+import { enqueueNotifications } from "../workers/notifications/enqueue.ts";
+import { Pacer } from "../workers/notifications/pacing.ts";
+import type { SendDeps } from "../workers/notifications/send.ts";
+import { Background } from "./background.ts";
+import { nodeModulesDocsAsset } from "./docs-assets.ts";
+import { fileBlobStore } from "./file-blob-store.ts";
+import { kvTrialGates } from "./kv-gate.ts";
+import { inProcessNotificationQueue } from "./notifications.ts";
+import { OutboxDrainer } from "./outbox.ts";
+import { PrometheusRegistry } from "./prometheus.ts";
+
+/**
+ * Everything the Deno target shares across requests, built once per isolate from the
+ * environment: the KV gates (whose commits kick the outbox drainer), the consumer's and the
+ * sender's dependencies (the same code the Cloudflare queues run), cache and blob store.
+ */
+export interface DenoServices {
+  config: Config;
+  kv: Deno.Kv;
+  gates: TrialGates;
+  cache: Cache;
+  blobs: BlobStore;
+  background: Background;
+  drainer: OutboxDrainer;
+  metrics: PrometheusRegistry;
+  persistDeps(): PersistDeps;
+  sendDeps(): SendDeps;
+}
+
+export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServices {
+  const config = parseConfig(env);
+  const background = new Background();
+  const metrics = new PrometheusRegistry();
+  const cache = cacheFor(config);
+  const pacer = new Pacer();
+  const sendDeps = (): SendDeps => ({
+    connect: () => connect(config.database),
+    notifier: new SlackNotifier(config.slack),
+    pacer,
+  });
+  const notifications = inProcessNotificationQueue(sendDeps, background, metrics);
+  // The drainer needs the gates (compensation releases places) and the gates kick the
+  // drainer: the cycle is closed through this late-bound reference.
+  let drainer: OutboxDrainer | undefined;
+  const gates = kvTrialGates(kv, {
+    afterCommit: () => {
+      if (drainer) background.run(drainer.kick(), "outbox.drain");
+    },
+  });
+  const persistDeps = (): PersistDeps => ({
+    connect: () => connect(config.database),
+    onTrialStatusWritten: async (trialIds) => {
+      await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
+    },
+    afterApplicationsWritten: async (conn, events) => {
+      observeQueueLag(metrics, events);
+      await enqueueNotifications(conn, notifications, events);
+    },
+    // Kept in KV, where an operator lists them: ["dead-letter", at, id] → { reason, body }.
+    deadLetter: async (body, reason) => {
+      await kv.set(["dead-letter", Date.now(), crypto.randomUUID()], { reason, body });
+      log.error("outbox.dead_lettered", { reason });
+    },
+    releasePlace: async (trialId, applicationId, reason) => {
+      await gates.get(trialId).release(applicationId, reason);
+    },
+  });
+  drainer = new OutboxDrainer(kv, persistDeps);
+  return {
+    config,
+    kv,
+    gates,
+    cache,
+    blobs: blobStoreFor(config, env),
+    background,
+    drainer,
+    metrics,
+    persistDeps,
+    sendDeps,
+  };
+}
+
+/** S3 (R2's S3 API or any S3) when configured; a local directory for development. */
+function blobStoreFor(config: Config, env: Record<string, string>): BlobStore {
+  if (config.s3) return s3BlobStore(config.s3);
+  if (env.TRYIT_BLOB_DIR) return fileBlobStore(env.TRYIT_BLOB_DIR);
+  throw new Error(
+    "no image store: set S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY " +
+      "(or TRYIT_BLOB_DIR for a local directory)",
+  );
+}
+
+/** Deno's implementations of the ports for one request. */
+export function denoRuntime(services: DenoServices): Runtime {
+  const limiter = limiterFor(services.config);
+  const applyGuard = applyGuardFor(services.config);
+  return {
+    deps(c) {
+      // Deno.serve hands the connection info to app.fetch as its second argument.
+      const info = c.env as Partial<Deno.ServeHandlerInfo<Deno.NetAddr>>;
+      return {
+        config: services.config,
+        db: new DatabaseSession(services.config.database),
+        gates: services.gates,
+        cache: services.cache,
+        blobs: services.blobs,
+        limiter,
+        applyGuard,
+        metrics: services.metrics,
+        metricsText: () => services.metrics.render(),
+        clientIp: info.remoteAddr?.hostname ?? "unknown",
+        docsAsset: nodeModulesDocsAsset,
+        waitUntil: (p) => services.background.run(p),
+      };
+    },
+  };
+}

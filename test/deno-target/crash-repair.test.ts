@@ -1,0 +1,115 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { denoServerArgs } from "../../scripts/lib/deno-server";
+import { createTrial, createUser, createUsers, sql } from "../contract/support/fixtures";
+
+/**
+ * Deno only: a crash between the KV commit and the Postgres write is repaired by the cron
+ * drain. The "crash" is a real process that commits decisions to its own KV file and exits
+ * before anything drains (deno/tests/crash-after-commit.ts); the repair is the minute job,
+ * run once by deno/run-job.ts exactly as Deno.cron runs it.
+ */
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "tryit-crash-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function deno(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(resolve(ROOT, "node_modules/.bin/deno"), args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The minute job against `kvPath`, with the target's configuration plus `overrides`. */
+function runMinuteJob(kvPath: string, overrides: Record<string, string> = {}) {
+  const { bin: _bin, args } = denoServerArgs(ROOT, dir, "deno/run-job.ts");
+  const run = deno([...args, "minute"], {
+    ...inject("targetEnv"),
+    // The job's summary line is an info line: read below.
+    LOG_LEVEL: "info",
+    DENO_KV_PATH: kvPath,
+    ...overrides,
+  });
+  const drain = run.stdout
+    .split("\n")
+    .filter((line) => line.includes('"cron.outbox_drain"'))
+    .map((line) => JSON.parse(line) as { written: number; retried: number; deferred: number });
+  return { ...run, drain: drain[0] };
+}
+
+const rows = (trialId: string) =>
+  sql<{ id: string; seq: number; status: string }>(
+    "SELECT id, seq, status FROM applications WHERE trial_id = $1 ORDER BY seq",
+    [trialId],
+  );
+
+describe("Deno: crash between the KV commit and the Postgres write", () => {
+  it("leaves the decisions in the KV outbox, and the cron drain persists them exactly once", async () => {
+    const company = await createUser("COMPANY");
+    const trial = await createTrial(company, { slots: 2, waitlistSize: 1 });
+    const members = await createUsers("MEMBER", 4);
+    const kvPath = join(dir, "crashed.sqlite3");
+    const terms = {
+      trialId: trial.id,
+      slots: 2,
+      waitlistSize: 1,
+      opensAt: Date.parse((trial as unknown as { opensAt: string }).opensAt),
+      closesAt: Date.parse((trial as unknown as { closesAt: string }).closesAt),
+    };
+
+    const crashed = deno([
+      "run",
+      `--allow-read=${ROOT},${dir}`,
+      `--allow-write=${dir}`,
+      "deno/tests/crash-after-commit.ts",
+      kvPath,
+      JSON.stringify(terms),
+      ...members.map((m) => m.id),
+    ]);
+    expect(crashed.status, crashed.stderr).toBe(137);
+    const results = JSON.parse(crashed.stdout) as {
+      kind: string;
+      application?: { status: string };
+    }[];
+    expect(results.filter((r) => r.kind === "created")).toHaveLength(3);
+    expect(await rows(trial.id)).toEqual([]);
+
+    // Postgres unreachable during the first drain: nothing is lost, the entries wait.
+    const down = runMinuteJob(kvPath, { PG_WS_PROXY: "127.0.0.1:9" });
+    expect(down.status).toBe(1);
+    expect(down.drain).toMatchObject({ written: 0, retried: 4 }); // 3 decisions + FULL
+    expect(await rows(trial.id)).toEqual([]);
+
+    // After the consumer's backoff (2 s for a first retry) the next drain delivers them.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const repaired = runMinuteJob(kvPath);
+    expect(repaired.status, repaired.stderr).toBe(0);
+    expect(repaired.drain).toMatchObject({ written: 4, retried: 0, deferred: 0 }); // 3 + FULL
+    const persisted = await rows(trial.id);
+    expect(persisted.map((r) => [r.seq, r.status])).toEqual([
+      [1, "WON"],
+      [2, "WON"],
+      [3, "WAITLISTED"],
+    ]);
+    const notified = await sql<{ kind: string }>(
+      "SELECT kind FROM notifications WHERE trial_id = $1 ORDER BY kind",
+      [trial.id],
+    );
+    expect(notified.map((n) => n.kind)).toEqual(["WAITLISTED", "WON", "WON"]);
+
+    // Drained means gone from the outbox: the next run finds nothing and changes nothing.
+    const again = runMinuteJob(kvPath);
+    expect(again.status).toBe(0);
+    expect(again.drain).toMatchObject({ written: 0, retried: 0, deferred: 0 });
+    expect(await rows(trial.id)).toEqual(persisted);
+    const notifiedAgain = await sql("SELECT id FROM notifications WHERE trial_id = $1", [trial.id]);
+    expect(notifiedAgain).toHaveLength(3);
+  });
+});
