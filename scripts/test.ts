@@ -1,13 +1,35 @@
 /**
- * `npm test`: the Workers suite (vitest, in workerd) and then the Deno suite (the gate on
- * Deno KV, run by the npm-installed deno). Extra arguments go to vitest, so
- * `npm test -- --reporter=json --outputFile=…` (as .ci/run does) still reaches it. Both
- * suites always run; the exit status fails if either did.
+ * `npm test`: every suite, one after another (2-core machines), then one plain line:
+ * "N passed, N failed, N skipped" over all of them.
+ *   1. the Workers suite in workerd (vitest.config.ts)
+ *   2. the HTTP contract suite against `wrangler dev` (vitest.contract.config.ts)
+ *   3. the same contract suite against two Deno servers sharing one KV file, plus the
+ *      Deno-only crash-repair tests
+ *   4. the Deno KV gate's own tests under the deno binary
+ * Extra arguments go to every vitest run (`npm test -- test/api` narrows them; a suite with
+ * no matching file then passes empty). Every suite always runs; the exit status fails if
+ * any did.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-function run(command: string, args: string[]): number {
-  const result = spawnSync(command, args, { stdio: "inherit" });
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const reports = mkdtempSync(join(tmpdir(), "tryit-test-"));
+const extra = process.argv.slice(2);
+const narrowed = extra.length > 0 ? ["--passWithNoTests"] : [];
+
+function run(command: string, args: string[], env: Record<string, string> = {}): number {
+  const result = spawnSync(command, args, {
+    stdio: "inherit",
+    env: { ...process.env, ...env },
+  });
   if (result.error) {
     console.error(`could not run ${command}: ${result.error.message}`);
     return 1;
@@ -15,6 +37,73 @@ function run(command: string, args: string[]): number {
   return result.status ?? 1;
 }
 
-const vitest = run("vitest", ["run", ...process.argv.slice(2)]);
-const deno = run("npm", ["run", "--silent", "test:deno"]);
-process.exit(vitest !== 0 ? vitest : deno);
+function vitest(name: string, config: string, env: Record<string, string> = {}) {
+  const report = join(reports, `${name}.json`);
+  const status = run(
+    "vitest",
+    [
+      "run",
+      "--config",
+      config,
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile=${report}`,
+      ...narrowed,
+      ...extra,
+    ],
+    env,
+  );
+  return { name, status, counts: vitestCounts(report) };
+}
+
+function vitestCounts(file: string): Counts | null {
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  return {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests,
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
+}
+
+function denoTests() {
+  const report = join(reports, "deno.xml");
+  const status = run("deno", [
+    "test",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    `--junit-path=${report}`,
+    "deno/",
+  ]);
+  let counts: Counts | null = null;
+  if (existsSync(report)) {
+    const head = readFileSync(report, "utf8").match(/<testsuites [^>]*>/)?.[0] ?? "";
+    const attr = (n: string) => Number(head.match(new RegExp(`${n}="(\\d+)"`))?.[1] ?? 0);
+    const failed = attr("failures") + attr("errors");
+    counts = { passed: attr("tests") - failed, failed, skipped: 0 };
+  }
+  return { name: "deno-gate", status, counts };
+}
+
+const results = [
+  vitest("workers", "vitest.config.ts"),
+  vitest("contract-workers", "vitest.contract.config.ts", { CONTRACT_TARGET: "workers" }),
+  vitest("contract-deno", "vitest.contract.config.ts", { CONTRACT_TARGET: "deno" }),
+  denoTests(),
+];
+rmSync(reports, { recursive: true, force: true });
+
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+console.log("\n==== test suites ====");
+for (const { name, status, counts } of results) {
+  // A suite that died before reporting counts as one failure, never as nothing.
+  const c = counts ?? { passed: 0, failed: 1, skipped: 0 };
+  if (status !== 0 && c.failed === 0) c.failed = 1;
+  total.passed += c.passed;
+  total.failed += c.failed;
+  total.skipped += c.skipped;
+  console.log(`${name.padEnd(18)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+}
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(results.some((r) => r.status !== 0) ? 1 : 0);

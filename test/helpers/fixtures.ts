@@ -2,6 +2,7 @@ import { users } from "../../db/schema";
 import { hashPassword } from "../../workers/auth/password";
 import type { Role } from "../../workers/auth/roles";
 import { signAccessToken } from "../../workers/auth/tokens";
+import { catalogFixtures } from "../shared/catalog-fixtures";
 import { testConfig, withDb } from "./db";
 import { api } from "./http";
 
@@ -55,37 +56,5 @@ export async function createUser(role: Role): Promise<TestUser> {
   return user;
 }
 
-export async function createProduct(company: TestUser, name = "Test product"): Promise<string> {
-  const res = await api("POST", "/v1/products", {
-    token: company.token,
-    body: { name, description: "A product under test" },
-  });
-  if (res.status !== 201) throw new Error(`product: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id;
-}
-
-export interface TrialOptions {
-  slots?: number;
-  waitlistSize?: number;
-  opensAt?: Date;
-  closesAt?: Date;
-}
-
-/** A trial that is open now unless told otherwise. */
-export async function createTrial(company: TestUser, opts: TrialOptions = {}) {
-  const productId = await createProduct(company);
-  const res = await api("POST", "/v1/trials", {
-    token: company.token,
-    body: {
-      productId,
-      title: "Trial under test",
-      description: "Try it first",
-      slots: opts.slots ?? 3,
-      waitlistSize: opts.waitlistSize ?? 0,
-      opensAt: (opts.opensAt ?? new Date(Date.now() - 1000)).toISOString(),
-      closesAt: (opts.closesAt ?? new Date(Date.now() + 3_600_000)).toISOString(),
-    },
-  });
-  if (res.status !== 201) throw new Error(`trial: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; productId: string; companyId: string; status: string };
-}
+export const { createProduct, createTrial } = catalogFixtures(api);
+export type { TrialOptions } from "../shared/catalog-fixtures";

@@ -3,6 +3,7 @@ import { migrateDatabase } from "../../scripts/lib/migrate";
 import { resolveTestDatabase } from "../../scripts/lib/postgres";
 import { startTestRedisBridge } from "../../scripts/lib/redis-test";
 import { startWsProxy } from "../../scripts/lib/ws-proxy";
+import { startFakeS3 } from "./fake-s3";
 import { startFakeSlack } from "./fake-slack";
 import { startFakeUpstash } from "./fake-upstash";
 
@@ -16,6 +17,14 @@ declare module "vitest" {
     fakeUpstash: string;
     /** A local Slack that checks and records messages (test/setup/fake-slack.ts). */
     fakeSlack: string;
+    /** A local S3 bucket that checks signatures like S3 (test/setup/fake-s3.ts). */
+    fakeS3: {
+      url: string;
+      bucket: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
   }
 }
 
@@ -39,7 +48,11 @@ export default async function setup(project: TestProject) {
   project.provide("fakeUpstash", fakeUpstash.url);
   const fakeSlack = await startFakeSlack();
   project.provide("fakeSlack", fakeSlack.url);
+  const fakeS3 = await startFakeS3();
+  const { url: s3Url, bucket, region, accessKeyId, secretAccessKey } = fakeS3;
+  project.provide("fakeS3", { url: s3Url, bucket, region, accessKeyId, secretAccessKey });
   return async () => {
+    await fakeS3.close();
     await fakeSlack.close();
     await fakeUpstash.close();
     await redis?.close();

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The black-box HTTP contract suite (test/contract), run in Node against a real server:
+ * CONTRACT_TARGET=workers (wrangler dev) or deno (two Deno servers on one KV file). The same
+ * files run against both; `npm test` runs both. Deno-only behaviour (crash repair of the KV
+ * outbox) lives in test/deno-target and runs with the Deno target only.
+ */
+const deno = process.env.CONTRACT_TARGET === "deno";
+
+export default defineConfig({
+  test: {
+    name: `contract-${deno ? "deno" : "workers"}`,
+    globalSetup: ["./test/contract/setup/global-setup.ts"],
+    include: ["test/contract/**/*.test.ts", ...(deno ? ["test/deno-target/**/*.test.ts"] : [])],
+    testTimeout: 90_000,
+    hookTimeout: 180_000,
+  },
+});
