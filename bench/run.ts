@@ -1,9 +1,11 @@
 // `npm run bench`: every benchmark, one after another (they share the machine, so never at
 // once). Each writes its own raw results and its own section of bench/RESULTS.md.
+import { runAdmissionBench } from "./admission";
 import { runCacheReadsBench } from "./cache-reads";
 import { runStatsBuildBench } from "./stats-build";
 
 const benches: [string, () => Promise<void>][] = [
+  ["admission", runAdmissionBench],
   ["cache-reads", runCacheReadsBench],
   ["stats-build", runStatsBuildBench],
 ];

@@ -28,21 +28,27 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
     ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ["--headers", `${k}=${v}`]),
     opts.url,
   ];
+  return jsonFromChild<LoadResult>("autocannon", join(ROOT, "node_modules/.bin/autocannon"), args);
+}
+
+/**
+ * Runs a load generator in its own process (so it never competes with this one's event loop)
+ * and parses the JSON it prints last on stdout.
+ */
+export function jsonFromChild<T>(name: string, bin: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, "node_modules/.bin/autocannon"), args, {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString("utf8");
     });
     child.once("error", reject);
     child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      if (code !== 0) return reject(new Error(`${name} exited with ${code}`));
       try {
-        resolve(JSON.parse(out) as LoadResult);
+        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as T);
       } catch {
-        reject(new Error(`autocannon printed no JSON: ${out.slice(0, 200)}`));
+        reject(new Error(`${name} printed no JSON: ${out.slice(0, 200)}`));
       }
     });
   });

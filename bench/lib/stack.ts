@@ -6,20 +6,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { denoServerArgs } from "../../scripts/lib/deno-server";
 import { migrateDatabase } from "../../scripts/lib/migrate";
 import { type ResolvedDatabase, resolveTestDatabase } from "../../scripts/lib/postgres";
 import { type RedisBridge, startRedisBridge } from "../../scripts/lib/redis-bridge";
 import { claimTestRedis, type TestRedis } from "../../scripts/lib/redis-test";
 import {
   isPortFree,
+  type ServerProcess,
+  spawnProcessGroup,
   spawnWranglerDev,
-  type WranglerDev,
   waitForHttp,
 } from "../../scripts/lib/wrangler";
 import { startWsProxy, type WsProxy } from "../../scripts/lib/ws-proxy";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BENCH_JWT_SECRET = randomBytes(32).toString("base64url");
+/** The secret every server of a bench run signs with, so the bench can mint members' tokens. */
+export const BENCH_JWT_SECRET = randomBytes(32).toString("base64url");
 
 export interface BenchStack {
   database: ResolvedDatabase<"server" | "embedded">;
@@ -27,7 +30,17 @@ export interface BenchStack {
   /** A Redis database of its own and the bridge in front of it (null: no Redis answered). */
   redis: { claim: TestRedis; bridge: RedisBridge } | null;
   /** Starts one `wrangler dev`, with or without the cache, and waits until it is ready. */
-  startWorker(opts: { port: number; cache: boolean }): Promise<BenchWorker>;
+  startWorker(opts: {
+    port: number;
+    cache: boolean;
+    vars?: Record<string, string>;
+  }): Promise<BenchWorker>;
+  /** Starts one Deno server (workers/deno.ts) with its own KV file, cache on when Redis is. */
+  startDeno(opts: {
+    port: number;
+    cache: boolean;
+    vars?: Record<string, string>;
+  }): Promise<BenchWorker>;
   stop(): Promise<void>;
 }
 
@@ -66,25 +79,71 @@ export async function startBenchStack(): Promise<BenchStack> {
       redis = { claim, bridge };
     }
 
-    const workers: WranglerDev[] = [];
+    const workers: ServerProcess[] = [];
     stops.push(async () => {
       await Promise.all(workers.map((w) => w.stop()));
     });
 
-    const startWorker = async ({ port, cache }: { port: number; cache: boolean }) => {
-      if (!(await isPortFree(port))) throw new Error(`port ${port} is in use`);
-      if (cache && !redis) throw new Error("a cached worker needs Redis (REDIS_URL or :6379)");
-      const persist = mkdtempSync(join(tmpdir(), "tryit-bench-"));
-      stops.push(async () => rmSync(persist, { recursive: true, force: true }));
+    const baseVars = (cache: boolean): Record<string, string> => {
       const vars: Record<string, string> = {
         DATABASE_URL: database.url,
         PG_WS_PROXY: proxy.address,
         JWT_SECRET: BENCH_JWT_SECRET,
+        // No per-request log lines: the figures measure the route, not the console.
+        LOG_LEVEL: "warn",
       };
       if (cache && redis) {
         vars.UPSTASH_REDIS_REST_URL = redis.bridge.url;
         vars.UPSTASH_REDIS_REST_TOKEN = redis.bridge.token;
       }
+      return vars;
+    };
+
+    const startDeno = async ({
+      port,
+      cache,
+      vars = {},
+    }: {
+      port: number;
+      cache: boolean;
+      vars?: Record<string, string>;
+    }) => {
+      if (!(await isPortFree(port))) throw new Error(`port ${port} is in use`);
+      const dir = mkdtempSync(join(tmpdir(), "tryit-bench-deno-"));
+      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const { bin, args } = denoServerArgs(ROOT, dir);
+      const server = spawnProcessGroup(bin, args, {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ...baseVars(cache),
+          DENO_KV_PATH: join(dir, "kv.sqlite3"),
+          TRYIT_BLOB_DIR: join(dir, "blobs"),
+          HOST: "127.0.0.1",
+          PORT: String(port),
+          ...vars,
+        },
+      });
+      workers.push(server);
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${base}/healthz`, { giveUp: server.exited });
+      return { base, stop: () => server.stop() };
+    };
+
+    const startWorker = async ({
+      port,
+      cache,
+      vars: extraVars = {},
+    }: {
+      port: number;
+      cache: boolean;
+      vars?: Record<string, string>;
+    }) => {
+      if (!(await isPortFree(port))) throw new Error(`port ${port} is in use`);
+      if (cache && !redis) throw new Error("a cached worker needs Redis (REDIS_URL or :6379)");
+      const persist = mkdtempSync(join(tmpdir(), "tryit-bench-"));
+      stops.push(async () => rmSync(persist, { recursive: true, force: true }));
+      const vars = { ...baseVars(cache), ...extraVars };
       const worker = spawnWranglerDev(
         join(ROOT, "node_modules/.bin/wrangler"),
         [
@@ -104,7 +163,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       return { base, stop: () => worker.stop() };
     };
 
-    return { database, proxy, redis, startWorker, stop };
+    return { database, proxy, redis, startWorker, startDeno, stop };
   } catch (err) {
     await stop();
     throw err;

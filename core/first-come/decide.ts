@@ -133,6 +133,29 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
   return { kind: "admitted", application, next };
 }
 
+/** What every newcomer is told now, if it is a refusal that lasts (see closedNotice). */
+export function newcomerRefusal(
+  state: GateState,
+  now: number,
+): "TRIAL_CLOSED" | "TRIAL_CANCELLED" | null {
+  const { status } = trialStatus(state, now);
+  if (status === "CANCELLED") return "TRIAL_CANCELLED";
+  return status === "CLOSED" ? "TRIAL_CLOSED" : null;
+}
+
+/**
+ * Attempts the Workers refused on their own from a closed-trial notice (the post-fill fast
+ * path, workers/services/closed-trials.ts), counted as admit counts its own refusals: as
+ * rejected demand only while the trial is full.
+ */
+export function countRejected(state: GateState, attempts: number, now: number): GateState {
+  if (!Number.isInteger(attempts) || attempts <= 0) return state;
+  const { status } = trialStatus(state, now);
+  return status === "CLOSED" && isFull(state)
+    ? { ...state, rejected: state.rejected + attempts }
+    : state;
+}
+
 /**
  * The status change to announce, if the status by the clock differs from the last one
  * announced. The caller commits `next` and the event in one transaction.

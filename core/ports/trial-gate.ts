@@ -1,3 +1,4 @@
+import type { ApplicantFilter } from "../first-come/applicant-filter";
 import type {
   Application,
   ApplyResult,
@@ -30,6 +31,19 @@ export interface TrialGate {
   cancel(): Promise<CancelResult>;
   /** Forget an unused configuration (trial creation failed after configure). */
   discard(): Promise<void>;
+  /**
+   * For a trial that refuses every newcomer (CLOSED or CANCELLED): the refusal and a filter
+   * of every member holding an application, so the Workers can refuse newcomers themselves.
+   * Null while the trial may still admit someone.
+   */
+  closedNotice(): Promise<ClosedNotice | null>;
+  /** Attempts the Workers refused from a notice, counted as rejected demand. */
+  countRejected(attempts: number): Promise<void>;
+}
+
+export interface ClosedNotice {
+  code: "TRIAL_CLOSED" | "TRIAL_CANCELLED";
+  filter: ApplicantFilter;
 }
 
 export type ConfigureResult =

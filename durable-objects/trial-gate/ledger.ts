@@ -213,6 +213,14 @@ export function insertApplication(sql: SqlStorage, a: Application): void {
   );
 }
 
+/** Every member holding an application, whatever its status (a repeat gets it back). */
+export function applicantIds(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ user_id: string }>("SELECT user_id FROM applications")
+    .toArray()
+    .map((r) => r.user_id);
+}
+
 export function countApplications(sql: SqlStorage): number {
   return sql.exec<{ n: number }>("SELECT count(*) AS n FROM applications").one().n;
 }

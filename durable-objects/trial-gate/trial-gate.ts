@@ -1,8 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { buildApplicantFilter } from "../../core/first-come/applicant-filter";
 import {
   admit,
   cancelTrial,
   configureTerms,
+  countRejected,
+  newcomerRefusal,
   nextTransitionAt,
   snapshotOf,
   withdraw,
@@ -19,6 +22,7 @@ import type {
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import {
   type CancelResult,
+  type ClosedNotice,
   type ConfigureResult,
   clampLedgerLimit,
   type TrialGate as TrialGatePort,
@@ -27,6 +31,7 @@ import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decis
 import { logPlaceReleased } from "../../workers/lib/gate-log";
 import { log } from "../../workers/lib/log";
 import {
+  applicantIds,
   findApplicationById,
   findApplicationByUser,
   firstWaiting,
@@ -64,6 +69,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   /** When the stored alarm fires (null: none set). */
   private alarmAt: number | null = null;
   private flushing: Promise<void> | null = null;
+  /** The last notice built, valid while nobody new applied (applicants only ever grow). */
+  private notice: { nextSeq: number; code: ClosedNotice["code"]; value: ClosedNotice } | null =
+    null;
   private sendFailures = 0;
   /** Where events go. Replaceable so tests can simulate a failing queue. */
   decisionQueue: DecisionQueue;
@@ -206,6 +214,26 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.afterOutboxWrite(now);
     this.armForTransitions(now);
     return { kind: "withdrawn", application: cancelled, promoted };
+  }
+
+  async closedNotice(): Promise<ClosedNotice | null> {
+    const state = this.state;
+    if (!state) return null;
+    const code = newcomerRefusal(state, Date.now());
+    if (!code) return null;
+    if (this.notice?.nextSeq !== state.nextSeq || this.notice.code !== code) {
+      const ids = applicantIds(this.sql);
+      const value = { code, filter: buildApplicantFilter(ids, ids.length) };
+      this.notice = { nextSeq: state.nextSeq, code, value };
+    }
+    return this.notice.value;
+  }
+
+  async countRejected(attempts: number): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const next = countRejected(state, attempts, Date.now());
+    if (next !== state) this.ctx.storage.transactionSync(() => this.commitState(next, Date.now()));
   }
 
   async snapshot(): Promise<GateSnapshot | null> {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { admit, newGateState, snapshotOf, trialStatus } from "../../core/first-come/decide";
+import {
+  admit,
+  countRejected,
+  newcomerRefusal,
+  newGateState,
+  snapshotOf,
+  trialStatus,
+} from "../../core/first-come/decide";
 import type { GateState } from "../../core/first-come/types";
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -84,5 +91,26 @@ describe("first-come decision", () => {
       Array.from({ length: 1000 }, (_, i) => i + 1),
     );
     expect(state.rejected).toBe(4000);
+  });
+});
+
+describe("closed-trial notices and refused demand counted elsewhere", () => {
+  it("newcomerRefusal is TRIAL_CLOSED once full or ended, TRIAL_CANCELLED once cancelled, null while a place may open", () => {
+    const open = newGateState(terms);
+    expect(newcomerRefusal(open, T0 + 1)).toBeNull();
+    expect(newcomerRefusal(open, T0 - 1)).toBeNull(); // scheduled: it will open
+    const { state: full } = run(open, ["a", "b", "c"]);
+    expect(newcomerRefusal(full, T0 + 2)).toBe("TRIAL_CLOSED");
+    expect(newcomerRefusal(open, T0 + 3_600_001)).toBe("TRIAL_CLOSED");
+    expect(newcomerRefusal({ ...open, cancelledAt: T0 + 1 }, T0 + 2)).toBe("TRIAL_CANCELLED");
+  });
+
+  it("countRejected adds to rejected only while the trial is full, as admit does", () => {
+    const open = newGateState(terms);
+    const { state: full } = run(open, ["a", "b", "c"]);
+    expect(countRejected(full, 7, T0 + 2).rejected).toBe(full.rejected + 7);
+    expect(countRejected(open, 7, T0 + 2)).toBe(open);
+    expect(countRejected(full, 0, T0 + 2)).toBe(full);
+    expect(countRejected(full, -3, T0 + 2)).toBe(full);
   });
 });

@@ -41,9 +41,32 @@ export type VerifyResult =
   | { ok: true; claims: VerifiedClaims }
   | { ok: false; reason: "expired" | "invalid" };
 
+/**
+ * The HMAC key imported once per secret and isolate: given raw bytes, jose imports a
+ * CryptoKey on every verification, a cost every request of a flood would pay (found in the
+ * admission profile). The secret's bytes come from the cached config, so the WeakMap hits.
+ */
+type HmacKey = ReturnType<typeof crypto.subtle.importKey>;
+const verifyKeys = new WeakMap<Uint8Array, HmacKey>();
+
+function verifyKey(secret: Uint8Array): HmacKey {
+  let key = verifyKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      secret as Uint8Array<ArrayBuffer>,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    verifyKeys.set(secret, key);
+  }
+  return key;
+}
+
 export async function verifyAccessToken(token: string, secret: Uint8Array): Promise<VerifyResult> {
   try {
-    const { payload } = await jwtVerify(token, secret, {
+    const { payload } = await jwtVerify(token, await verifyKey(secret), {
       algorithms: [ALG],
       issuer: ISSUER,
       audience: AUDIENCE,

@@ -20,27 +20,33 @@ type Pick = (c: AppContext) => Picked | Promise<Picked>;
  */
 export const rateLimit = (pick: Pick) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const { limiter } = c.var.deps;
-    if (!limiter.enabled) return next();
+    if (!c.var.deps.limiter.enabled) return next();
     const picked = await pick(c);
-    const targets = picked === null ? [] : Array.isArray(picked) ? picked : [picked];
-    // All limits are charged, in parallel, so the request counts against each even when
-    // another one refuses it.
-    const decisions = await Promise.all(
-      targets.map(async (t) => limiter.check(t.rule, await digest(t.key))),
-    );
-    const waits = decisions.flatMap((d) => (d.ok ? [] : [d.retryAfterSeconds]));
-    if (waits.length > 0) {
-      throw new AppError(
-        "RATE_LIMITED",
-        "Too many attempts; retry after the number of seconds in Retry-After.",
-        [],
-        // The caller is admitted only once every exhausted limit has a fresh window.
-        Math.max(...waits),
-      );
-    }
+    await chargeLimits(c, picked === null ? [] : Array.isArray(picked) ? picked : [picked]);
     await next();
   });
+
+/**
+ * Charges every target, in parallel, so the request counts against each even when another
+ * one refuses it; throws 429 RATE_LIMITED when any is used up.
+ */
+async function chargeLimits(c: AppContext, targets: RateTarget[]): Promise<void> {
+  const { limiter } = c.var.deps;
+  if (!limiter.enabled || targets.length === 0) return;
+  const decisions = await Promise.all(
+    targets.map(async (t) => limiter.check(t.rule, await digest(t.key))),
+  );
+  const waits = decisions.flatMap((d) => (d.ok ? [] : [d.retryAfterSeconds]));
+  if (waits.length > 0) {
+    throw new AppError(
+      "RATE_LIMITED",
+      "Too many attempts; retry after the number of seconds in Retry-After.",
+      [],
+      // The caller is admitted only once every exhausted limit has a fresh window.
+      Math.max(...waits),
+    );
+  }
+}
 
 /** Logins: per client address and per e-mail (a brute force on one account from many). */
 export const limitLogin = () =>
@@ -56,12 +62,8 @@ export const limitLogin = () =>
 export const limitSignup = () =>
   rateLimit((c) => ({ rule: c.var.deps.config.rateLimits.signupPerIp, key: c.var.deps.clientIp }));
 
-/** Applications: per member, so use it after requireAuth. */
-export const limitApply = () =>
-  rateLimit((c) => ({
-    rule: c.var.deps.config.rateLimits.applyPerMember,
-    key: c.var.caller.userId,
-  }));
+/** Applications: per member, charged by requireToken with the revocation check (ApplyGuard). */
+export const applyLimit = (c: AppContext): RateRule => c.var.deps.config.rateLimits.applyPerMember;
 
 /**
  * The e-mail of a JSON body, trimmed and lower-cased as accounts store it. Read through

@@ -1,5 +1,6 @@
-import { Redis } from "@upstash/redis/cloudflare";
+import type { Redis } from "@upstash/redis/cloudflare";
 import type { Cache } from "../../../core/ports/cache";
+import { fastRedisClient } from "./client";
 import { reportCacheFailure } from "./failures";
 
 export interface UpstashCacheOptions {
@@ -42,20 +43,7 @@ const perIsolate = new Map<string, Cache>();
 function build(redis: { url: string; token: string }, timeoutMs: number): Cache {
   let client: Redis;
   try {
-    client = new Redis({
-      url: redis.url,
-      token: redis.token,
-      // We serialize ourselves, so a value that is not our JSON is noticed, not passed on.
-      automaticDeserialization: false,
-      // Batching across concurrent requests would resolve one request's promise from
-      // another request's fetch, which workerd forbids.
-      enableAutoPipelining: false,
-      // One try: a retry after a failure would only make a miss slower.
-      retry: { retries: 0, backoff: () => 0 },
-      enableTelemetry: false,
-      // A fresh signal per command, so a stalled answer is abandoned, not left running.
-      signal: () => AbortSignal.timeout(timeoutMs),
-    });
+    client = fastRedisClient(redis, timeoutMs);
   } catch (err) {
     reportCacheFailure("config", "construct", err);
     return brokenCache;

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { AppError } from "../../errors";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { requireAuth, requireRole, requireToken } from "../../middleware/auth";
-import { limitApply } from "../../middleware/rate-limit";
+import { applyLimit } from "../../middleware/rate-limit";
 import { presentApplication } from "../../presenters";
 import {
   applyToTrial,
@@ -10,6 +11,7 @@ import {
   getMyApplication,
   listTrialApplications,
 } from "../../services/applications";
+import { forgetClosed, learnClosed, refuseFromNotice } from "../../services/closed-trials";
 import { assertOwnsTrial, getTrialRow } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";
@@ -18,20 +20,49 @@ import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";
 export const applicationRoutes = new Hono<AppEnv>()
   .post(
     "/:id/applications",
-    // The hot path: token + revocation marker, no Postgres (docs/decisions/0008).
-    requireToken(),
+    // The hot path: the token, then the revocation marker and the member's rate limit in one
+    // round trip to Redis, no Postgres (docs/decisions/0008, 0015), then one call to the gate.
+    // After a trial is full, a newcomer is refused from this isolate's closed notice before
+    // any of that (services/closed-trials.ts, docs/decisions/0015).
+    requireToken(applyLimit, (c, claims) => {
+      if (claims.role !== "MEMBER") return;
+      const { gates, metrics } = c.var.deps;
+      const refusal = refuseFromNotice(gates, c.req.param("id") ?? "", claims.userId, (p) =>
+        c.var.deps.waitUntil(p),
+      );
+      if (refusal) {
+        metrics.count("applications_total", { outcome: refusal.code, via: "notice" });
+        throw refusal;
+      }
+    }),
     requireRole("MEMBER"),
     validate("param", IdParam),
     validate("json", ApplyBody),
-    limitApply(),
     async (c) => {
-      const { created, application } = await applyToTrial(
-        c.var.deps.gates,
-        c.req.valid("param").id,
-        c.var.caller.userId,
-        c.req.valid("json").note || null,
-      );
-      return c.json(presentApplication(application), created ? 201 : 200);
+      const { gates, waitUntil, metrics } = c.var.deps;
+      const trialId = c.req.valid("param").id;
+      const started = performance.now();
+      try {
+        const { created, application } = await applyToTrial(
+          gates,
+          trialId,
+          c.var.caller.userId,
+          c.req.valid("json").note || null,
+        );
+        const outcome = created ? application.status : "REPEAT";
+        metrics.count("applications_total", { outcome, via: "gate" });
+        return c.json(presentApplication(application), created ? 201 : 200);
+      } catch (err) {
+        if (err instanceof AppError) {
+          metrics.count("applications_total", { outcome: err.code, via: "gate" });
+          if (err.code === "TRIAL_CLOSED" || err.code === "TRIAL_CANCELLED") {
+            learnClosed(gates, trialId, waitUntil);
+          }
+        }
+        throw err;
+      } finally {
+        metrics.observe("gate_call_ms", { op: "apply" }, performance.now() - started);
+      }
     },
   )
   .delete(
@@ -40,11 +71,10 @@ export const applicationRoutes = new Hono<AppEnv>()
     requireRole("MEMBER"),
     validate("param", IdParam),
     async (c) => {
-      const application = await cancelMyApplication(
-        c.var.deps.gates,
-        c.req.valid("param").id,
-        c.var.caller.userId,
-      );
+      const trialId = c.req.valid("param").id;
+      const application = await cancelMyApplication(c.var.deps.gates, trialId, c.var.caller.userId);
+      // A place given back may reopen a FULL trial: this isolate stops refusing at once.
+      forgetClosed(trialId);
       return c.json(presentApplication(application), 200);
     },
   )
