@@ -1,4 +1,5 @@
 export { applications } from "./applications";
+export { idempotencyKeys } from "./idempotency-keys";
 export { images, productImages } from "./images";
 export { notifications } from "./notifications";
 export { products } from "./products";

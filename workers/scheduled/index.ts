@@ -3,9 +3,13 @@ import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { log } from "../lib/log";
+import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { type ReconcileSummary, reconcileTrials } from "./reconcile";
 import { DAILY_STATS_CRON, runDailyStats, runStatsTick } from "./stats";
 import { syncTrialStatuses } from "./trial-status-sync";
+
+/** wrangler.toml's first cron: time-driven trial statuses (and, on Deno, the outbox drain). */
+export const STATUS_SYNC_CRON = "* * * * *";
 
 /** wrangler.toml's second cron: Postgres checked against the gates' ledgers. */
 export const RECONCILE_CRON = "*/5 * * * *";
@@ -27,6 +31,7 @@ export async function runScheduled(
         cron,
         ...summary,
         unknownRows: summary.unknownRows.length,
+        ms: Date.now() - started,
       });
       // Statistics share the 5-minute tick (docs/decisions/0012); they log their own runs.
       await runStatsTick(conn.db, gates, new Date(scheduledTime));
@@ -34,6 +39,8 @@ export async function runScheduled(
     }
     if (cron === DAILY_STATS_CRON) {
       await runDailyStats(conn.db, gates, new Date(scheduledTime));
+      const purged = await purgeIdempotencyKeys(conn.db, new Date(scheduledTime));
+      log.info("cron.idempotency_purge", { purged, ms: Date.now() - started });
       return undefined;
     }
     const updated = await syncTrialStatuses(conn.db, new Date(scheduledTime));

@@ -1,18 +1,11 @@
-import { type Cache, noCache } from "../../../core/ports/cache";
-import { noRateLimits } from "../../../core/ports/rate-limiter";
 import { DatabaseSession } from "../../../db/client";
-import { type Config, parseConfig } from "../../config";
+import { parseConfig } from "../../config";
 import type { Runtime } from "../../context";
-import { upstashCache } from "../upstash/cache";
-import { upstashRateLimiter } from "../upstash/rate-limiter";
+import { applyGuardFor, cacheFor, limiterFor } from "../upstash/for-config";
 import { r2BlobStore } from "./blob-store";
+import { bundledDocsAsset } from "./docs-assets";
 import { durableObjectGates } from "./gates";
-
-/** The cache for a configuration: shared by requests, the queue consumer and cron. */
-export function cacheFor(config: Config): Cache {
-  // upstashCache hands back one client per isolate and configuration, not one per request.
-  return config.redis ? upstashCache(config.redis, { timeoutMs: config.cacheTimeoutMs }) : noCache;
-}
+import { metricsFor } from "./metrics";
 
 /** Cloudflare's implementations of the ports, built from the request's bindings. */
 export const cloudflareRuntime: Runtime = {
@@ -25,9 +18,14 @@ export const cloudflareRuntime: Runtime = {
       gates: durableObjectGates(env.TRIAL_GATE),
       cache: cacheFor(config),
       blobs: r2BlobStore(env.IMAGES),
-      limiter: config.redis ? upstashRateLimiter(config.redis) : noRateLimits,
+      limiter: limiterFor(config),
+      applyGuard: applyGuardFor(config),
+      metrics: metricsFor(env),
+      // Analytics Engine is read with its SQL API, not scraped from the Worker.
+      metricsText: null,
       // Cloudflare sets this header on every request that reaches a Worker.
       clientIp: c.req.header("cf-connecting-ip") ?? "unknown",
+      docsAsset: bundledDocsAsset,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     };
   },

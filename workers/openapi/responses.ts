@@ -1,0 +1,213 @@
+import * as v from "valibot";
+import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from "../../db/schema/notifications";
+import { ROLES } from "../auth/roles";
+import { ERROR_STATUS, type ErrorCode } from "../errors";
+import { IMAGE_TYPES } from "../lib/image-signature";
+
+/**
+ * The response bodies of the API as valibot schemas: the OpenAPI document is generated from
+ * them, and test/ops/openapi.test.ts parses real responses with them. Objects are strict, so
+ * a field a presenter adds or drops without a change here fails that test instead of
+ * drifting silently from the document.
+ */
+
+const Id = v.pipe(v.string(), v.uuid());
+const Instant = v.pipe(v.string(), v.isoTimestamp());
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** A list page (API.md "Lists"): `nextCursor` is null on the last page. */
+function page<T extends v.GenericSchema>(item: T) {
+  return v.strictObject({ items: v.array(item), nextCursor: v.nullable(v.string()) });
+}
+
+export const ErrorBody = v.strictObject({
+  error: v.strictObject({
+    code: v.picklist(Object.keys(ERROR_STATUS) as ErrorCode[]),
+    message: v.string(),
+    details: v.array(v.strictObject({ path: v.string(), message: v.string() })),
+  }),
+});
+
+export const User = v.strictObject({
+  id: Id,
+  email: v.string(),
+  name: v.string(),
+  role: v.picklist(ROLES),
+  slackId: v.nullable(v.string()),
+  createdAt: Instant,
+});
+
+export const TokenPair = v.strictObject({
+  accessToken: v.string(),
+  refreshToken: v.string(),
+  tokenType: v.literal("Bearer"),
+  /** Seconds until the access token expires. */
+  expiresIn: Count,
+});
+
+export const ImageUpload = v.strictObject({
+  id: Id,
+  url: v.string(),
+  contentType: v.picklist(IMAGE_TYPES),
+  size: Count,
+});
+
+export const Product = v.strictObject({
+  id: Id,
+  companyId: Id,
+  name: v.string(),
+  description: v.string(),
+  category: v.nullable(v.string()),
+  images: v.array(v.strictObject({ id: Id, url: v.string() })),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const Trial = v.strictObject({
+  id: Id,
+  productId: Id,
+  companyId: Id,
+  title: v.string(),
+  description: v.string(),
+  slots: Count,
+  waitlistSize: Count,
+  opensAt: Instant,
+  closesAt: Instant,
+  status: v.picklist(["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"]),
+  closedReason: v.nullable(v.picklist(["ENDED", "FULL"])),
+  won: Count,
+  waitlisted: Count,
+  remaining: Count,
+  applicants: Count,
+  createdAt: Instant,
+});
+
+export const Application = v.strictObject({
+  id: Id,
+  trialId: Id,
+  userId: Id,
+  seq: Count,
+  status: v.picklist(["WON", "WAITLISTED", "CANCELLED"]),
+  position: v.nullable(Count),
+  note: v.nullable(v.string()),
+  appliedAt: Instant,
+  decidedAt: Instant,
+});
+
+export const Review = v.strictObject({
+  id: Id,
+  trialId: Id,
+  productId: Id,
+  userId: Id,
+  rating: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5)),
+  title: v.string(),
+  body: v.string(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const ReviewSummary = v.strictObject({ count: Count, average: v.nullable(v.number()) });
+
+export const Notification = v.strictObject({
+  id: Id,
+  kind: v.picklist(NOTIFICATION_KINDS),
+  applicationId: Id,
+  status: v.picklist(NOTIFICATION_STATUSES),
+  attempts: Count,
+  sentAt: v.nullable(Instant),
+});
+
+const ReviewStats = v.strictObject({
+  count: Count,
+  average: v.nullable(v.number()),
+  min: v.nullable(Count),
+  max: v.nullable(Count),
+});
+
+/** The demand counters a trial's statistics and a product's totals share. */
+const DemandCounts = {
+  slots: Count,
+  applicants: Count,
+  won: Count,
+  waitlisted: Count,
+  cancelled: Count,
+  promoted: Count,
+  rejected: Count,
+};
+
+export const TrialStats = v.strictObject({
+  trialId: Id,
+  ...DemandCounts,
+  openedAt: Instant,
+  filledAt: v.nullable(Instant),
+  secondsToFill: v.nullable(v.number()),
+  peakPerSecond: Count,
+  perMinute: v.array(v.strictObject({ minute: Instant, count: Count })),
+  reviews: ReviewStats,
+  computedAt: Instant,
+});
+
+export const ProductStats = v.strictObject({
+  productId: Id,
+  /** How many of the product's trials have statistics yet. */
+  trials: Count,
+  ...DemandCounts,
+  peakPerSecond: Count,
+  reviews: ReviewStats,
+  computedAt: v.nullable(Instant),
+});
+
+export const RebuildStarted = v.strictObject({
+  state: v.picklist(["running", "done"]),
+  startedAt: Instant,
+  batchSize: Count,
+});
+
+export const Health = v.strictObject({
+  ok: v.boolean(),
+  version: v.string(),
+  checks: v.strictObject({
+    db: v.picklist(["ok", "down"]),
+    cache: v.picklist(["ok", "down", "off"]),
+  }),
+});
+
+export const UserPage = page(User);
+export const ProductPage = page(Product);
+export const TrialPage = page(Trial);
+export const ApplicationPage = page(Application);
+export const NotificationPage = page(Notification);
+export const TrialStatsPage = page(TrialStats);
+export const ReviewPage = v.strictObject({
+  items: v.array(Review),
+  nextCursor: v.nullable(v.string()),
+  summary: ReviewSummary,
+});
+
+/**
+ * The schemas that become named components (`#/components/schemas/<key>`); any operation
+ * using one of these exact schema objects refers to it instead of repeating it.
+ */
+export const NAMED_SCHEMAS = {
+  ErrorBody,
+  User,
+  TokenPair,
+  ImageUpload,
+  Product,
+  Trial,
+  Application,
+  Review,
+  ReviewSummary,
+  Notification,
+  TrialStats,
+  ProductStats,
+  RebuildStarted,
+  Health,
+  UserPage,
+  ProductPage,
+  TrialPage,
+  ApplicationPage,
+  NotificationPage,
+  TrialStatsPage,
+  ReviewPage,
+} satisfies Record<string, v.GenericSchema>;
