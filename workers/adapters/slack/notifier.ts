@@ -27,7 +27,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export class SlackNotifier implements Notifier {
   constructor(
     private readonly config: SlackConfig,
-    private readonly fetcher: typeof fetch = fetch,
+    // Wrapped, never the bare global: workerd throws "Illegal invocation" when fetch is
+    // called as a method of another object (this.fetcher(...)); Node and Deno do not care,
+    // and the vitest pool's patched fetch hid it (found by the contract suite on wrangler dev).
+    private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
   /** Which way a message to this member would go, or null when it cannot go anywhere. */
