@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
 import { withDb } from "../helpers/db";
+import { createTrial, createUser } from "../helpers/fixtures";
 import { api, errorCode } from "../helpers/http";
 import { logIn, logInAs, PASSWORD, refresh, signUp, tokenRow } from "./support";
 
@@ -63,6 +64,24 @@ describe("DELETE /v1/users/me", () => {
     const me = await api("GET", "/v1/users/me", { token: newLogin.body.accessToken });
     expect(me.body.id).toBe(again.body.id);
     expect((await api("GET", "/v1/users/me", { token: session.accessToken })).status).toBe(401);
+  });
+
+  it("the apply hot path refuses the deleted member's still-unexpired token (revocation marker)", async () => {
+    const company = await createUser("COMPANY");
+    const trial = await createTrial(company, { slots: 5 });
+    const member = await signUp("MEMBER");
+    const session = await logIn(member);
+    const res = await api("DELETE", "/v1/users/me", { token: session.accessToken });
+    expect(res.status).toBe(204);
+    // No Postgres lookup on this route: only the marker the deletion wrote can refuse it.
+    const apply = await api("POST", `/v1/trials/${trial.id}/applications`, {
+      token: session.accessToken,
+      body: {},
+    });
+    expect(apply.status).toBe(401);
+    expect(errorCode(apply)).toBe("UNAUTHORIZED");
+    const detail = await api("GET", `/v1/trials/${trial.id}`);
+    expect(detail.body).toMatchObject({ applicants: 0 });
   });
 
   it("401 without a token", async () => {

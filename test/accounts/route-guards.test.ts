@@ -53,6 +53,10 @@ const GUARDED: GuardedRoute[] = [
 /** Open to anyone (the contract's "anyone" routes and operations). */
 const PUBLIC = [
   "GET /healthz",
+  "GET /openapi.json",
+  "GET /docs",
+  "GET /docs/swagger-ui-bundle.js",
+  "GET /docs/swagger-ui.css",
   "POST /v1/auth/signup",
   "POST /v1/auth/login",
   "POST /v1/auth/refresh",
@@ -64,6 +68,12 @@ const PUBLIC = [
   "GET /v1/trials/:id/reviews",
   "GET /v1/products/:id/reviews",
 ];
+
+/**
+ * Guarded by a bearer token of its own, not by a role: METRICS_TOKEN on runtimes that serve
+ * it (Deno, test/deno-target/metrics.test.ts); on Workers it does not exist (test/ops/metrics).
+ */
+const OWN_TOKEN = ["GET /metrics"];
 
 /** The route pattern of a concrete path in the table (ids back to `:id`). */
 const pattern = (path: string) => path.replaceAll(ID, ":id");
@@ -81,6 +91,7 @@ describe("route guards", () => {
     const classified = new Set([
       ...GUARDED.map((r) => `${r.method} ${pattern(r.path)}`),
       ...PUBLIC,
+      ...OWN_TOKEN,
     ]);
     expect(
       [...actual].filter((r) => !classified.has(r)),

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { isRevoked } from "../auth/revocations";
+import type { RateRule } from "../../core/ports/rate-limiter";
 import type { Role } from "../auth/roles";
 import { type VerifiedClaims, verifyAccessToken } from "../auth/tokens";
-import type { AppEnv } from "../context";
+import type { AppContext, AppEnv } from "../context";
 import { AppError } from "../errors";
 import { findLiveUserCached } from "../services/user-lookup";
 
@@ -40,17 +40,32 @@ export const requireAuth = () =>
   });
 
 /**
- * The apply hot path's variant: the token's claims plus the revocation marker that
- * deleting an account writes to the cache; never Postgres, so thousands of first-time
- * applicants in one second open no connections. The cost (docs/decisions/0008): without
- * a cache, or if the marker is lost, a deleted account's token still applies until it
- * expires (ACCESS_TOKEN_TTL_SECONDS), and the decisions consumer then releases the place.
+ * The apply hot path's variant: the token's claims, then the revocation marker that deleting
+ * an account writes and the member's apply rate, both in ONE round trip to Redis (the
+ * ApplyGuard); never Postgres, so thousands of first-time applicants in one second open no
+ * connections. The cost (docs/decisions/0008): without Redis, or if the marker is lost, a
+ * deleted account's token still applies until it expires (ACCESS_TOKEN_TTL_SECONDS), and the
+ * decisions consumer then releases the place.
  */
-export const requireToken = () =>
+export const requireToken = (
+  rule: (c: AppContext) => RateRule,
+  /** Runs after the signature check, before Redis: may throw an answer that needs neither. */
+  shortCircuit?: (c: AppContext, claims: VerifiedClaims) => void,
+) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const claims = await verifiedClaims(c);
-    if (await isRevoked(c.var.deps.cache, claims.userId, claims.issuedAt)) {
-      throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+    shortCircuit?.(c, claims);
+    const verdict = await c.var.deps.applyGuard.check(claims.userId, claims.issuedAt, rule(c));
+    if (!verdict.ok) {
+      if (verdict.reason === "revoked") {
+        throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+      }
+      throw new AppError(
+        "RATE_LIMITED",
+        "Too many attempts; retry after the number of seconds in Retry-After.",
+        [],
+        verdict.retryAfterSeconds,
+      );
     }
     c.set("caller", { userId: claims.userId, role: claims.role });
     await next();
