@@ -8,16 +8,12 @@
 //   so caching and rate limits are on; without it, both are off.
 // Ctrl-C stops all of it, workerd included. Env: PORT (8787), DATABASE_URL, JWT_SECRET,
 // ADMIN_EMAILS, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CronFirer, readCronsFromWranglerToml, startCronFirer } from "./lib/cron";
-import { migrateDatabase } from "./lib/migrate";
-import { type ResolvedDatabase, redact, resolveDevDatabase } from "./lib/postgres";
-import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./lib/redis-bridge";
+import { type DevServices, startDevServices } from "./lib/dev-services";
+import { handleShutdown } from "./lib/shutdown";
 import { isPortFree, spawnWranglerDev, type WranglerDev, waitForHttp } from "./lib/wrangler";
-import { startWsProxy, type WsProxy } from "./lib/ws-proxy";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // TRYIT_DATA_DIR moves everything `npm start` keeps (database, dev secret, wrangler state),
@@ -32,9 +28,7 @@ const CONFIG = process.env.TRYIT_WRANGLER_CONFIG
 const log = (message: string) => console.log(`[start] ${message}`);
 
 // Everything started so far, stopped in reverse order by shutdown().
-let db: ResolvedDatabase<"env" | "embedded"> | undefined;
-let proxy: WsProxy | undefined;
-let redis: RedisBridge | undefined;
+let services: DevServices | undefined;
 let wrangler: WranglerDev | undefined;
 let cron: CronFirer | undefined;
 
@@ -43,33 +37,8 @@ async function main(): Promise<void> {
   if (!(await isPortFree(PORT))) {
     throw new Error(`port ${PORT} is in use (another \`npm start\`?). Stop it or set PORT.`);
   }
-  db = await resolveDevDatabase(resolve(DATA, "pglite"));
-  log(`database: ${db.kind === "embedded" ? `embedded PGlite in ${db.dataDir}` : redact(db.url)}`);
-
-  const target = new URL(db.url);
-  // Neon endpoints speak WebSocket themselves; any other Postgres needs the local proxy.
-  if (!target.hostname.endsWith(".neon.tech")) {
-    proxy = await startWsProxy({
-      target: { host: target.hostname, port: Number(target.port || 5432) },
-    });
-  }
-  await migrateDatabase(db.url);
-
-  const vars: Record<string, string> = { DATABASE_URL: db.url, JWT_SECRET: jwtSecret() };
-  if (proxy) vars.PG_WS_PROXY = proxy.address;
-  if (process.env.ADMIN_EMAILS) vars.ADMIN_EMAILS = process.env.ADMIN_EMAILS;
-  if (process.env.REDIS_URL) {
-    // A fresh token per run: only this run's Worker can use the bridge.
-    const token = randomBytes(24).toString("hex");
-    redis = await startRedisBridge({ redisUrl: process.env.REDIS_URL, token });
-    vars.UPSTASH_REDIS_REST_URL = redis.url;
-    vars.UPSTASH_REDIS_REST_TOKEN = token;
-  }
-  log(
-    redis
-      ? `cache and rate limits: on (${redactRedisUrl(process.env.REDIS_URL ?? "")} via ${redis.url})`
-      : "cache and rate limits: off (set REDIS_URL=redis://127.0.0.1:6379 to turn them on)",
-  );
+  services = await startDevServices(DATA, log);
+  const { db, vars } = services;
 
   wrangler = spawnWranglerDev(
     resolve(ROOT, "node_modules/.bin/wrangler"),
@@ -86,12 +55,12 @@ async function main(): Promise<void> {
     { cwd: ROOT, env: { WRANGLER_SEND_METRICS: "false", ...process.env } },
   );
   void wrangler.exited.then((code) => {
-    if (!shuttingDown) void shutdown(`wrangler exited (code ${code})`, code ?? 1);
+    if (!isShuttingDown()) void shutdown(`wrangler exited (code ${code})`, code ?? 1);
   });
 
   const base = `http://127.0.0.1:${PORT}`;
   await waitForHttp(`${base}/healthz`, { giveUp: wrangler.exited });
-  if (shuttingDown) return;
+  if (isShuttingDown()) return;
   console.log(`\nTry-it API ready on ${base} (database: ${db.kind})\n`);
 
   const crons = readCronsFromWranglerToml(CONFIG);
@@ -107,52 +76,14 @@ async function fireScheduled(base: string, cronExpr: string, time: number): Prom
   if (!res.ok) throw new Error(`scheduled handler answered ${res.status} ${body}`);
 }
 
-// A per-machine secret that survives restarts (sessions stay valid) and never enters git.
-function jwtSecret(): string {
-  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
-  const file = resolve(DATA, "dev-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  const secret = randomBytes(32).toString("base64url");
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  log(`generated a dev JWT secret in ${file}`);
-  return secret;
-}
-
-let shuttingDown = false;
-async function shutdown(reason: string, code: number): Promise<void> {
-  // Idempotent: npm and tsx relay Ctrl-C as well, so one keypress arrives several times.
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log(`${reason}; stopping`);
-  // Escape hatch if something hangs; the exit code still says we did not stop cleanly.
-  setTimeout(() => process.exit(code || 1), 15_000).unref();
-  const step = async (name: string, stop: () => Promise<void> | undefined) => {
-    try {
-      await stop();
-    } catch (err) {
-      console.error(`[start] stopping ${name} failed:`, err);
-      code ||= 1;
-    }
-  };
+const { shutdown, isShuttingDown } = handleShutdown("start", log, async (step) => {
   // Reverse order of start. No new cron ticks from here on; a tick in flight fails fast once
   // wrangler is gone, so it is awaited after wrangler stops.
   const cronStopped = cron?.stop();
   await step("wrangler", () => wrangler?.stop());
   await step("cron", () => cronStopped);
-  await step("ws proxy", () => proxy?.close());
-  await step("redis bridge", () => redis?.close());
-  await step("database", () => db?.stop()); // flushes and unlocks .data/pglite
-  process.exit(code);
-}
-
-for (const [signal, code] of [
-  ["SIGINT", 130],
-  ["SIGTERM", 143],
-  ["SIGHUP", 129],
-] as const) {
-  process.on(signal, () => void shutdown(signal, code));
-}
+  await step("database, proxy and bridge", () => services?.stop()); // flushes .data/pglite
+});
 
 main().catch((err: unknown) => {
   const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : "";

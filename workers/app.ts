@@ -1,13 +1,18 @@
 import { Hono } from "hono";
 import type { AppEnv, Runtime } from "./context";
 import { onError, onNotFound } from "./error-handler";
+import { idempotency } from "./middleware/idempotency";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
+import { requestLog } from "./middleware/request-log";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
+import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { imageRoutes } from "./routes/images";
 import { meRoutes } from "./routes/me";
+import { metricsRoutes } from "./routes/metrics";
+import { openApiRoutes } from "./routes/openapi";
 import { productRoutes } from "./routes/products";
 import { reviewRoutes } from "./routes/reviews";
 import { statsRoutes } from "./routes/stats";
@@ -24,6 +29,9 @@ export function newApp(runtime: Runtime) {
     // the JSON body middleware, so it never runs for them.
     .route("/images", imageRoutes)
     .use(jsonBody())
+    // After the body is read (it is part of what a key stands for); image uploads (raw bytes,
+    // above) are not covered.
+    .use(idempotency())
     .route("/auth", authRoutes)
     .route("/users", userRoutes)
     .route("/me", meRoutes)
@@ -35,6 +43,7 @@ export function newApp(runtime: Runtime) {
 
   const app = new Hono<AppEnv>()
     .use(requestId())
+    .use(requestLog())
     .use(async (c, next) => {
       const deps = runtime.deps(c);
       c.set("deps", deps);
@@ -46,6 +55,9 @@ export function newApp(runtime: Runtime) {
       }
     })
     .route("/", healthRoutes)
+    .route("/", openApiRoutes)
+    .route("/", docsRoutes)
+    .route("/", metricsRoutes)
     .route("/v1", v1);
 
   app.onError(onError);

@@ -1,5 +1,7 @@
 import * as v from "valibot";
 import type { RateRule } from "../core/ports/rate-limiter";
+import type { S3Config } from "./adapters/s3/blob-store";
+import { type LogLevel, setLogLevel } from "./lib/log";
 
 /**
  * Runtime configuration, parsed and checked at every entry (fetch, queue, scheduled, the
@@ -40,6 +42,13 @@ const ConfigSchema = v.object({
   RATE_LIMIT_SIGNUP_PER_IP: v.optional(RateText, "10/3600"),
   RATE_LIMIT_APPLY_PER_MEMBER: v.optional(RateText, "30/10"),
   APP_VERSION: v.optional(v.string(), "dev"),
+  // Bearer token for GET /metrics where the runtime serves it (Deno); unset: no endpoint.
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
+  // "warn" drops the per-request lines (a benchmark, a very hot drop); "info" by default.
+  LOG_LEVEL: v.optional(
+    v.picklist(["info", "warn", "error"], 'must be "info", "warn" or "error"'),
+    "info",
+  ),
   // Slack result messages: a bot token (direct messages) or an incoming webhook; neither: SKIPPED.
   SLACK_BOT_TOKEN: v.optional(v.string()),
   SLACK_WEBHOOK_URL: v.optional(v.pipe(v.string(), v.url("must be a URL"))),
@@ -47,6 +56,21 @@ const ConfigSchema = v.object({
     v.pipe(v.string(), v.url("must be a URL")),
     "https://slack.com/api",
   ),
+  // An S3-compatible image store (R2's S3 API, MinIO) for targets without an R2 binding.
+  // All four of endpoint, bucket and the key pair, or none: see s3Settings.
+  S3_ENDPOINT: v.optional(
+    v.pipe(v.string(), v.url("must be a URL"), v.regex(/^https?:\/\//, "must be http(s)")),
+  ),
+  // S3's bucket naming rules (R2's are a subset): a typo fails here, not as NoSuchBucket.
+  S3_BUCKET: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")),
+  ),
+  S3_REGION: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,32}$/, "must be a region")),
+    "auto",
+  ),
+  S3_ACCESS_KEY_ID: v.optional(v.string()),
+  S3_SECRET_ACCESS_KEY: v.optional(v.string()),
 });
 
 export interface Config {
@@ -56,6 +80,8 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   adminEmails: ReadonlySet<string>;
   version: string;
+  logLevel: LogLevel;
+  metricsToken: string | null;
   /** Null when no Redis is configured: caching and rate limiting are off. */
   redis: { url: string; token: string } | null;
   cacheTtlSeconds: number;
@@ -67,6 +93,8 @@ export interface Config {
     applyPerMember: RateRule;
   };
   slack: { botToken: string | null; webhookUrl: string | null; apiBaseUrl: string };
+  /** Null when no S3-compatible store is configured (Workers use the R2 binding). */
+  s3: S3Config | null;
 }
 
 function rule(name: string, text: string): RateRule {
@@ -76,6 +104,32 @@ function rule(name: string, text: string): RateRule {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/**
+ * All four or none. A half-configured store is refused here: otherwise it would only fail
+ * at the first upload, as a signature or bucket error far from the missing variable.
+ */
+function s3Settings(o: v.InferOutput<typeof ConfigSchema>): S3Config | null {
+  const endpoint = o.S3_ENDPOINT;
+  const bucket = o.S3_BUCKET;
+  const accessKeyId = o.S3_ACCESS_KEY_ID;
+  const secretAccessKey = o.S3_SECRET_ACCESS_KEY;
+  if (endpoint && bucket && accessKeyId && secretAccessKey) {
+    const region = o.S3_REGION;
+    return { endpoint: endpoint.replace(/\/+$/, ""), bucket, region, accessKeyId, secretAccessKey };
+  }
+  const given = {
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: accessKeyId,
+    S3_SECRET_ACCESS_KEY: secretAccessKey,
+  };
+  const missing = Object.keys(given).filter((name) => !given[name as keyof typeof given]);
+  if (missing.length === Object.keys(given).length) return null;
+  throw new ConfigError(
+    `invalid configuration: the S3 store is half-configured, missing ${missing.join(", ")}`,
+  );
 }
 
 const cache = new WeakMap<object, Config>();
@@ -100,6 +154,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
         .filter(Boolean),
     ),
     version: o.APP_VERSION,
+    logLevel: o.LOG_LEVEL,
+    metricsToken: o.METRICS_TOKEN ?? null,
     redis:
       o.UPSTASH_REDIS_REST_URL && o.UPSTASH_REDIS_REST_TOKEN
         ? { url: o.UPSTASH_REDIS_REST_URL, token: o.UPSTASH_REDIS_REST_TOKEN }
@@ -117,7 +173,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
       webhookUrl: o.SLACK_WEBHOOK_URL || null,
       apiBaseUrl: o.SLACK_API_BASE_URL.replace(/\/+$/, ""),
     },
+    s3: s3Settings(o),
   };
   cache.set(env, config);
+  setLogLevel(config.logLevel);
   return config;
 }

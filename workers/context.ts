@@ -1,6 +1,8 @@
 import type { Context } from "hono";
+import type { ApplyGuard } from "../core/ports/apply-guard";
 import type { BlobStore } from "../core/ports/blob-store";
 import type { Cache } from "../core/ports/cache";
+import type { Metrics } from "../core/ports/metrics";
 import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
 import type { DatabaseSession } from "../db/client";
@@ -15,11 +17,24 @@ export interface Deps {
   cache: Cache;
   blobs: BlobStore;
   limiter: RateLimiter;
+  /** The apply route's revocation + rate checks in one round trip. */
+  applyGuard: ApplyGuard;
+  metrics: Metrics;
+  /** The Prometheus text of this process's metrics, where a process holds them (Deno). */
+  metricsText: (() => string) | null;
   /** The caller's address: CF-Connecting-IP on Workers, the socket's peer on Deno. */
   clientIp: string;
+  /**
+   * The pinned swagger-ui-dist files behind GET /docs (about 1.9 MB), from wherever the runtime
+   * keeps them (bundled text modules on Workers, node_modules on Deno); null where absent.
+   */
+  docsAsset(name: DocsAssetName): Promise<string | null>;
   /** Keep background work (closing a connection, a cache write) alive past the response. */
   waitUntil(promise: Promise<unknown>): void;
 }
+
+/** The Swagger UI files GET /docs serves (workers/routes/docs.ts). */
+export type DocsAssetName = "swagger-ui-bundle.js" | "swagger-ui.css";
 
 export interface Runtime {
   deps(c: Context): Deps;
@@ -31,7 +46,8 @@ export interface Caller {
 }
 
 export type AppEnv = {
-  Bindings: Env;
+  // Each runtime reads its own bindings (adapters/cloudflare, deno/runtime.ts): the app never does.
+  Bindings: object;
   Variables: {
     requestId: string;
     deps: Deps;

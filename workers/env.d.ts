@@ -11,5 +11,12 @@ declare namespace Cloudflare {
     SLACK_BOT_TOKEN?: string;
     SLACK_WEBHOOK_URL?: string;
     SLACK_API_BASE_URL?: string;
+    METRICS_TOKEN?: string;
+    LOG_LEVEL?: string;
+    S3_ENDPOINT?: string;
+    S3_BUCKET?: string;
+    S3_REGION?: string;
+    S3_ACCESS_KEY_ID?: string;
+    S3_SECRET_ACCESS_KEY?: string;
   }
 }

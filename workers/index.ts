@@ -1,12 +1,15 @@
 import { connect } from "../db/client";
 import { durableObjectGates } from "./adapters/cloudflare/gates";
-import { cacheFor, cloudflareRuntime } from "./adapters/cloudflare/runtime";
+import { metricsFor } from "./adapters/cloudflare/metrics";
+import { cloudflareRuntime } from "./adapters/cloudflare/runtime";
 import { SlackNotifier } from "./adapters/slack/notifier";
+import { cacheFor } from "./adapters/upstash/for-config";
 import { newApp } from "./app";
 import { invalidateTrial } from "./cache/invalidate";
 import { parseConfig } from "./config";
 import { persistDecisions } from "./consumers/persist-decisions";
 import { log } from "./lib/log";
+import { countSlackSends, observeQueueLag } from "./lib/pipeline-metrics";
 import { enqueueNotifications } from "./notifications/enqueue";
 import { Pacer } from "./notifications/pacing";
 import { sendNotifications } from "./notifications/send";
@@ -28,12 +31,18 @@ export default {
   async queue(batch, env, _ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
     if (batch.queue === NOTIFICATIONS_QUEUE) {
+      const started = Date.now();
       const result = await sendNotifications(batch.messages, {
         connect: () => connect(config.database),
         notifier: new SlackNotifier(config.slack),
         pacer: slackPacer,
       });
-      log.info("queue.notifications", { ...result, messages: batch.messages.length });
+      countSlackSends(metricsFor(env), result);
+      log.info("queue.notifications", {
+        ...result,
+        messages: batch.messages.length,
+        ms: Date.now() - started,
+      });
       return;
     }
     if (batch.queue !== DECISIONS_QUEUE) {
@@ -50,6 +59,7 @@ export default {
         await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
       },
       afterApplicationsWritten: async (conn, events) => {
+        observeQueueLag(metricsFor(env), events);
         await enqueueNotifications(conn, env.NOTIFICATIONS_QUEUE, events);
       },
       deadLetter: async (body, reason) => {

@@ -3,6 +3,16 @@ import type { ValidationTargets } from "hono";
 import * as v from "valibot";
 import { AppError, type ErrorDetail } from "./errors";
 
+/** What a `validate(...)` middleware checks: read by the OpenAPI generator. */
+export interface ValidatorInfo {
+  target: keyof ValidationTargets;
+  schema: v.GenericSchema;
+}
+
+// Keyed by the middleware itself, so the routes' own schemas document them: no second copy
+// of any schema exists to drift from what is enforced.
+const validators = new WeakMap<object, ValidatorInfo>();
+
 /**
  * valibot behind one hook: a failed validation answers in the API's error shape with a
  * detail per problem (`path` is the dotted field path), never the validator's raw output.
@@ -11,7 +21,7 @@ export function validate<T extends keyof ValidationTargets, S extends v.GenericS
   target: T,
   schema: S,
 ) {
-  return vValidator(target, schema, (result) => {
+  const middleware = vValidator(target, schema, (result) => {
     if (!result.success) {
       throw new AppError(
         "VALIDATION_FAILED",
@@ -20,6 +30,13 @@ export function validate<T extends keyof ValidationTargets, S extends v.GenericS
       );
     }
   });
+  validators.set(middleware, { target, schema });
+  return middleware;
+}
+
+/** The target and schema of a middleware made by `validate`, or undefined for any other. */
+export function validatorOf(handler: unknown): ValidatorInfo | undefined {
+  return typeof handler === "function" ? validators.get(handler) : undefined;
 }
 
 export function toDetails(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[] {

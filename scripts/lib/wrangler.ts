@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 
-export interface WranglerDev {
+export interface ServerProcess {
   child: ChildProcess;
   /** Resolves with wrangler's exit code (null if killed by a signal). */
   exited: Promise<number | null>;
@@ -13,12 +13,23 @@ export interface WranglerDev {
   stop(graceMs?: number): Promise<void>;
 }
 
+export type WranglerDev = ServerProcess;
+
 export function spawnWranglerDev(
   bin: string,
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv },
 ): WranglerDev {
-  const child = spawn(bin, ["dev", ...args], {
+  return spawnProcessGroup(bin, ["dev", ...args], opts);
+}
+
+/** A server (wrangler, deno) in its own process group, so stopping it leaves nothing behind. */
+export function spawnProcessGroup(
+  bin: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): ServerProcess {
+  const child = spawn(bin, args, {
     cwd: opts.cwd,
     env: opts.env,
     // detached: a new process group we can kill as a whole (workerd included).
@@ -88,7 +99,7 @@ export async function waitForHttp(
     }
     await sleep(250);
   }
-  if (gaveUp) throw new Error("wrangler exited before it was ready");
+  if (gaveUp) throw new Error("the server exited before it was ready");
   throw new Error(`${url} not ready after ${timeoutMs} ms (last answer: ${last})`);
 }
 

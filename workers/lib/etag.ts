@@ -2,7 +2,7 @@
  * Entity tags (RFC 9110 §8.8.3). Our tags are strong: the quoted hex SHA-256 of the bytes,
  * so equal tags mean equal bytes, whichever node computed them.
  */
-export async function strongEtag(bytes: Uint8Array): Promise<string> {
+export async function strongEtag(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   let hex = "";
   for (const b of digest) hex += b.toString(16).padStart(2, "0");

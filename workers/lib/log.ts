@@ -3,8 +3,18 @@
  * `deno` output can all be filtered by field. Callers pass facts, never secrets.
  */
 type Fields = Record<string, unknown>;
+export type LogLevel = "info" | "warn" | "error";
 
-function write(level: "info" | "warn" | "error", event: string, fields: Fields = {}): void {
+const RANK: Record<LogLevel, number> = { info: 0, warn: 1, error: 2 };
+let threshold: LogLevel = "info";
+
+/** LOG_LEVEL from the configuration; each entry sets it when it parses its config. */
+export function setLogLevel(level: LogLevel): void {
+  threshold = level;
+}
+
+function write(level: LogLevel, event: string, fields: Fields = {}): void {
+  if (RANK[level] < RANK[threshold]) return;
   const line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);

@@ -9,7 +9,7 @@ export async function readBounded(
   request: Request,
   limit: number,
   tooLarge: () => Error,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(0);

@@ -23,7 +23,7 @@ export function imageUrl(origin: string, id: string): string {
 
 export interface ImageUpload {
   declaredType: ImageType;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 /**

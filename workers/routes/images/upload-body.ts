@@ -2,7 +2,7 @@ import { AppError } from "../../errors";
 import { readBounded } from "../../lib/read-bounded";
 
 /** A raw image upload of at most `limit` bytes (413 otherwise, decided while streaming). */
-export function readUpload(request: Request, limit: number): Promise<Uint8Array> {
+export function readUpload(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   return readBounded(
     request,
     limit,
