@@ -61,7 +61,7 @@ const SWEEP_LIMIT = 200;
 
 /**
  * The retry path: every PENDING notification idle for a minute is sent again. A row a live
- * sender is working on has a fresh updated_at (claimAttempt touches it) and is left alone;
+ * sender is working on has a fresh updated_at (claimAttempts touches it) and is left alone;
  * a second send of a row that is no longer PENDING is acked without sending.
  */
 export async function sweepPendingNotifications(conn: Connection, deps: SendDeps) {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
+import type { Client } from "@neondatabase/serverless";
 import { describe, expect, it } from "vitest";
-import { connect } from "../../db/client";
+import { connect, DatabaseUnavailableError } from "../../db/client";
 import { SlackNotifier } from "../../workers/adapters/slack/notifier";
 import type { IncomingMessage } from "../../workers/consumers/persist-decisions";
 import { Pacer } from "../../workers/notifications/pacing";
@@ -43,6 +44,19 @@ async function deliverRecording(notificationId: string, attempts = 1) {
     pacer: new Pacer(),
   });
   return outcome;
+}
+
+/** A real connection that calls `onQuery` (which may throw) before each statement it sends. */
+async function watchedConnection(onQuery: (n: number) => void) {
+  const conn = await connect(testConfig().database);
+  const client = (conn.db as typeof conn.db & { $client: Client }).$client;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let n = 0;
+  client.query = ((...args: unknown[]) => {
+    onQuery(++n);
+    return query(...args);
+  }) as typeof client.query;
+  return conn;
 }
 
 describe("notifications consumer against a Slack that checks requests", () => {
@@ -90,6 +104,82 @@ describe("notifications consumer against a Slack that checks requests", () => {
     const { messages, calls } = await slackMessages(slackId);
     expect(calls).toBe(3);
     expect(messages).toHaveLength(1);
+  });
+
+  it("reads and claims a batch in one statement each: N messages cost N + 2 queries", async () => {
+    const members = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const slackId = freshSlackId();
+        return { slackId, row: await pendingNotification(await createMember(slackId)) };
+      }),
+    );
+    const done = await pendingNotification(await createMember(freshSlackId()));
+    await deliverNotifications([done.id]); // already SENT: acked from the batch read, no send
+
+    const config = testConfig();
+    let queries = 0;
+    const acked: string[] = [];
+    const messages: IncomingMessage[] = [...members.map((m) => m.row), done].map((row) => ({
+      id: row.id,
+      body: { notificationId: row.id },
+      attempts: 1,
+      ack: () => acked.push(row.id),
+      retry: () => {
+        throw new Error(`unexpected retry of ${row.id}`);
+      },
+    }));
+    const tally = await sendNotifications(messages, {
+      connect: () =>
+        watchedConnection(() => {
+          queries++;
+        }),
+      notifier: new SlackNotifier(config.slack),
+      pacer: new Pacer(),
+    });
+
+    expect(tally).toMatchObject({ sent: 5, acked: 1, retried: 0 });
+    expect(acked.sort()).toEqual(messages.map((m) => m.id).sort());
+    // One read, one claim, one outcome per send (it was three per message).
+    expect(queries).toBe(5 + 2);
+    for (const { slackId, row } of members) {
+      expect((await slackMessages(slackId)).messages).toHaveLength(1);
+      expect(await notificationRow(row.id)).toMatchObject({ status: "SENT", attempts: 1 });
+    }
+    expect(await notificationRow(done.id)).toMatchObject({ status: "SENT", attempts: 1 });
+  });
+
+  it("sends nothing and retries the whole batch when the batch claim fails", async () => {
+    const slackIds = [freshSlackId(), freshSlackId()];
+    const rows = await Promise.all(
+      slackIds.map(async (id) => pendingNotification(await createMember(id))),
+    );
+    const retried: string[] = [];
+    const tally = await sendNotifications(
+      rows.map((row) => ({
+        id: row.id,
+        body: { notificationId: row.id },
+        attempts: 1,
+        ack: () => {
+          throw new Error(`unexpected ack of ${row.id}`);
+        },
+        retry: () => retried.push(row.id),
+      })),
+      {
+        // The read goes through; the claim (the second statement) finds Postgres gone.
+        connect: () =>
+          watchedConnection((n) => {
+            if (n === 2) throw new DatabaseUnavailableError(new Error("connection lost"));
+          }),
+        notifier: new SlackNotifier(testConfig().slack),
+        pacer: new Pacer(),
+      },
+    );
+    expect(tally).toMatchObject({ sent: 0, retried: 2 });
+    expect(retried.sort()).toEqual(rows.map((r) => r.id).sort());
+    for (const [i, id] of slackIds.entries()) {
+      expect((await slackMessages(id)).messages).toHaveLength(0);
+      expect(await notificationRow(rows[i]!.id)).toMatchObject({ status: "PENDING", attempts: 0 });
+    }
   });
 
   it("never sends twice for a redelivered message, in one batch or in the next", async () => {

@@ -10,7 +10,7 @@ import type { IncomingMessage } from "../consumers/persist-decisions";
 import { describeError, log } from "../lib/log";
 import { resultMessage } from "./messages";
 import type { Pacer } from "./pacing";
-import { claimAttempt, loadNotification, recordOutcome } from "./store";
+import { claimAttempts, loadNotifications, recordOutcome } from "./store";
 
 export interface SendDeps {
   connect(): Promise<Connection>;
@@ -33,50 +33,92 @@ const Body = v.object({ notificationId: v.pipe(v.string(), v.uuid()) });
 type Tally = Record<"sent" | "skipped" | "failed" | "retried" | "acked", number>;
 
 /**
- * The notifications queue's consumer. Messages go one after another (never in parallel) and
- * are paced per Slack channel. Each message is acked or retried on its own: a row that is
- * no longer PENDING is acked without a send, so a redelivered message never sends twice.
- * Between a successful send and the SENT mark there is an at-least-once window: if the mark
- * cannot be written, the retry sends again (docs/decisions/0010).
+ * The notifications queue's consumer. The batch's rows are read in one query and their
+ * attempts claimed in one statement; then the sends go one after another (never in
+ * parallel: Slack limits a workspace as well as each channel), paced per Slack channel, and
+ * each outcome is written right after its send. Each message is acked or retried on its own:
+ * a row that is no longer PENDING is acked without a send, so a redelivered message never
+ * sends twice. Between a successful send and the SENT mark there is an at-least-once window
+ * of one message: if the mark cannot be written, the retry sends again (docs/decisions/0010).
  */
 export async function sendNotifications(
   messages: readonly IncomingMessage[],
   deps: SendDeps,
 ): Promise<Tally> {
   const tally: Tally = { sent: 0, skipped: 0, failed: 0, retried: 0, acked: 0 };
+  const retry = (message: IncomingMessage) => {
+    message.retry({ delaySeconds: sendBackoffSeconds(message.attempts) });
+    tally.retried++;
+  };
+  const ack = (message: IncomingMessage) => {
+    message.ack();
+    tally.acked++;
+  };
+
+  // A shape this code never sends cannot become valid by retrying it; a repeat of an id
+  // already in this batch is the same work.
+  const work: { message: IncomingMessage; id: string }[] = [];
+  const seen = new Set<string>();
+  for (const message of messages) {
+    const parsed = v.safeParse(Body, message.body);
+    if (!parsed.success) log.error("notifications.invalid_message", { messageId: message.id });
+    if (!parsed.success || seen.has(parsed.output.notificationId)) {
+      ack(message);
+      continue;
+    }
+    seen.add(parsed.output.notificationId);
+    work.push({ message, id: parsed.output.notificationId });
+  }
+  if (work.length === 0) return tally;
+
   let conn: Connection;
   try {
     conn = await deps.connect();
   } catch (err) {
-    log.warn("notifications.db_unavailable", {
-      messages: messages.length,
-      error: describeError(err),
-    });
-    for (const m of messages) m.retry({ delaySeconds: sendBackoffSeconds(m.attempts) });
-    tally.retried += messages.length;
+    log.warn("notifications.db_unavailable", { messages: work.length, error: describeError(err) });
+    for (const w of work) retry(w.message);
     return tally;
   }
   try {
-    const seen = new Set<string>();
-    for (const message of messages) {
-      const parsed = v.safeParse(Body, message.body);
-      // A shape this code never sends cannot become valid by retrying it.
-      if (!parsed.success || seen.has(parsed.output.notificationId)) {
-        if (!parsed.success) log.error("notifications.invalid_message", { messageId: message.id });
-        message.ack();
-        tally.acked++;
-        continue;
+    let claimed: { message: IncomingMessage; row: NotificationRow; attempts: number }[];
+    try {
+      const rows = new Map(
+        (
+          await loadNotifications(
+            conn.db,
+            work.map((w) => w.id),
+          )
+        ).map((r) => [r.id, r]),
+      );
+      const pending = work.filter((w) => rows.get(w.id)?.status === "PENDING");
+      const attempts = await claimAttempts(
+        conn.db,
+        pending.map((w) => w.id),
+      );
+      claimed = [];
+      for (const w of work) {
+        const row = rows.get(w.id);
+        const count = attempts.get(w.id);
+        if (row && count !== undefined) claimed.push({ message: w.message, row, attempts: count });
+        else ack(w.message); // gone, or finished by someone else: nothing to send
       }
-      seen.add(parsed.output.notificationId);
+    } catch (err) {
+      log.warn(
+        isDatabaseUnavailable(err) ? "notifications.db_unavailable" : "notifications.failed",
+        { messages: work.length, error: describeError(err) },
+      );
+      for (const w of work) retry(w.message);
+      return tally;
+    }
+    for (const { message, row, attempts } of claimed) {
       try {
-        tally[await sendOne(conn, deps, message, parsed.output.notificationId)]++;
+        tally[await sendClaimed(conn, deps, message, row, attempts)]++;
       } catch (err) {
         log.warn(
           isDatabaseUnavailable(err) ? "notifications.db_unavailable" : "notifications.failed",
           { messageId: message.id, error: describeError(err) },
         );
-        message.retry({ delaySeconds: sendBackoffSeconds(message.attempts) });
-        tally.retried++;
+        retry(message);
       }
     }
     return tally;
@@ -85,17 +127,15 @@ export async function sendNotifications(
   }
 }
 
-async function sendOne(
+type NotificationRow = Awaited<ReturnType<typeof loadNotifications>>[number];
+
+async function sendClaimed(
   conn: Connection,
   deps: SendDeps,
   message: IncomingMessage,
-  id: string,
+  row: NotificationRow,
+  attempts: number,
 ): Promise<keyof Tally> {
-  const row = await loadNotification(conn.db, id);
-  if (row?.status !== "PENDING") {
-    message.ack();
-    return "acked";
-  }
   const outgoing = resultMessage({
     kind: row.kind,
     trialTitle: row.trialTitle ?? "your trial",
@@ -104,16 +144,11 @@ async function sendOne(
     slackId: row.slackId,
     displayName: row.userName,
   });
-  const attempts = await claimAttempt(conn.db, id);
-  if (attempts === null) {
-    message.ack();
-    return "acked";
-  }
   const key = pacingKey(deps.notifier.channelFor(outgoing.slackId), outgoing);
   if (key) await deps.pacer.wait(key);
   const result = await deps.notifier.send(outgoing);
   if (key) deps.pacer.markSent(key);
-  return settle(conn, message, id, attempts, result);
+  return settle(conn, message, row.id, attempts, result);
 }
 
 /** One pacing clock per Slack channel: the member's DM, or the one shared webhook channel. */

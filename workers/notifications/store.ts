@@ -1,11 +1,12 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { NotifierChannel } from "../../core/ports/notifier";
 import type { Database } from "../../db/client";
 import { applications, notifications, trials, users } from "../../db/schema";
 
-/** Everything the sender needs about one notification, in one query. */
-export async function loadNotification(db: Database, id: string) {
-  const [row] = await db
+/** Everything the sender needs about a batch of notifications, in one query. */
+export async function loadNotifications(db: Database, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
     .select({
       id: notifications.id,
       kind: notifications.kind,
@@ -20,22 +21,28 @@ export async function loadNotification(db: Database, id: string) {
     .innerJoin(users, eq(users.id, notifications.userId))
     .leftJoin(trials, eq(trials.id, notifications.trialId))
     .leftJoin(applications, eq(applications.id, notifications.applicationId))
-    .where(eq(notifications.id, id));
-  return row;
+    .where(inArray(notifications.id, [...ids]));
 }
 
 /**
- * Counts the attempt in its own committed statement BEFORE the send, so no later failure can
- * roll it back (the original project's bug: its counter was undone with the failure and the
- * retry limit never arrived). Null when the row is no longer PENDING: someone finished it.
+ * Counts one attempt for each row, in its own committed statement BEFORE any send, so no
+ * later failure can roll it back (the original project's bug: its counter was undone with the
+ * failure and the retry limit never arrived). Only PENDING rows are claimed: a row missing
+ * from the answer was finished by someone else. Claiming the whole batch up front also
+ * touches every row's updated_at, so the Deno sweep leaves rows this sender holds alone; an
+ * invocation that dies mid-batch has spent one attempt of the unsent rows' budget.
  */
-export async function claimAttempt(db: Database, id: string): Promise<number | null> {
-  const [row] = await db
+export async function claimAttempts(
+  db: Database,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
     .update(notifications)
     .set({ attempts: sql`${notifications.attempts} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(notifications.id, id), eq(notifications.status, "PENDING")))
-    .returning({ attempts: notifications.attempts });
-  return row?.attempts ?? null;
+    .where(and(inArray(notifications.id, [...ids]), eq(notifications.status, "PENDING")))
+    .returning({ id: notifications.id, attempts: notifications.attempts });
+  return new Map(rows.map((r) => [r.id, r.attempts]));
 }
 
 type Outcome =
