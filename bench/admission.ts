@@ -19,7 +19,7 @@ import pg from "pg";
 import { signAccessToken } from "../workers/auth/tokens";
 import { type DrainCapacity, measureConsumerDrain } from "./lib/consumer-drain";
 import { jsonFromChild, runLoad } from "./lib/load";
-import { describeMachine, postgresVersion } from "./lib/machine";
+import { describeMachine, machineSentence, median, postgresVersion } from "./lib/machine";
 import { startPeer } from "./lib/peers";
 import { writeSection } from "./lib/results";
 import { BENCH_JWT_SECRET, ROOT, startBenchStack } from "./lib/stack";
@@ -363,11 +363,6 @@ async function peerInvariants(base: string, trialId: string): Promise<Invariants
   };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 /** Requests per second of one load run, by wall clock. */
 const rps = (l: AdmissionLoad) => (l.requests.total / l.wallMs) * 1000;
@@ -400,13 +395,10 @@ function report(
   const rows = results.map((t) => ({ t, s: summarize(t) }));
   const peer = (name: string) => rows.find((r) => r.t.name === `peer: ${name}`)?.s.fillRps ?? 0;
   const pct = (x: number, of: number | undefined) => (of ? `${round((x / of) * 100)} %` : "–");
-  const versions = Object.entries(machine.versions)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(", ");
   const lines = [
     "## Admission: one hot trial, side by side",
     "",
-    `Run ${new Date().toISOString()} with \`${COMMAND}\` (also part of \`npm run bench\`). Machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ${versions}.`,
+    `Run ${new Date().toISOString()} with \`${COMMAND}\` (also part of \`npm run bench\`). ${machineSentence(machine)}`,
     "",
     `Each run: a fresh trial of ${SLOTS} places filled by ${SLOTS} distinct members at once (autocannon, ${CONNECTIONS} connections, one application per member), then ${POSTFILL_SECONDS} s of applications by other members after it is full (409s). Medians of ${REPEATS} runs. Throughput is requests ÷ (last answer − first request). "Ceiling" is a hello-world on the same runtime through the same front (\`wrangler dev\` for workerd, \`Deno.serve\` for Deno), same load generator and connections. Everything shares this machine (load generator, servers, Postgres, Redis and its REST bridge), one run after another.`,
     "",

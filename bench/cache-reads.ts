@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Redis from "ioredis";
 import { type LoadResult, runLoad } from "./lib/load";
-import { describeMachine, postgresVersion } from "./lib/machine";
+import { describeMachine, machineSentence, postgresVersion } from "./lib/machine";
 import { writeSection } from "./lib/results";
 import { ROOT, startBenchStack } from "./lib/stack";
 
@@ -266,9 +266,6 @@ function report(
   file: string,
 ): string {
   const m = raw.machine;
-  const versions = Object.entries(m.versions)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(", ");
   const cachedNote = Object.entries(raw.cachedKeys)
     .map(
       ([k, v]) =>
@@ -280,7 +277,7 @@ function report(
     "",
     `Run ${raw.date} with \`${COMMAND}\`: each case ${PROFILES.map((p) => `${p.connections} connection(s) for ${p.durationSeconds} s`).join(", then ")}, after 20 warm-up requests. Raw: \`${file.slice(ROOT.length)}\`.`,
     "",
-    `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Versions: ${versions}.`,
+    machineSentence(m),
     "",
     `Load average (1, 5, 15 min) before the measurements: ${raw.loadAverageBefore.join(", ")}; after: ${raw.loadAverageAfter.join(", ")}. Anything well above 0 means other processes shared the CPUs during the run.`,
     "",

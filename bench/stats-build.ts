@@ -29,7 +29,7 @@ import {
   STATS_LIMITS,
   startFullRebuild,
 } from "../workers/scheduled/stats/jobs";
-import { describeMachine, postgresVersion } from "./lib/machine";
+import { describeMachine, machineSentence, median, postgresVersion } from "./lib/machine";
 import { writeSection } from "./lib/results";
 import { ROOT } from "./lib/stack";
 
@@ -248,10 +248,6 @@ function report(
   file: string,
 ): string {
   const m = raw.machine;
-  const versions = Object.entries(m.versions)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(", ");
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const rows = raw.runs.map(
     (r) =>
       `| ${r.run === 1 ? "1 (every row written)" : `${r.run} (same numbers: nothing rewritten)`} | ${r.trials} | ${r.batches} | ${(r.totalMs / 1000).toFixed(2)} s | ${r.msPerTrial} ms | ${median(r.batchMs)} ms | ${Math.max(...r.batchMs)} ms |`,
@@ -260,7 +256,7 @@ function report(
 
 Run ${raw.date} with \`${COMMAND}\`: a full rebuild of ${TRIALS} trials × ${APPLICATIONS} applications (${TRIALS * APPLICATIONS} rows, plus ${REVIEWS_PER_TRIAL} reviews per trial), in batches of ${raw.batchSize} as in production, through the production driver (Neon WebSocket client → local proxy → Postgres). Seeding took ${(raw.seedMs / 1000).toFixed(1)} s (not counted). Raw: \`${file.slice(ROOT.length)}\`.
 
-Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Versions: ${versions}.
+${machineSentence(m)}
 
 Load average (1, 5, 15 min) before: ${raw.loadBefore.join(", ")}; after: ${raw.loadAfter.join(", ")}.
 

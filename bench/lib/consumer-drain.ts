@@ -5,9 +5,9 @@
 import { neonConfig } from "@neondatabase/serverless";
 import type pg from "pg";
 import WebSocket from "ws";
-import { applicationEvent } from "../../core/first-come/events";
-import type { Application, GateEvent } from "../../core/first-come/types";
+import type { GateEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
+import { wonDecision } from "../../test/shared/decisions";
 import { type IncomingMessage, persistDecisions } from "../../workers/consumers/persist-decisions";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
 
@@ -33,21 +33,9 @@ export async function measureConsumerDrain(
   const trialId = crypto.randomUUID();
   await insertTrial(pool, trialId, memberIds.length);
   const now = Date.now();
-  const events: GateEvent[] = memberIds.map((userId, i) => {
-    const application: Application = {
-      id: crypto.randomUUID(),
-      trialId,
-      userId,
-      seq: i + 1,
-      status: "WON",
-      position: null,
-      note: null,
-      appliedAt: now,
-      decidedAt: now,
-      version: 1,
-    };
-    return applicationEvent("WON", application);
-  });
+  const events: GateEvent[] = memberIds.map((userId, i) =>
+    wonDecision(trialId, userId, i + 1, now),
+  );
   const batches: GateEvent[][] = [];
   for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
 

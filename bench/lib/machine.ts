@@ -51,3 +51,18 @@ export async function postgresVersion(url: string): Promise<string> {
     await client.end();
   }
 }
+
+/** The machine and versions as one sentence for bench/RESULTS.md, the same in every section. */
+export function machineSentence(m: MachineInfo): string {
+  const versions = Object.entries(m.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Versions: ${versions}.`;
+}
+
+/** The median (the mean of the middle two for an even count); 0 for no values. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}

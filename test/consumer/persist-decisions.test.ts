@@ -9,6 +9,7 @@ import { type IncomingMessage, persistDecisions } from "../../workers/consumers/
 import worker from "../../workers/index";
 import { testConfig, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
+import { wonDecision } from "../shared/decisions";
 
 const QUEUE = "try-it-decisions";
 
@@ -17,24 +18,7 @@ async function decisionsFor(count: number): Promise<DecisionEvent[]> {
   const trial = await createTrial(company, { slots: count });
   const members = await createUsers("MEMBER", count);
   const now = Date.now();
-  return members.map((m, i) => ({
-    v: 1,
-    type: "application",
-    eventId: crypto.randomUUID(),
-    outcome: "WON",
-    application: {
-      id: crypto.randomUUID(),
-      trialId: trial.id,
-      userId: m.id,
-      seq: i + 1,
-      status: "WON",
-      position: null,
-      note: null,
-      appliedAt: now,
-      decidedAt: now,
-      version: 1,
-    },
-  }));
+  return members.map((m, i) => wonDecision(trial.id, m.id, i + 1, now));
 }
 
 function batchOf(events: unknown[], attempts = 1) {

@@ -1,59 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { REVIEW_KEYS, type Review, reviewCalls } from "../shared/reviews";
 import { api, errorCode } from "./support/client";
 import { createTrial, createUser, createUsers, sql, type TestUser } from "./support/fixtures";
 
 // API.md "Reviews": only a WON applicant reviews, once; anyone reads the lists with a summary;
 // the author or an ADMIN changes or removes a review.
 
-const REVIEW_KEYS = [
-  "id",
-  "trialId",
-  "productId",
-  "userId",
-  "rating",
-  "title",
-  "body",
-  "createdAt",
-  "updatedAt",
-].sort();
-
-interface Review {
-  id: string;
-  trialId: string;
-  productId: string;
-  userId: string;
-  rating: number;
-  title: string;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-const apply = async (trialId: string, member: TestUser) => {
-  const res = await api("POST", `/v1/trials/${trialId}/applications`, {
-    token: member.token,
-    body: {},
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.status as string;
-};
-
-const postReview = (trialId: string, user: TestUser, body: unknown) =>
-  api("POST", `/v1/trials/${trialId}/reviews`, { token: user.token, body });
+const { apply, postReview, review: reviewWith, patchReview, deleteReview } = reviewCalls(api);
 
 const reviewOf = (rating: number) => ({ rating, title: `Rated ${rating}`, body: "Tried it." });
 
-/** Posts a review that must be accepted. */
-async function review(trialId: string, user: TestUser, rating: number): Promise<Review> {
-  const res = await postReview(trialId, user, reviewOf(rating));
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
-
-const patchReview = (id: string, user: TestUser, body: unknown) =>
-  api<Review>("PATCH", `/v1/reviews/${id}`, { token: user.token, body });
-const deleteReview = (id: string, user: TestUser) =>
-  api("DELETE", `/v1/reviews/${id}`, { token: user.token });
+/** Posts a review with this rating that must be accepted. */
+const review = (trialId: string, user: TestUser, rating: number) =>
+  reviewWith(trialId, user, reviewOf(rating));
 
 let company: TestUser;
 let admin: TestUser;
@@ -73,9 +32,9 @@ beforeAll(async () => {
     TestUser,
   ];
   trial = await createTrial(company, { slots: 2, waitlistSize: 1 });
-  expect(await apply(trial.id, winner)).toBe("WON");
-  expect(await apply(trial.id, secondWinner)).toBe("WON");
-  expect(await apply(trial.id, waiting)).toBe("WAITLISTED");
+  expect((await apply(trial.id, winner)).status).toBe("WON");
+  expect((await apply(trial.id, secondWinner)).status).toBe("WON");
+  expect((await apply(trial.id, waiting)).status).toBe("WAITLISTED");
 });
 
 describe("POST /v1/trials/:id/reviews", () => {

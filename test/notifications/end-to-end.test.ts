@@ -11,6 +11,7 @@ import { enqueueNotifications } from "../../workers/notifications/enqueue";
 import { testConfig, waitFor, withDb } from "../helpers/db";
 import { createTrial, createUser } from "../helpers/fixtures";
 import { api } from "../helpers/http";
+import { wonDecision } from "../shared/decisions";
 import { createMember, freshSlackId, slackMessages } from "./support";
 
 const rowsFor = (applicationId: string) =>
@@ -112,24 +113,7 @@ describe("result messages end to end", () => {
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 1 });
     const member = await createMember(freshSlackId());
-    const event: DecisionEvent = {
-      v: 1,
-      type: "application",
-      eventId: crypto.randomUUID(),
-      outcome: "WON",
-      application: {
-        id: crypto.randomUUID(),
-        trialId: trial.id,
-        userId: member.id,
-        seq: 1,
-        status: "WON",
-        position: null,
-        note: null,
-        appliedAt: Date.now(),
-        decidedAt: Date.now(),
-        version: 1,
-      },
-    };
+    const event = wonDecision(trial.id, member.id, 1);
     const config = testConfig();
     const sent: unknown[] = [];
     let queueUp = false;

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { reviews } from "../../db/schema";
 import { withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers, type TestUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { apply, review } from "./support";
+import { errorCode } from "../helpers/http";
+import { apply, patchReview as patch, deleteReview as remove, review } from "./support";
 
 let trialId: string;
 let author: TestUser;
@@ -12,10 +12,6 @@ let other: TestUser;
 let admin: TestUser;
 let company: TestUser;
 
-const patch = (id: string, user: TestUser, body: unknown) =>
-  api("PATCH", `/v1/reviews/${id}`, { token: user.token, body });
-const remove = (id: string, user: TestUser) =>
-  api("DELETE", `/v1/reviews/${id}`, { token: user.token });
 const storedReview = async (id: string) =>
   (await withDb((db) => db.select().from(reviews).where(eq(reviews.id, id))))[0];
 

@@ -4,8 +4,8 @@
 // says yes. Tests read what was stored through GET /__fake/objects (no auth).
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { AwsV4Signer } from "aws4fetch";
+import { listenOnLoopback } from "./listen";
 
 const CREDENTIALS = {
   bucket: "try-it-images",
@@ -88,17 +88,7 @@ export async function startFakeS3() {
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    ...CREDENTIALS,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), ...CREDENTIALS };
 }
 
 /**

@@ -2,7 +2,7 @@
 // accepted. Tests script answers per channel (each test uses a fresh Slack id) and read the
 // record through a small HTTP API: POST /__fake/script, GET /__fake/messages?channel=….
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen";
 
 export const FAKE_SLACK_TOKEN = "xoxb-test-fake-slack-token";
 /** Incoming webhooks are a secret path; this is the fake's only valid one. */
@@ -98,16 +98,7 @@ export async function startFakeSlack(): Promise<{ url: string; close(): Promise<
     return sendText(res, 200, "ok");
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 function answer(res: ServerResponse, a: ScriptedAnswer, style: "json" | "text") {

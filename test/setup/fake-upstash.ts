@@ -2,7 +2,7 @@
 // answering badly. The SDK posts single commands to its base URL itself, so a client
 // configured with `${url}/not-json` gets that answer for every command.
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen";
 
 export const FAKE_UPSTASH_MODES = {
   "/not-json": { status: 200, body: "<html>surely not Redis</html>" },
@@ -26,14 +26,5 @@ export async function startFakeUpstash(): Promise<{ url: string; close(): Promis
     if (delay) setTimeout(answer, delay).unref();
     else answer();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
