@@ -1,6 +1,5 @@
 import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
 import {
-  admit,
   cancelTrial,
   configureTerms,
   countRejected,
@@ -8,6 +7,7 @@ import {
   snapshotOf,
   withdraw,
 } from "../core/first-come/decide.ts";
+import { type BatchRequest, decideBatch } from "../core/first-come/decide-batch.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import type {
   Application,
@@ -15,10 +15,12 @@ import type {
   GateEvent,
   GateSnapshot,
   GateState,
+  Outcome,
   TrialTerms,
   WithdrawResult,
 } from "../core/first-come/types.ts";
 import {
+  type ApplyRequest,
   type CancelResult,
   type ClosedNotice,
   type ConfigureResult,
@@ -31,9 +33,18 @@ import { describeError, log } from "../workers/lib/log.ts";
 import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import {
+  type CommitCost,
+  type CommitLimits,
+  KV_COMMIT_LIMITS,
+  keyBytes,
+  splitForCommits,
+  valueBytes,
+} from "./kv-commit-plan.ts";
+import {
   findApplicationById,
   findApplicationByUser,
   firstWaiting,
+  GET_MANY_LIMIT,
   ledgerPage,
 } from "./kv-ledger.ts";
 import { LOST_RACE, untilCommitted } from "./retry.ts";
@@ -46,6 +57,8 @@ export interface KvGateOptions {
    * until the cron drain (deno/outbox.ts) delivers them.
    */
   afterCommit?(trialId: string): void;
+  /** KV's per-commit limits; tests lower them to see a batch split into several commits. */
+  commitLimits?: CommitLimits;
 }
 
 /** The gates of one isolate share one serializer, so two handles to a trial still queue. */
@@ -70,6 +83,10 @@ export class KvTrialGate implements TrialGate {
     private readonly options: KvGateOptions = {},
   ) {}
 
+  private get limits(): CommitLimits {
+    return this.options.commitLimits ?? KV_COMMIT_LIMITS;
+  }
+
   configure(terms: TrialTerms): Promise<ConfigureResult> {
     return this.decide(async () => {
       const entry = await this.loadState();
@@ -84,46 +101,50 @@ export class KvTrialGate implements TrialGate {
     });
   }
 
-  apply(userId: string, note: string | null): Promise<ApplyResult> {
+  /**
+   * Group commit on KV: the batch is decided in order from one read (the state and every
+   * member's entry, in parallel) and written in as few atomic commits as KV's limits allow,
+   * each checked by the state's versionstamp and chained to the previous one's. A result is
+   * final once its commit is; a lost race re-reads and decides only what is still undecided,
+   * so an isolate that dies between two commits has stored a prefix of the batch, all of it
+   * consistent, and answered nobody.
+   */
+  applyMany(requests: readonly ApplyRequest[]): Promise<ApplyResult[]> {
+    const results: (ApplyResult | undefined)[] = new Array(requests.length);
     return this.decide(async () => {
-      const userKey = gateKeys.user(this.trialId, userId);
-      const [entry, userRef] = await this.kv.getMany<[GateState, string]>([
-        gateKeys.state(this.trialId),
-        userKey,
-      ]);
-      const state = entry.value;
-      if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
-
-      // One place per member: a repeat gets its first application back, whatever the state.
-      if (userRef.value !== null) {
-        const existing = await findApplicationById(this.kv, this.trialId, userRef.value);
-        if (existing) return { kind: "existing", application: existing };
-      }
-
-      const now = Date.now();
-      const decision = admit(state, { userId, note, now, applicationId: crypto.randomUUID() });
-      if (decision.kind === "refused") {
-        if (decision.next === state) return { kind: "refused", code: decision.code };
-        const ok = await this.commitState(entry, decision.next, []);
-        return ok ? { kind: "refused", code: decision.code } : LOST_RACE;
-      }
-
-      const { application } = decision;
-      const { next, events } = announceStatus(decision.next, now);
-      events.unshift(
-        applicationEvent(application.status === "WON" ? "WON" : "WAITLISTED", application),
+      const open = requests.flatMap((request, index) =>
+        results[index] === undefined ? [{ ...request, index, applicationId: "" }] : [],
       );
-      const op = this.kv
-        .atomic()
-        .check(userRef)
-        .set(gateKeys.application(this.trialId, application.id), stored(application))
-        .set(userKey, application.id)
-        .set(gateKeys.seq(this.trialId, application.seq), application.id);
-      if (application.status === "WAITLISTED") {
-        op.set(gateKeys.waiting(this.trialId, application.seq), application.id);
+      const read = await this.readForBatch(open.map((r) => r.userId));
+      if (read === LOST_RACE) return LOST_RACE;
+      let entry = read.entry;
+      if (!entry.value) {
+        for (const r of open) results[r.index] = { kind: "refused", code: "TRIAL_NOT_FOUND" };
+        return results as ApplyResult[];
       }
-      const ok = await this.commitState(entry, next, events, op);
-      return ok ? { kind: "created", application } : LOST_RACE;
+      const held = read.existing;
+      const now = Date.now();
+      for (const part of splitForCommits(open, batchRequestCost(this.trialId), this.limits)) {
+        const state: GateState = entry.value as GateState;
+        for (const r of part) r.applicationId = crypto.randomUUID();
+        const decision = decideBatch(state, part, held, now);
+        if (decision.admitted.length > 0 || decision.next !== state) {
+          // Taking the last place closes the trial (FULL): announced once, after the
+          // applications that caused it.
+          const { next, events: announced } = announceStatus(decision.next, now);
+          const op = this.kv.atomic();
+          for (const application of decision.admitted) this.writeApplication(op, application);
+          const events = decision.admitted.map((a) => applicationEvent(outcomeOf(a), a));
+          const versionstamp = await this.commitState(entry, next, [...events, ...announced], op);
+          if (!versionstamp) return LOST_RACE;
+          entry = { key: entry.key, value: next, versionstamp };
+        }
+        part.forEach((r, i) => {
+          results[r.index] = decision.results[i];
+        });
+        for (const application of decision.admitted) held.set(application.userId, application);
+      }
+      return results as ApplyResult[];
     });
   }
 
@@ -235,6 +256,48 @@ export class KvTrialGate implements TrialGate {
     });
   }
 
+  /**
+   * The state and each member's ledger entry, read in parallel getMany calls that each carry
+   * the state key too: a member's entry only ever changes in a commit that also writes the
+   * state, so if every call saw the same state versionstamp, they all read one moment of the
+   * ledger, and the commit's check on that versionstamp covers every member read.
+   */
+  private async readForBatch(
+    userIds: string[],
+  ): Promise<{ entry: StateEntry; existing: Map<string, Application> } | typeof LOST_RACE> {
+    const stateKey = gateKeys.state(this.trialId);
+    const unique = [...new Set(userIds)];
+    const groups: string[][] = [];
+    for (let i = 0; i < unique.length; i += GET_MANY_LIMIT - 1) {
+      groups.push(unique.slice(i, i + GET_MANY_LIMIT - 1));
+    }
+    if (groups.length === 0) groups.push([]);
+    const reads = await Promise.all(
+      groups.map((ids) =>
+        this.kv.getMany<unknown[]>([stateKey, ...ids.map((id) => gateKeys.user(this.trialId, id))]),
+      ),
+    );
+    const entry = reads[0]?.[0] as StateEntry;
+    if (reads.some((r) => r[0]?.versionstamp !== entry.versionstamp)) return LOST_RACE;
+    const refs = reads.flatMap((r) => r.slice(1)).filter((e) => e.value !== null);
+    const found = await Promise.all(
+      refs.map((e) => findApplicationById(this.kv, this.trialId, e.value as string)),
+    );
+    const existing = new Map<string, Application>();
+    for (const application of found) if (application) existing.set(application.userId, application);
+    return { entry, existing };
+  }
+
+  /** An admitted application, its member's entry and its place in the ledger's indexes. */
+  private writeApplication(op: Deno.AtomicOperation, application: Application): void {
+    op.set(gateKeys.application(this.trialId, application.id), stored(application))
+      .set(gateKeys.user(this.trialId, application.userId), application.id)
+      .set(gateKeys.seq(this.trialId, application.seq), application.id);
+    if (application.status === "WAITLISTED") {
+      op.set(gateKeys.waiting(this.trialId, application.seq), application.id);
+    }
+  }
+
   /** Queue behind this isolate's other decisions on the trial, then commit optimistically. */
   private decide<T>(attempt: () => Promise<T | typeof LOST_RACE>): Promise<T> {
     return this.serializer.run(this.trialId, () => untilCommitted(attempt));
@@ -281,15 +344,15 @@ export class KvTrialGate implements TrialGate {
 
   /**
    * Commits `next` only if the state is still the one read (null versionstamp: still absent),
-   * together with the decision's other writes and its outbox events. False: another isolate
-   * decided first.
+   * together with the decision's other writes and its outbox events. Answers the new
+   * versionstamp, or null when another isolate decided first.
    */
   private async commitState(
     read: StateEntry,
     next: GateState,
     events: GateEvent[],
     op: Deno.AtomicOperation = this.kv.atomic(),
-  ): Promise<boolean> {
+  ): Promise<string | null> {
     op.check(read).set(gateKeys.state(this.trialId), next);
     const at = Date.now();
     const commitId = crypto.randomUUID();
@@ -298,8 +361,45 @@ export class KvTrialGate implements TrialGate {
     });
     const result = await op.commit();
     if (result.ok && events.length > 0) this.options.afterCommit?.(this.trialId);
-    return result.ok;
+    return result.ok ? result.versionstamp : null;
   }
+}
+
+function outcomeOf(application: Application): Outcome {
+  return application.status === "WON" ? "WON" : "WAITLISTED";
+}
+
+/**
+ * The most one application can add to a commit: its four ledger entries (the WAITLISTED
+ * index included, whatever the decision) and its outbox event, with its note.
+ */
+function batchRequestCost(trialId: string) {
+  const anId = crypto.randomUUID();
+  const fixedKeys =
+    keyBytes(gateKeys.application(trialId, anId)) +
+    keyBytes(gateKeys.seq(trialId, Number.MAX_SAFE_INTEGER)) +
+    keyBytes(gateKeys.waiting(trialId, Number.MAX_SAFE_INTEGER)) +
+    keyBytes(gateKeys.outbox(trialId, Date.now(), anId, Number.MAX_SAFE_INTEGER));
+  return (request: BatchRequest): CommitCost => {
+    const application: Application = {
+      id: anId,
+      trialId,
+      userId: request.userId,
+      seq: Number.MAX_SAFE_INTEGER,
+      status: "WAITLISTED",
+      position: null,
+      note: request.note,
+      appliedAt: Date.now(),
+      decidedAt: Date.now(),
+      version: 1,
+    };
+    const keys = fixedKeys + keyBytes(gateKeys.user(trialId, request.userId));
+    const values =
+      valueBytes(application) +
+      3 * valueBytes(anId) +
+      valueBytes(applicationEvent("WON", application));
+    return { mutations: 5, keyBytes: keys, totalBytes: keys + values };
+  };
 }
 
 /** Positions are derived when read, never stored as truth. */

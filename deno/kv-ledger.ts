@@ -8,7 +8,7 @@ import { gateKeys } from "./keys.ts";
  */
 
 /** Deno KV reads at most this many keys per getMany. */
-const GET_MANY_LIMIT = 10;
+export const GET_MANY_LIMIT = 10;
 
 export async function findApplicationByUser(
   kv: Deno.Kv,

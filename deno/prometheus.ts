@@ -11,6 +11,8 @@ const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000];
 const HELP: Record<MetricName, string> = {
   applications_total: "Applications answered, by outcome and by who decided (gate or notice).",
   gate_call_ms: "Latency of calls to a trial's gate, in milliseconds.",
+  gate_calls_total:
+    "Calls to trials' gates (group commit: applications_total via gate ÷ this = the batch factor).",
   decisions_queue_lag_ms: "From a decision to its row in Postgres, in milliseconds.",
   slack_sends_total: "Slack result messages, by status.",
 };

@@ -15,6 +15,7 @@ import { enqueueNotifications } from "../workers/notifications/enqueue.ts";
 import { Pacer } from "../workers/notifications/pacing.ts";
 import type { SendDeps } from "../workers/notifications/send.ts";
 import { Background } from "./background.ts";
+import { distantKv } from "./distant-kv.ts";
 import { nodeModulesDocsAsset } from "./docs-assets.ts";
 import { fileBlobStore } from "./file-blob-store.ts";
 import { kvTrialGates } from "./kv-gate.ts";
@@ -55,7 +56,8 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
   // The drainer needs the gates (compensation releases places) and the gates kick the
   // drainer: the cycle is closed through this late-bound reference.
   let drainer: OutboxDrainer | undefined;
-  const gates = kvTrialGates(kv, {
+  // The distance is a benchmark's simulation (0 unless BENCH_MODE): only the gates pay it.
+  const gates = kvTrialGates(distantKv(kv, config.gate.simulatedDistanceMs), {
     afterCommit: () => {
       if (drainer) background.run(drainer.kick(), "outbox.drain");
     },

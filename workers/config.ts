@@ -41,6 +41,23 @@ const ConfigSchema = v.object({
   RATE_LIMIT_LOGIN_PER_EMAIL: v.optional(RateText, "5/60"),
   RATE_LIMIT_SIGNUP_PER_IP: v.optional(RateText, "10/3600"),
   RATE_LIMIT_APPLY_PER_MEMBER: v.optional(RateText, "30/10"),
+  // Group commit (docs/decisions/0019): "off" sends every application to its gate alone, the
+  // one-at-a-time path kept reachable so the benchmark can compare the two honestly.
+  GATE_BATCHING: v.optional(v.picklist(["on", "off"], 'must be "on" or "off"'), "on"),
+  // The most applications one gate call carries; a KV gate splits a batch past one commit's
+  // limits into several commits on its own.
+  GATE_BATCH_MAX: v.optional(
+    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(1000)),
+    "256",
+  ),
+  // Benchmarks only: a fixed delay added to every round trip between an isolate and its gate
+  // (each Durable Object call; each Deno KV read and commit), to show a gate 50 or 150 ms
+  // away. Refused unless BENCH_MODE is "1" as well, so it cannot be switched on by accident.
+  BENCH_GATE_DISTANCE_MS: v.optional(
+    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(1000)),
+    "0",
+  ),
+  BENCH_MODE: v.optional(v.picklist(["0", "1"], 'must be "0" or "1"'), "0"),
   APP_VERSION: v.optional(v.string(), "dev"),
   // Bearer token for GET /metrics where the runtime serves it (Deno); unset: no endpoint.
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
@@ -93,6 +110,13 @@ export interface Config {
     applyPerMember: RateRule;
   };
   slack: { botToken: string | null; webhookUrl: string | null; apiBaseUrl: string };
+  gate: {
+    /** Group commit on (default) or every application its own gate call. */
+    batching: boolean;
+    batchMax: number;
+    /** Simulated isolate-to-gate round trip (benchmarks only; 0 in production). */
+    simulatedDistanceMs: number;
+  };
   /** Null when no S3-compatible store is configured (Workers use the R2 binding). */
   s3: S3Config | null;
 }
@@ -130,6 +154,18 @@ function s3Settings(o: v.InferOutput<typeof ConfigSchema>): S3Config | null {
   throw new ConfigError(
     `invalid configuration: the S3 store is half-configured, missing ${missing.join(", ")}`,
   );
+}
+
+/** A simulated gate distance is a benchmark's tool: refused without the bench flag. */
+function benchDistance(o: v.InferOutput<typeof ConfigSchema>): number {
+  if (o.BENCH_GATE_DISTANCE_MS === 0) return 0;
+  if (o.BENCH_MODE !== "1") {
+    throw new ConfigError(
+      "invalid configuration: BENCH_GATE_DISTANCE_MS slows every gate call and is for " +
+        'benchmarks only; it needs BENCH_MODE="1" as well',
+    );
+  }
+  return o.BENCH_GATE_DISTANCE_MS;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -172,6 +208,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
       botToken: o.SLACK_BOT_TOKEN || null,
       webhookUrl: o.SLACK_WEBHOOK_URL || null,
       apiBaseUrl: o.SLACK_API_BASE_URL.replace(/\/+$/, ""),
+    },
+    gate: {
+      batching: o.GATE_BATCHING === "on",
+      batchMax: o.GATE_BATCH_MAX,
+      simulatedDistanceMs: benchDistance(o),
     },
     s3: s3Settings(o),
   };

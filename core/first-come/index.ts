@@ -1,2 +1,3 @@
 export * from "./decide";
+export * from "./decide-batch";
 export type * from "./types";

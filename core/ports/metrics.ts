@@ -8,6 +8,7 @@
 export type MetricName =
   | "applications_total"
   | "gate_call_ms"
+  | "gate_calls_total"
   | "decisions_queue_lag_ms"
   | "slack_sends_total";
 

@@ -14,7 +14,12 @@ import type {
 export interface TrialGate {
   /** Idempotent: the same terms twice change nothing. Refused once applications exist. */
   configure(terms: TrialTerms): Promise<ConfigureResult>;
-  apply(userId: string, note: string | null): Promise<ApplyResult>;
+  /**
+   * Decide a batch of applications in one call (group commit, docs/decisions/0019), in the
+   * order given: one result per request, at the same index. Every result is stored before
+   * any is answered. A member named twice gets one application (the second is a repeat).
+   */
+  applyMany(requests: readonly ApplyRequest[]): Promise<ApplyResult[]>;
   findApplication(userId: string): Promise<Application | null>;
   /** The member gives up their place (DELETE /trials/:id/applications/me). */
   withdraw(userId: string): Promise<WithdrawResult>;
@@ -39,6 +44,12 @@ export interface TrialGate {
   closedNotice(): Promise<ClosedNotice | null>;
   /** Attempts the Workers refused from a notice, counted as rejected demand. */
   countRejected(attempts: number): Promise<void>;
+}
+
+/** One application to decide: who applies, with what note. */
+export interface ApplyRequest {
+  userId: string;
+  note: string | null;
 }
 
 export interface ClosedNotice {

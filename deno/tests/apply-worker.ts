@@ -5,6 +5,7 @@
  * Usage: apply-worker.ts <kvPath> <trialId> <startAtMs> <userId>...
  */
 import { kvTrialGates } from "../kv-gate.ts";
+import { applyOne } from "./helpers.ts";
 
 const [path, trialId, startAt, ...userIds] = Deno.args;
 if (!path || !trialId || !startAt) {
@@ -14,7 +15,7 @@ const kv = await Deno.openKv(path);
 const gate = kvTrialGates(kv).get(trialId);
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())));
 const startedAt = Date.now();
-const results = await Promise.all(userIds.map((userId) => gate.apply(userId, null)));
+const results = await Promise.all(userIds.map((userId) => applyOne(gate, userId)));
 const finishedAt = Date.now();
 kv.close();
 console.log(JSON.stringify({ results, startedAt, finishedAt }));

@@ -3,7 +3,7 @@ import type { GateEvent } from "../../core/first-come/types.ts";
 import { fanOutCancellation, pendingFanOuts } from "../cancel-fanout.ts";
 import { gateKeys } from "../keys.ts";
 import { kvTrialGates } from "../kv-gate.ts";
-import { openTerms, tempKv } from "./helpers.ts";
+import { applyOne, openTerms, tempKv } from "./helpers.ts";
 
 /** Every TRIAL_CANCELLED event in the trial's outbox, as userIds. */
 async function toldUsers(kv: Deno.Kv, trialId: string): Promise<string[]> {
@@ -24,7 +24,7 @@ async function trialWithHolders(kv: Deno.Kv, won: number, waiting: number) {
   await gate.configure(terms);
   const users = Array.from({ length: won + waiting }, (_, i) => `m-${String(i).padStart(5, "0")}`);
   for (let i = 0; i < users.length; i += 50) {
-    await Promise.all(users.slice(i, i + 50).map((u) => gate.apply(u, null)));
+    await Promise.all(users.slice(i, i + 50).map((u) => applyOne(gate, u)));
   }
   return { gate, trialId: terms.trialId, users };
 }

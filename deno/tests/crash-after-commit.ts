@@ -7,6 +7,7 @@
  */
 import type { TrialTerms } from "../../core/first-come/types.ts";
 import { kvTrialGates } from "../kv-gate.ts";
+import { applyOne } from "./helpers.ts";
 
 const [path, termsJson, ...userIds] = Deno.args;
 if (!path || !termsJson) {
@@ -17,6 +18,6 @@ const kv = await Deno.openKv(path);
 const gate = kvTrialGates(kv).get((JSON.parse(termsJson) as TrialTerms).trialId);
 const configured = await gate.configure(JSON.parse(termsJson) as TrialTerms);
 if (!configured.ok) throw new Error(`configure refused: ${configured.code}`);
-const results = await Promise.all(userIds.map((userId) => gate.apply(userId, null)));
+const results = await Promise.all(userIds.map((userId) => applyOne(gate, userId)));
 console.log(JSON.stringify(results));
 Deno.exit(137);

@@ -1,4 +1,5 @@
 import type { Application, ApplyResult, TrialTerms } from "../../core/first-come/types.ts";
+import type { TrialGate } from "../../core/ports/trial-gate.ts";
 import { gateKeys } from "../keys.ts";
 
 /** A fresh KV file in a temp dir, removed by `close`. */
@@ -44,4 +45,15 @@ export async function countOutbox(kv: Deno.Kv, trialId: string): Promise<number>
 
 export function createdApplications(results: ApplyResult[]): Application[] {
   return results.flatMap((r) => (r.kind === "created" ? [r.application] : []));
+}
+
+/** One application alone (the one-at-a-time path): a batch of one. */
+export async function applyOne(
+  gate: TrialGate,
+  userId: string,
+  note: string | null = null,
+): Promise<ApplyResult> {
+  const [result] = await gate.applyMany([{ userId, note }]);
+  if (!result) throw new Error("the gate answered no result");
+  return result;
 }

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { mightHaveApplied } from "../../core/first-come/applicant-filter.ts";
 import type { Application, ApplyResult } from "../../core/first-come/types.ts";
 import { kvTrialGates } from "../kv-gate.ts";
-import { countOutbox, createdApplications, openTerms, storedLedger, tempKv } from "./helpers.ts";
+import {
+  applyOne,
+  countOutbox,
+  createdApplications,
+  openTerms,
+  storedLedger,
+  tempKv,
+} from "./helpers.ts";
 
 const members = (n: number, prefix = "member") =>
   Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
@@ -38,7 +45,7 @@ Deno.test("a flood of 220 members takes exactly 30 WON and 20 WAITLISTED places"
     const gate = gates.get(terms.trialId);
     await gate.configure(terms);
 
-    const results = await Promise.all(members(220).map((m) => gate.apply(m, null)));
+    const results = await Promise.all(members(220).map((m) => applyOne(gate, m)));
     await assertFirstCome(kv, terms.trialId, results);
 
     const waiting = createdApplications(results)
@@ -74,7 +81,7 @@ Deno.test("20 concurrent repeats by one member make one application", async () =
     const gate = kvTrialGates(kv).get(terms.trialId);
     await gate.configure(terms);
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => gate.apply("one", null)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => applyOne(gate, "one")));
     const created = createdApplications(results);
     assert.equal(created.length, 1);
     const id = created[0]?.id;
@@ -92,7 +99,7 @@ Deno.test("withdrawing a WON place promotes the first waitlisted member", async 
     const terms = openTerms(2, 3);
     const gate = kvTrialGates(kv).get(terms.trialId);
     await gate.configure(terms);
-    for (const m of ["a", "b", "c", "d", "e"]) await gate.apply(m, null);
+    for (const m of ["a", "b", "c", "d", "e"]) await applyOne(gate, m);
 
     const result = await gate.withdraw("a");
     assert.equal(result.kind, "withdrawn");
@@ -128,9 +135,7 @@ Deno.test("two isolates (separate serializers and handles) never share a seq", a
     const a = kvTrialGates(first.kv).get(terms.trialId);
     const b = kvTrialGates(second).get(terms.trialId);
     await a.configure(terms);
-    const results = await Promise.all(
-      members(220).map((m, i) => (i % 2 === 0 ? a : b).apply(m, null)),
-    );
+    const results = await Promise.all(members(220).map((m, i) => applyOne(i % 2 === 0 ? a : b, m)));
     await assertFirstCome(first.kv, terms.trialId, results);
   } finally {
     second.close();
@@ -166,7 +171,7 @@ Deno.test("two Deno processes sharing one KV file keep the first-come invariants
     }).output();
     await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
     const startedAt = Date.now();
-    const ourResults = await Promise.all(ours.map((m) => gate.apply(m, null)));
+    const ourResults = await Promise.all(ours.map((m) => applyOne(gate, m)));
     const finishedAt = Date.now();
     const output = await childRun;
     assert.equal(output.code, 0);
@@ -193,7 +198,7 @@ Deno.test("a full trial's closed notice covers every applicant; countRejected co
     await gate.configure(terms);
     assert.equal(await gate.closedNotice(), null); // open: a newcomer may still get a place
     const applicants = members(3, "holder");
-    for (const userId of applicants) await gate.apply(userId, null);
+    for (const userId of applicants) await applyOne(gate, userId);
     const notice = await gate.closedNotice();
     assert.ok(notice);
     assert.equal(notice.code, "TRIAL_CLOSED");
@@ -201,7 +206,7 @@ Deno.test("a full trial's closed notice covers every applicant; countRejected co
     assert.ok(members(50, "newcomer").filter((u) => mightHaveApplied(notice.filter, u)).length < 5);
 
     await gate.countRejected(4);
-    await gate.apply("one-more", null); // refused by the gate itself: counted too
+    await applyOne(gate, "one-more"); // refused by the gate itself: counted too
     assert.equal((await gate.snapshot())?.rejected, 5);
   } finally {
     await close();

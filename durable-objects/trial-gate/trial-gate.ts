@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { buildApplicantFilter } from "../../core/first-come/applicant-filter";
 import {
-  admit,
   cancelTrial,
   configureTerms,
   countRejected,
@@ -10,6 +9,7 @@ import {
   snapshotOf,
   withdraw,
 } from "../../core/first-come/decide";
+import { decideBatch } from "../../core/first-come/decide-batch";
 import { announceStatus, applicationEvent } from "../../core/first-come/events";
 import type {
   Application,
@@ -21,6 +21,7 @@ import type {
 } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import {
+  type ApplyRequest,
   type CancelResult,
   type ClosedNotice,
   type ConfigureResult,
@@ -52,10 +53,11 @@ const RETRY_CAP_MS = 60_000;
 const SAFETY_NET_MS = 10_000;
 
 /**
- * One TrialGate per trial. Every application of the trial passes through here, one at
- * a time: decisions are synchronous SQLite transactions (decision + outbox row), so no
- * two requests can interleave inside a decision, and the reply leaves only after the
- * write is durable (the output gate holds it until then).
+ * One TrialGate per trial. Every application of the trial passes through here, in batches
+ * that each isolate gathers while its previous call is in flight (group commit, see
+ * applyMany): decisions are synchronous SQLite transactions (decisions + outbox rows), so no
+ * two calls can interleave inside a decision, and the reply leaves only after the write is
+ * durable (the output gate holds it until then).
  *
  * One alarm serves two purposes: it retries an outbox that could not be sent, and it wakes
  * the object at opensAt and closesAt so those transitions are announced (to Postgres,
@@ -100,37 +102,53 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     return { ok: true, snapshot: snapshotOf(decision.next, now) };
   }
 
-  async apply(userId: string, note: string | null): Promise<ApplyResult> {
+  /**
+   * Group commit: the whole batch is decided in order and stored in ONE transactionSync
+   * (applications, their outbox rows, the state and a FULL announcement made once), and the
+   * reply leaves only after that write is durable (the output gate holds it until then).
+   * Nothing is answered that was not stored: if the transaction fails, every caller of the
+   * batch gets the error and a retry finds whatever was stored as its own application.
+   */
+  async applyMany(requests: readonly ApplyRequest[]): Promise<ApplyResult[]> {
     const state = this.state;
-    if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
+    if (!state) return requests.map(() => ({ kind: "refused", code: "TRIAL_NOT_FOUND" }));
 
     // One place per member: a repeat gets its first application back, whatever the state.
-    const existing = findApplicationByUser(this.sql, state.trialId, userId);
-    if (existing) return { kind: "existing", application: existing };
-
-    const now = Date.now();
-    const decision = admit(state, { userId, note, now, applicationId: crypto.randomUUID() });
-    if (decision.kind === "refused") {
-      if (decision.next !== state) {
-        saveGate(this.sql, decision.next);
-        this.state = decision.next;
-      }
-      return { kind: "refused", code: decision.code };
+    const existing = new Map<string, Application>();
+    for (const { userId } of requests) {
+      if (existing.has(userId)) continue;
+      const found = findApplicationByUser(this.sql, state.trialId, userId);
+      if (found) existing.set(userId, found);
     }
 
-    const { application } = decision;
-    const event = applicationEvent(
-      application.status === "WON" ? "WON" : "WAITLISTED",
-      application,
+    const now = Date.now();
+    const decision = decideBatch(
+      state,
+      requests.map((r) => ({ ...r, applicationId: crypto.randomUUID() })),
+      existing,
+      now,
     );
+    if (decision.admitted.length === 0) {
+      // Refusals only: the counted demand, if any, is the one thing to store.
+      if (decision.next !== state) {
+        this.ctx.storage.transactionSync(() => this.commitState(decision.next, now));
+      }
+      return decision.results;
+    }
+
     this.ctx.storage.transactionSync(() => {
-      insertApplication(this.sql, application);
-      this.outbox.append(event, now);
-      // Taking the last place closes the trial (FULL): announced in the same transaction.
+      for (const application of decision.admitted) {
+        insertApplication(this.sql, application);
+        this.outbox.append(
+          applicationEvent(application.status === "WON" ? "WON" : "WAITLISTED", application),
+          now,
+        );
+      }
+      // Taking the last place closes the trial (FULL): announced once, in the same transaction.
       this.commitState(this.announce(decision.next, now), now);
     });
     this.afterOutboxWrite(now);
-    return { kind: "created", application };
+    return decision.results;
   }
 
   async cancel(): Promise<CancelResult> {

@@ -146,8 +146,12 @@ describe("compensation for a message that keeps failing", () => {
     const recorded: GateEvent[] = [];
     await setQueue(trialId, recordingQueue(recorded));
     const [a, b] = await createUsers("MEMBER", 2);
-    expect(await gate.apply(a!.id, null)).toMatchObject({ kind: "created" });
-    expect(await gate.apply(b!.id, null)).toMatchObject({ kind: "created" });
+    expect(await gate.applyMany([{ userId: a!.id, note: null }])).toMatchObject([
+      { kind: "created" },
+    ]);
+    expect(await gate.applyMany([{ userId: b!.id, note: null }])).toMatchObject([
+      { kind: "created" },
+    ]);
     await gate.flushOutbox();
     const won = applicationEvents(recorded).find((e) => e.application.userId === a!.id)!;
 

@@ -1,27 +1,48 @@
 import { and, asc, desc, eq, getTableColumns, gt, type SQL, sql } from "drizzle-orm";
-import type { Application } from "../../core/first-come/types";
+import type { Application, ApplyResult } from "../../core/first-come/types";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
+import type { Deps } from "../context";
 import { AppError } from "../errors";
 import { type CreatedKey, olderThan } from "../lib/keyset";
+import { GroupCommit } from "./group-commit";
+
+/** One per isolate (and batch size): the group commit's lanes live as long as the isolate. */
+const groupCommits = new Map<number, GroupCommit>();
+
+function groupCommitOf(maxBatch: number): GroupCommit {
+  let g = groupCommits.get(maxBatch);
+  if (!g) {
+    g = new GroupCommit(maxBatch);
+    groupCommits.set(maxBatch, g);
+  }
+  return g;
+}
 
 /**
- * Apply to a trial: exactly one call to the trial's gate, nothing else on the hot path.
- * The gate decides and persists before answering; Postgres learns it from the queue.
+ * Apply to a trial: one call to the trial's gate, shared with the applications that arrived
+ * while this isolate's previous call to it was in flight (group commit, docs/decisions/0019);
+ * nothing else on the hot path. The gate decides and persists before answering; Postgres
+ * learns it from the queue. `batchSize` is how many applications that gate call carried.
  */
 export async function applyToTrial(
-  gates: TrialGates,
+  deps: Pick<Deps, "gates" | "config" | "waitUntil">,
   trialId: string,
   userId: string,
   note: string | null,
-): Promise<{ created: boolean; application: Application }> {
-  const result = await gates.get(trialId).apply(userId, note);
+): Promise<{ created: boolean; application: Application; batchSize: number }> {
+  const gate = deps.gates.get(trialId);
+  const request = { userId, note };
+  const { batching, batchMax } = deps.config.gate;
+  const { result, batchSize } = batching
+    ? await groupCommitOf(batchMax).apply(gate, trialId, request, deps.waitUntil)
+    : { result: (await gate.applyMany([request]))[0] as ApplyResult, batchSize: 1 };
   switch (result.kind) {
     case "created":
-      return { created: true, application: result.application };
+      return { created: true, application: result.application, batchSize };
     case "existing":
-      return { created: false, application: result.application };
+      return { created: false, application: result.application, batchSize };
     case "refused":
       throw refusal(result.code);
   }

@@ -15,7 +15,7 @@ export const cloudflareRuntime: Runtime = {
     return {
       config,
       db: new DatabaseSession(config.database),
-      gates: durableObjectGates(env.TRIAL_GATE),
+      gates: durableObjectGates(env.TRIAL_GATE, config.gate.simulatedDistanceMs),
       cache: cacheFor(config),
       blobs: r2BlobStore(env.IMAGES),
       limiter: limiterFor(config),
