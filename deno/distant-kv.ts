@@ -17,7 +17,8 @@ export function distantKv(kv: Deno.Kv, ms: number): Deno.Kv {
         return (selector: Deno.KvListSelector, options?: Deno.KvListOptions) =>
           delayedList(kv.list(selector, options), ms);
       }
-      return Reflect.get(obj, prop);
+      const value = Reflect.get(obj, prop);
+      return typeof value === "function" ? value.bind(obj) : value;
     },
   });
 }

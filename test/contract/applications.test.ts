@@ -62,6 +62,14 @@ describe("applications: a flood at the opening second", () => {
     }
     expect(refused).toHaveLength(170 + openers.length);
 
+    // Group commit: each answer names how many applications shared its gate call. With 220
+    // requests in flight at once, calls are shared (fewer gate calls than answers).
+    const batchSizes = responses
+      .filter((r) => r.status === 201)
+      .map((r) => Number(/desc="batch of (\d+)"/.exec(r.headers.get("server-timing") ?? "")?.[1]));
+    expect(batchSizes.every((n) => Number.isInteger(n) && n >= 1)).toBe(true);
+    expect(batchSizes.some((n) => n > 1)).toBe(true);
+
     const bySeq = [...created].sort((a, b) => a.seq - b.seq);
     expect(bySeq.map((a) => a.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(bySeq.slice(0, 30).every((a) => a.status === "WON" && a.position === null)).toBe(true);

@@ -11,20 +11,30 @@ export function withRoundTrip<T extends object>(
 ): T {
   if (ms <= 0) return target;
   const delayed = new Set<string | symbol>(methods);
-  return new Proxy(target, {
+  const proxy: T = new Proxy(target, {
     get(obj, prop) {
       const value = Reflect.get(obj, prop);
-      if (!delayed.has(prop) || typeof value !== "function") return value;
+      if (typeof value !== "function") return value;
+      // Called on the target: methods that use private fields (Deno.Kv's) refuse a proxy.
+      // Reflect.apply, not value.apply or bind: on an RPC stub those are remote calls too.
+      // A method that returns its target (a builder's chaining) returns the proxy instead.
+      if (!delayed.has(prop)) {
+        return (...args: unknown[]) => {
+          const result = Reflect.apply(value, obj, args);
+          return result === obj ? proxy : result;
+        };
+      }
       return async (...args: unknown[]) => {
         await sleep(ms / 2);
         try {
-          return await value.apply(obj, args);
+          return await Reflect.apply(value, obj, args);
         } finally {
           await sleep(ms / 2);
         }
       };
     },
   });
+  return proxy;
 }
 
 export function sleep(ms: number): Promise<void> {

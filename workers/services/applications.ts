@@ -32,12 +32,12 @@ export async function applyToTrial(
   userId: string,
   note: string | null,
 ): Promise<{ created: boolean; application: Application; batchSize: number }> {
-  const gate = deps.gates.get(trialId);
+  const gate = () => deps.gates.get(trialId);
   const request = { userId, note };
   const { batching, batchMax } = deps.config.gate;
   const { result, batchSize } = batching
     ? await groupCommitOf(batchMax).apply(gate, trialId, request, deps.waitUntil)
-    : { result: (await gate.applyMany([request]))[0] as ApplyResult, batchSize: 1 };
+    : { result: (await gate().applyMany([request]))[0] as ApplyResult, batchSize: 1 };
   switch (result.kind) {
     case "created":
       return { created: true, application: result.application, batchSize };

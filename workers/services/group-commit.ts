@@ -9,11 +9,11 @@ import type { ApplyRequest, TrialGate } from "../../core/ports/trial-gate";
  * flood batches itself, by exactly as much as the gate's round trip lets requests pile up.
  *
  * Each batch is sent by its first (oldest) request, from that request's own context and
- * through its own gate handle, while it waits for its answer: on Workers a request must not
+ * through a gate handle made there, while it waits for its answer: on Workers a request must not
  * do I/O for another, and a batch sent by a request that already finished could be cut off.
  * When a batch's answer arrives, the leader hands the turn to the oldest waiting request.
  */
-export interface Lane {
+interface Lane {
   /** Requests waiting for the next call, oldest first. */
   queue: Waiter[];
   /** Whether a call is in flight (or its leader is about to send it). */
@@ -36,6 +36,31 @@ export interface BatchedResult {
   batchSize: number;
 }
 
+/**
+ * How often a waiting request wakes while its turn has not come. Its turn is settled by
+ * another request (the leader), and workerd cancels a request that waits on nothing of its
+ * own as hung ("code had hung and would never generate a response"): a pending timer of its
+ * own keeps it alive. The answer itself wakes it at once; the timer adds no latency.
+ */
+const HEARTBEAT_MS = 250;
+
+async function awaitTurn(turn: Promise<Outcome>): Promise<Outcome> {
+  let outcome: Outcome | undefined;
+  void turn.then((o) => {
+    outcome = o;
+  });
+  while (outcome === undefined) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const beat = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), HEARTBEAT_MS);
+    });
+    const settled = await Promise.race([turn, beat]);
+    clearTimeout(timer);
+    if (settled) return settled;
+  }
+  return outcome;
+}
+
 export class GroupCommit {
   private readonly lanes = new Map<string, Lane>();
 
@@ -47,7 +72,7 @@ export class GroupCommit {
    * requests queued behind them must not wait for a context that was cancelled.
    */
   apply(
-    gate: TrialGate,
+    gate: () => TrialGate,
     trialId: string,
     request: ApplyRequest,
     keepAlive: (promise: Promise<unknown>) => void,
@@ -58,7 +83,7 @@ export class GroupCommit {
   }
 
   private async join(
-    gate: TrialGate,
+    gate: () => TrialGate,
     trialId: string,
     request: ApplyRequest,
   ): Promise<BatchedResult> {
@@ -72,7 +97,7 @@ export class GroupCommit {
       queue.push({ request, settle });
     });
     if (lane.busy) {
-      const outcome = await turn;
+      const outcome = await awaitTurn(turn);
       if (outcome.kind === "answer") return outcome;
       if (outcome.kind === "failed") throw outcome.error;
     }
@@ -81,7 +106,7 @@ export class GroupCommit {
     return this.lead(gate, trialId, lane);
   }
 
-  /** Requests waiting or in flight for a trial in this isolate (for tests and metrics). */
+  /** Requests of a trial waiting for the next gate call in this isolate (for tests). */
   pending(trialId: string): number {
     return this.lanes.get(trialId)?.queue.length ?? 0;
   }
@@ -90,18 +115,19 @@ export class GroupCommit {
    * Sends the oldest requests as one call. The leader is the first of them: the others are
    * settled here, and the leader's own result is returned (or its error thrown).
    */
-  private async lead(gate: TrialGate, trialId: string, lane: Lane): Promise<BatchedResult> {
+  private async lead(gate: () => TrialGate, trialId: string, lane: Lane): Promise<BatchedResult> {
     const batch = lane.queue.splice(0, this.maxBatch);
     const others = batch.slice(1);
     try {
-      const results = await gate.applyMany(batch.map((w) => w.request));
+      // The handle is made here, in the context that sends the call, never carried over.
+      const results = await gate().applyMany(batch.map((w) => w.request));
       if (results.length !== batch.length) {
         throw new Error(`gate answered ${results.length} results for ${batch.length} requests`);
       }
       const batchSize = batch.length;
-      others.forEach((w, i) =>
-        w.settle({ kind: "answer", result: results[i + 1] as ApplyResult, batchSize }),
-      );
+      others.forEach((w, i) => {
+        w.settle({ kind: "answer", result: results[i + 1] as ApplyResult, batchSize });
+      });
       return { result: results[0] as ApplyResult, batchSize };
     } catch (error) {
       // Nothing was answered: every request of the batch fails alike (the gate stored all of
