@@ -4,7 +4,7 @@ import type { TrialGates } from "../core/ports/trial-gate.ts";
 import { connect, DatabaseSession } from "../db/client.ts";
 import { s3BlobStore } from "../workers/adapters/s3/blob-store.ts";
 import { SlackNotifier } from "../workers/adapters/slack/notifier.ts";
-import { applyGuardFor, cacheFor, limiterFor } from "../workers/adapters/upstash/for-config.ts";
+import { cacheFor } from "../workers/adapters/upstash/for-config.ts";
 import { invalidateTrial } from "../workers/cache/invalidate.ts";
 import { type Config, parseConfig } from "../workers/config.ts";
 import type { PersistDeps } from "../workers/consumers/persist-decisions.ts";
@@ -22,6 +22,7 @@ import { kvTrialGates } from "./kv-gate.ts";
 import { inProcessNotificationQueue } from "./notifications.ts";
 import { OutboxDrainer } from "./outbox.ts";
 import { PrometheusRegistry } from "./prometheus.ts";
+import { denoRateLimiter } from "./rate-limiter.ts";
 
 /**
  * Everything the Deno target shares across requests, built once per isolate from the
@@ -107,8 +108,8 @@ function blobStoreFor(config: Config, env: Record<string, string>): BlobStore {
 
 /** Deno's implementations of the ports for one request. */
 export function denoRuntime(services: DenoServices): Runtime {
-  const limiter = limiterFor(services.config);
-  const applyGuard = applyGuardFor(services.config);
+  // One per process: the apply limit's counters live in it (docs/decisions/0020).
+  const limiter = denoRateLimiter(services.kv);
   return {
     deps(c) {
       // Deno.serve hands the connection info to app.fetch as its second argument.
@@ -120,7 +121,6 @@ export function denoRuntime(services: DenoServices): Runtime {
         cache: services.cache,
         blobs: services.blobs,
         limiter,
-        applyGuard,
         metrics: services.metrics,
         metricsText: () => services.metrics.render(),
         clientIp: info.remoteAddr?.hostname ?? "unknown",

@@ -1,11 +1,15 @@
 // CI's proof of the newcomer path: `npm start` (or `npm run start:deno`, given as the first
-// argument) with no DATABASE_URL (embedded Postgres) in a throwaway data folder answers
-// /healthz 200, serves a sign-up, and Ctrl-C stops everything.
+// argument) with no DATABASE_URL (embedded Postgres) and no Redis in a throwaway data folder
+// answers /healthz 200, serves a sign-up, runs the demo seed and rush, limits rates (API.md:
+// "Rate limits hold in every configuration, the embedded default included"), and Ctrl-C
+// stops everything.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseRate, RATE_LIMITS } from "../workers/rate-limits";
 import { isPortFree } from "./lib/wrangler";
+import type { SeedFile } from "./seed/file";
 
 const script = process.argv[2] ?? "start";
 if (script !== "start" && script !== "start:deno") throw new Error(`unknown script ${script}`);
@@ -17,7 +21,8 @@ const fail = (message: string): never => {
   throw new Error(`smoke: ${message}`);
 };
 
-const { DATABASE_URL: _ignored, ...env } = process.env;
+// The embedded default: no database URL, no Redis (REDIS_URL would turn the cache on).
+const { DATABASE_URL: _ignored, REDIS_URL: _noRedis, ...env } = process.env;
 const child = spawn("npm", ["run", script], {
   env: { ...env, PORT: String(port), TRYIT_DATA_DIR: dataDir },
   stdio: ["ignore", "inherit", "inherit"],
@@ -66,6 +71,10 @@ try {
     fail(`npm run seed:rush: ${outcome}${rush.stderr}`);
   }
   console.log(`smoke: npm run seed, then npm run seed:rush: 5 WON, 5 WAITLISTED, 2 refused`);
+
+  const seeded = JSON.parse(readFileSync(seedEnv.TRYIT_SEED_FILE, "utf8")) as SeedFile;
+  await applyUntilLimited(seeded);
+  await wrongPasswordsUntilLimited("smoke@tryit.test");
 } finally {
   // Ctrl-C as a terminal sends it: to the whole process group.
   if (child.pid) process.kill(-child.pid, "SIGINT");
@@ -77,4 +86,81 @@ try {
   if (code === "timeout") fail(`${command} did not stop within 20 s of SIGINT`);
   if (!(await isPortFree(port))) fail(`port ${port} still in use after stopping`);
   console.log(`smoke: ${command} stopped cleanly on SIGINT`);
+}
+
+interface Answer {
+  status: number;
+  body: { id?: string; error?: { code?: string } } | null;
+  retryAfter: string | null;
+}
+
+async function post(path: string, body: unknown, token?: string): Promise<Answer> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text ? JSON.parse(text) : null,
+    retryAfter: res.headers.get("retry-after"),
+  };
+}
+
+/** Repeats `attempt` until its first 429 (at most `cap` tries); the answers before it, and it. */
+async function untilLimited(cap: number, attempt: () => Promise<Answer>) {
+  const before: Answer[] = [];
+  for (let i = 0; i < cap; i++) {
+    const res = await attempt();
+    if (res.status === 429) {
+      if (res.body?.error?.code !== "RATE_LIMITED")
+        fail(`429 without RATE_LIMITED: ${JSON.stringify(res.body)}`);
+      if (!/^[1-9]\d*$/.test(res.retryAfter ?? ""))
+        fail(`429 without a Retry-After (${res.retryAfter})`);
+      return { before, refused: res };
+    }
+    before.push(res);
+  }
+  return fail(`no 429 after ${cap} attempts`);
+}
+
+/**
+ * A member applying again and again to one open trial: the first answer is 201, the repeats
+ * 200 with the same application, until the per-member limit answers 429 with Retry-After.
+ */
+async function applyUntilLimited(seeded: SeedFile): Promise<void> {
+  const member = seeded.members[0] ?? fail("the seed made no member");
+  const login = await post("/v1/auth/login", { email: member, password: seeded.password });
+  if (login.status !== 200) fail(`member login answered ${login.status}`);
+  const token = (login.body as { accessToken?: string }).accessToken;
+  const { limit, windowSeconds } = parseRate(RATE_LIMITS.applyPerMember.standard);
+  // Three windows' worth: the count restarts if a window ends half-way through.
+  const { before, refused } = await untilLimited(3 * limit + 1, () =>
+    post(`/v1/trials/${seeded.openTrialId}/applications`, {}, token),
+  );
+  const statuses = before.map((a) => a.status);
+  if (statuses[0] !== 201 || statuses.slice(1).some((s) => s !== 200)) {
+    fail(`applies before the 429 answered ${statuses.join(", ")}`);
+  }
+  if (new Set(before.map((a) => a.body?.id)).size !== 1) fail("repeats got another application");
+  console.log(
+    `smoke: apply route: 201, then ${before.length - 1} × 200 (the same application), then 429 RATE_LIMITED, Retry-After ${refused.retryAfter} (limit ${limit} per ${windowSeconds} s per member)`,
+  );
+}
+
+/** Wrong passwords for one account in a row: 401 each, until the login limit answers 429. */
+async function wrongPasswordsUntilLimited(email: string): Promise<void> {
+  const { limit, windowSeconds } = parseRate(RATE_LIMITS.loginPerEmail.standard);
+  const { before, refused } = await untilLimited(3 * limit + 1, () =>
+    post("/v1/auth/login", { email, password: "not-the-password" }),
+  );
+  if (before.some((a) => a.status !== 401 || a.body?.error?.code !== "INVALID_CREDENTIALS")) {
+    fail(`wrong passwords before the 429 answered ${before.map((a) => a.status).join(", ")}`);
+  }
+  console.log(
+    `smoke: ${before.length} wrong passwords answered 401, the next one 429 RATE_LIMITED, Retry-After ${refused.retryAfter} (limit ${limit} per ${windowSeconds} s per e-mail)`,
+  );
 }

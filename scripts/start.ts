@@ -5,7 +5,7 @@
 //   4. `wrangler dev` with the connection details and a dev JWT secret as vars
 //   5. cron triggers, fired locally (wrangler dev never fires them itself)
 //   With REDIS_URL (e.g. redis://127.0.0.1:6379): the Upstash REST bridge in front of it,
-//   so caching and rate limits are on; without it, both are off.
+//   so the read cache is on. Rate limits are on either way (wrangler's [[ratelimits]]).
 // Ctrl-C stops all of it, workerd included. Env: PORT (8787), DATABASE_URL, JWT_SECRET,
 // ADMIN_EMAILS, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
 import { resolve } from "node:path";

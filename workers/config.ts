@@ -2,13 +2,22 @@ import * as v from "valibot";
 import type { RateRule } from "../core/ports/rate-limiter";
 import type { S3Config } from "./adapters/s3/blob-store";
 import { type LogLevel, setLogLevel } from "./lib/log";
+import { parseRate, RATE_LIMITS, type RateLimitKey, type RateLimitVariable } from "./rate-limits";
 
 /**
  * Runtime configuration, parsed and checked at every entry (fetch, queue, scheduled, the
  * Deno server): a missing secret fails loudly at the first invocation, not deep inside a
  * request half-way through a write.
  */
-const RateText = v.pipe(v.string(), v.regex(/^\d{1,6}\/\d{1,6}$/, 'must look like "10/60"'));
+const RateText = v.pipe(
+  v.string(),
+  v.regex(/^[1-9]\d{0,5}\/[1-9]\d{0,5}$/, 'must look like "10/60" (requests/seconds)'),
+);
+
+// One optional "<requests>/<seconds>" variable per rate limit, defaulting to its standard.
+const rateLimitVariables = Object.fromEntries(
+  Object.values(RATE_LIMITS).map((spec) => [spec.variable, v.optional(RateText, spec.standard)]),
+) as Record<RateLimitVariable, v.OptionalSchema<typeof RateText, string>>;
 
 const ConfigSchema = v.object({
   DATABASE_URL: v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
@@ -24,7 +33,7 @@ const ConfigSchema = v.object({
   ),
   ADMIN_EMAILS: v.optional(v.string(), ""),
   // Upstash Redis REST endpoint (production) or the repo's REST bridge (dev, tests).
-  // Both unset: caching and rate limiting are off.
+  // Both unset: no cache. (Rate limits never need Redis: docs/decisions/0020.)
   UPSTASH_REDIS_REST_URL: v.optional(v.pipe(v.string(), v.url("must be a URL"))),
   UPSTASH_REDIS_REST_TOKEN: v.optional(v.string()),
   CACHE_TTL_SECONDS: v.optional(
@@ -36,11 +45,8 @@ const ConfigSchema = v.object({
     v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(10), v.maxValue(5000)),
     "150",
   ),
-  // Limits as "<requests>/<seconds>".
-  RATE_LIMIT_LOGIN_PER_IP: v.optional(RateText, "20/60"),
-  RATE_LIMIT_LOGIN_PER_EMAIL: v.optional(RateText, "5/60"),
-  RATE_LIMIT_SIGNUP_PER_IP: v.optional(RateText, "10/3600"),
-  RATE_LIMIT_APPLY_PER_MEMBER: v.optional(RateText, "30/10"),
+  // Rate limits (workers/rate-limits.ts): RATE_LIMIT_LOGIN_PER_IP and the others, on Deno.
+  ...rateLimitVariables,
   // Group commit (docs/decisions/0019): "off" sends every application to its gate alone, the
   // one-at-a-time path kept reachable so the benchmark can compare the two honestly.
   GATE_BATCHING: v.optional(v.picklist(["on", "off"], 'must be "on" or "off"'), "on"),
@@ -99,16 +105,12 @@ export interface Config {
   version: string;
   logLevel: LogLevel;
   metricsToken: string | null;
-  /** Null when no Redis is configured: caching and rate limiting are off. */
+  /** Null when no Redis is configured: no read cache. */
   redis: { url: string; token: string } | null;
   cacheTtlSeconds: number;
   cacheTimeoutMs: number;
-  rateLimits: {
-    loginPerIp: RateRule;
-    loginPerEmail: RateRule;
-    signupPerIp: RateRule;
-    applyPerMember: RateRule;
-  };
+  /** Every rule of workers/rate-limits.ts, as configured (Deno) or standard (Workers). */
+  rateLimits: Record<RateLimitKey, RateRule>;
   slack: { botToken: string | null; webhookUrl: string | null; apiBaseUrl: string };
   gate: {
     /** Group commit on (default) or every application its own gate call. */
@@ -121,9 +123,16 @@ export interface Config {
   s3: S3Config | null;
 }
 
-function rule(name: string, text: string): RateRule {
-  const [limit, seconds] = text.split("/").map(Number);
-  return { name, limit: limit ?? 0, windowSeconds: seconds ?? 1 };
+function rateRules(o: v.InferOutput<typeof ConfigSchema>): Config["rateLimits"] {
+  const entries = Object.entries(RATE_LIMITS).map(([key, spec]) => {
+    const rule: RateRule = {
+      name: spec.name,
+      ...parseRate(o[spec.variable]),
+      hotPath: spec.hotPath,
+    };
+    return [key, rule];
+  });
+  return Object.fromEntries(entries) as Config["rateLimits"];
 }
 
 export class ConfigError extends Error {
@@ -198,12 +207,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
         : null,
     cacheTtlSeconds: o.CACHE_TTL_SECONDS,
     cacheTimeoutMs: o.CACHE_TIMEOUT_MS,
-    rateLimits: {
-      loginPerIp: rule("login-ip", o.RATE_LIMIT_LOGIN_PER_IP),
-      loginPerEmail: rule("login-email", o.RATE_LIMIT_LOGIN_PER_EMAIL),
-      signupPerIp: rule("signup-ip", o.RATE_LIMIT_SIGNUP_PER_IP),
-      applyPerMember: rule("apply-member", o.RATE_LIMIT_APPLY_PER_MEMBER),
-    },
+    rateLimits: rateRules(o),
     slack: {
       botToken: o.SLACK_BOT_TOKEN || null,
       webhookUrl: o.SLACK_WEBHOOK_URL || null,

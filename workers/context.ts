@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import type { ApplyGuard } from "../core/ports/apply-guard";
 import type { BlobStore } from "../core/ports/blob-store";
 import type { Cache } from "../core/ports/cache";
 import type { Metrics } from "../core/ports/metrics";
@@ -16,9 +15,11 @@ export interface Deps {
   gates: TrialGates;
   cache: Cache;
   blobs: BlobStore;
+  /**
+   * Rate limits on the platform (docs/decisions/0020): the Workers Rate Limiting bindings on
+   * Cloudflare; on Deno the isolate's counters (apply) and Deno KV windows (the rest).
+   */
   limiter: RateLimiter;
-  /** The apply route's revocation + rate checks in one round trip. */
-  applyGuard: ApplyGuard;
   metrics: Metrics;
   /** The Prometheus text of this process's metrics, where a process holds them (Deno). */
   metricsText: (() => string) | null;

@@ -1,7 +1,7 @@
 // What `npm start` and `npm run start:deno` both need before the API process starts: a
 // database (DATABASE_URL, or embedded PGlite under the data folder), a WebSocket proxy in
 // front of it (the Neon driver speaks WebSocket, not TCP), migrations, a per-machine JWT
-// secret, and, with REDIS_URL, the Upstash REST bridge (cache and rate limits on).
+// secret, and, with REDIS_URL, the Upstash REST bridge (the read cache on).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -60,8 +60,8 @@ export async function startDevServices(
     }
     log(
       redis
-        ? `cache and rate limits: on (${redactRedisUrl(process.env.REDIS_URL ?? "")} via ${redis.url})`
-        : "cache and rate limits: off (set REDIS_URL=redis://127.0.0.1:6379 to turn them on)",
+        ? `cache: on (${redactRedisUrl(process.env.REDIS_URL ?? "")} via ${redis.url})`
+        : "cache: off (set REDIS_URL=redis://127.0.0.1:6379 to turn it on)",
     );
     return { db, vars, stop };
   } catch (err) {

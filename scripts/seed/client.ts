@@ -1,3 +1,6 @@
+/** A 429 is waited out (its Retry-After) at most this many times per call. */
+const RATE_LIMITED_RETRIES = 10;
+
 /** The few API calls the demo scripts make, against a running Try-it (npm start). */
 export class DemoClient {
   constructor(readonly base: string) {}
@@ -23,7 +26,16 @@ export class DemoClient {
       headers["content-type"] = opts.type ?? "application/octet-stream";
       body = opts.bytes;
     }
-    const res = await fetch(`${this.base}${path}`, { method, headers, body });
+    let res = await fetch(`${this.base}${path}`, { method, headers, body });
+    // Rate limits hold on `npm start` too (sign-ups and logins per address): a demo that makes
+    // dozens of accounts from one machine waits as the API says, like any polite client.
+    for (let retry = 1; res.status === 429 && retry <= RATE_LIMITED_RETRIES; retry++) {
+      const seconds = Math.max(1, Number(res.headers.get("retry-after")) || 1);
+      console.log(`[demo] ${method} ${path}: rate limited, waiting ${seconds} s (Retry-After)`);
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      res = await fetch(`${this.base}${path}`, { method, headers, body });
+    }
     const text = await res.text();
     // Not every answer is ours: a proxy in front (wrangler dev's, a CDN's) may answer in text.
     let parsed: unknown = text;

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     });
     if (res.status === 429) {
       throw new Error(
-        "sign-ups are rate limited (REDIS_URL is set): run the seed on the embedded default, or raise RATE_LIMIT_SIGNUP_PER_IP",
+        "sign-ups are still rate limited after waiting: try again in a minute (on Deno, RATE_LIMIT_SIGNUP_PER_IP raises the limit)",
       );
     }
     if (res.status !== 201)

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
+import { waitFor, withDb } from "../helpers/db";
+import { createTrial, createUser, createUsers } from "../helpers/fixtures";
 import { api, errorCode } from "../helpers/http";
 import { logIn, logInAs, PASSWORD, refresh, signUp, tokenRow } from "./support";
 
@@ -66,22 +66,42 @@ describe("DELETE /v1/users/me", () => {
     expect((await api("GET", "/v1/users/me", { token: session.accessToken })).status).toBe(401);
   });
 
-  it("the apply hot path refuses the deleted member's still-unexpired token (revocation marker)", async () => {
+  it("the apply hot path admits a deleted member's unexpired token; the decisions consumer then releases the place", async () => {
+    // docs/decisions/0020: the apply route checks the token's signature and the rate limit,
+    // nothing else before the gate; the place is given back when the decision is persisted.
     const company = await createUser("COMPANY");
-    const trial = await createTrial(company, { slots: 5 });
+    const trial = await createTrial(company, { slots: 1, waitlistSize: 1 });
     const member = await signUp("MEMBER");
     const session = await logIn(member);
     const res = await api("DELETE", "/v1/users/me", { token: session.accessToken });
     expect(res.status).toBe(204);
-    // No Postgres lookup on this route: only the marker the deletion wrote can refuse it.
     const apply = await api("POST", `/v1/trials/${trial.id}/applications`, {
       token: session.accessToken,
       body: {},
     });
-    expect(apply.status).toBe(401);
-    expect(errorCode(apply)).toBe("UNAUTHORIZED");
-    const detail = await api("GET", `/v1/trials/${trial.id}`);
-    expect(detail.body).toMatchObject({ applicants: 0 });
+    expect(apply.status).toBe(201);
+    expect(apply.body).toMatchObject({ userId: member.id, status: "WON" });
+    // Every other route looks the caller up, so the same token is refused there at once.
+    const mine = await api("GET", `/v1/trials/${trial.id}/applications/me`, {
+      token: session.accessToken,
+    });
+    expect(mine.status).toBe(401);
+
+    const released = await waitFor(
+      async () => {
+        const detail = await api("GET", `/v1/trials/${trial.id}`);
+        return detail.body.won === 0 && detail.body.remaining === 1 ? detail.body : undefined;
+      },
+      { what: "the deleted member's place released by the decisions consumer" },
+    );
+    expect(released).toMatchObject({ applicants: 1, won: 0, remaining: 1 });
+    // The place is free for the next member.
+    const [next] = await createUsers("MEMBER", 1);
+    const taken = await api("POST", `/v1/trials/${trial.id}/applications`, {
+      token: next!.token,
+      body: {},
+    });
+    expect(taken.body).toMatchObject({ status: "WON", seq: 2 });
   });
 
   it("401 without a token", async () => {

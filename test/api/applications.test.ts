@@ -172,15 +172,21 @@ describe("applying: states, reads and rights", () => {
     expect(errorCode(none)).toBe("APPLICATION_NOT_FOUND");
   });
 
-  it("refuses a deleted account's token at once, although the hot path never reads Postgres", async () => {
+  it("trusts a signed token without reading Postgres: a deleted account's unexpired token is admitted", async () => {
+    // docs/decisions/0020: no lookup on the hot path; the decisions consumer releases the
+    // place afterwards (test/accounts/delete.test.ts follows it to the release).
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 5 });
     const member = await createUser("MEMBER");
     expect((await api("DELETE", "/v1/users/me", { token: member.token })).status).toBe(204);
     const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: member.token });
-    expect(res.status).toBe(401);
-    expect(errorCode(res)).toBe("UNAUTHORIZED");
-    expect((await api("GET", `/v1/trials/${trial.id}`)).body.applicants).toBe(0);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ userId: member.id, status: "WON" });
+    // Every other route looks the caller up: the same token is refused there.
+    const mine = await api("GET", `/v1/trials/${trial.id}/applications/me`, {
+      token: member.token,
+    });
+    expect([mine.status, errorCode(mine)]).toEqual([401, "UNAUTHORIZED"]);
   });
 
   it("rejects a note over 500 characters", async () => {

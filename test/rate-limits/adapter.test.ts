@@ -1,63 +1,83 @@
 import { describe, expect, it } from "vitest";
-import { retryAfterSeconds, upstashRateLimiter } from "../../workers/adapters/upstash/rate-limiter";
-import { awayFromWindowEdge, redis, redisBinding } from "./limited-app";
+import { fixedWindow, retryAfterSeconds } from "../../core/ports/rate-limiter";
+import { bindingRateLimiter } from "../../workers/adapters/cloudflare/rate-limiter";
+import { ConfigError, parseConfig } from "../../workers/config";
+import { awayFromWindowEdge, deployedEnv } from "./limited-app";
 
-const WINDOW = 3600;
-
-function rule(limit: number) {
-  return { name: "adapter-test", limit, windowSeconds: WINDOW };
+function limiterAndRules(overrides: Record<string, unknown> = {}) {
+  const env = deployedEnv(overrides) as unknown as Record<string, unknown>;
+  return { limiter: bindingRateLimiter(env), rules: parseConfig(env).rateLimits };
 }
 
-describe("upstashRateLimiter", () => {
-  it("refuses past the limit with the seconds left in the window", async () => {
-    await awayFromWindowEdge(WINDOW);
-    const limiter = upstashRateLimiter(redisBinding());
+describe("bindingRateLimiter (Workers Rate Limiting bindings)", () => {
+  it("admits exactly the binding's limit per key, then refuses with the period as Retry-After", async () => {
+    const { limiter, rules } = limiterAndRules();
+    const rule = rules.loginPerEmail;
+    await awayFromWindowEdge(rule.windowSeconds);
     const key = crypto.randomUUID();
-    expect(await limiter.check(rule(2), key)).toEqual({ ok: true });
-    expect(await limiter.check(rule(2), key)).toEqual({ ok: true });
-    const before = Date.now();
-    const refused = await limiter.check(rule(2), key);
-    const after = Date.now();
-    if (refused.ok) throw new Error("the third attempt was admitted");
-    // The window ends on the next multiple of its length since the epoch.
-    const windowEnd = (Math.floor(before / (WINDOW * 1000)) + 1) * WINDOW * 1000;
-    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(Math.ceil((windowEnd - after) / 1000));
-    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(Math.ceil((windowEnd - before) / 1000));
+    for (let i = 0; i < rule.limit; i++)
+      expect(await limiter.check(rule, key)).toEqual({ ok: true });
+    expect(await limiter.check(rule, key)).toEqual({
+      ok: false,
+      retryAfterSeconds: rule.windowSeconds,
+    });
+    expect(await limiter.check(rule, key)).toMatchObject({ ok: false });
+    // Another key has its own count.
+    expect(await limiter.check(rule, crypto.randomUUID())).toEqual({ ok: true });
   });
 
-  it("refuses a blocked key from memory, without another Redis round trip", async () => {
-    await awayFromWindowEdge(WINDOW);
-    const limiter = upstashRateLimiter(redisBinding());
+  it("counts each rule on its own binding: one key used up on one rule is free on another", async () => {
+    const { limiter, rules } = limiterAndRules();
+    await awayFromWindowEdge(60);
     const key = crypto.randomUUID();
-    for (let i = 0; i < 8; i++) await limiter.check(rule(2), key);
-    // The fixed window counts every attempt that reaches Redis: 2 admitted, the 3rd
-    // refused there; the 5 after it never left the isolate.
-    const bucket = Math.floor(Date.now() / (WINDOW * 1000));
-    expect(await redis().get(`tryit:rl:adapter-test:${key}:${bucket}`)).toBe(3);
-    expect((await limiter.check(rule(2), key)).ok).toBe(false);
+    for (let i = 0; i <= rules.signupPerIp.limit; i++) await limiter.check(rules.signupPerIp, key);
+    expect((await limiter.check(rules.signupPerIp, key)).ok).toBe(false);
+    expect(await limiter.check(rules.loginPerIp, key)).toEqual({ ok: true });
+    expect(await limiter.check(rules.refreshPerIp, key)).toEqual({ ok: true });
   });
 
-  it("fails open at once when Redis is unreachable", async () => {
-    // Nothing listens on port 9 (discard) here: every connection is refused.
-    const limiter = upstashRateLimiter({ url: "http://127.0.0.1:9", token: "any" });
-    const started = Date.now();
-    for (let i = 0; i < 5; i++) {
-      expect(await limiter.check(rule(1), "same-key")).toEqual({ ok: true });
+  it("refuses to run with a RATE_LIMIT_* variable: on Workers the limit is wrangler.toml's", () => {
+    expect(() => limiterAndRules({ RATE_LIMIT_LOGIN_PER_IP: "100/60" })).toThrow(ConfigError);
+    expect(() => limiterAndRules({ RATE_LIMIT_LOGIN_PER_IP: "100/60" })).toThrow(
+      /RATE_LIMIT_LOGIN_PER_IP apply on Deno only/,
+    );
+  });
+
+  it("refuses to run without one of the bindings", () => {
+    expect(() => limiterAndRules({ LIMIT_APPLY_PER_MEMBER: undefined })).toThrow(
+      /no rate limiting binding LIMIT_APPLY_PER_MEMBER/,
+    );
+  });
+
+  it("fails open when the binding errors", async () => {
+    const broken = {
+      limit: async () => {
+        throw new Error("binding unavailable");
+      },
+    };
+    const { limiter, rules } = limiterAndRules({ LIMIT_LOGIN_PER_EMAIL: broken });
+    for (let i = 0; i < rules.loginPerEmail.limit + 2; i++) {
+      expect(await limiter.check(rules.loginPerEmail, "same-key")).toEqual({ ok: true });
     }
-    // Each far under the 1 s timeout: a refused connection is not retried.
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
-describe("retryAfterSeconds", () => {
+describe("fixed windows", () => {
   const now = 1_700_000_000_000;
-  it("rounds up to whole seconds", () => {
+  const rule = { name: "r", limit: 1, windowSeconds: 60, hotPath: false };
+
+  it("are aligned to the epoch and end on the next multiple of their length", () => {
+    const { index, endsAt } = fixedWindow(rule, now + 1);
+    expect(index).toBe(Math.floor((now + 1) / 60_000));
+    expect(endsAt).toBe((index + 1) * 60_000);
+    expect(fixedWindow(rule, endsAt).index).toBe(index + 1);
+  });
+
+  it("Retry-After rounds up to whole seconds and is never below 1", () => {
     expect(retryAfterSeconds(now + 1, now)).toBe(1);
     expect(retryAfterSeconds(now + 1000, now)).toBe(1);
     expect(retryAfterSeconds(now + 1001, now)).toBe(2);
     expect(retryAfterSeconds(now + 59_999, now)).toBe(60);
-  });
-  it("is never below 1, even for a window that has just ended", () => {
     expect(retryAfterSeconds(now, now)).toBe(1);
     expect(retryAfterSeconds(now - 5000, now)).toBe(1);
   });

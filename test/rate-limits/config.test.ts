@@ -1,48 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { awayFromWindowEdge, limitedApp, uniqueIp } from "./limited-app";
+import { ConfigError, parseConfig } from "../../workers/config";
+import { RATE_LIMITS } from "../../workers/rate-limits";
+import { deployedEnv } from "./limited-app";
 
-const WINDOW = 3600;
+const base = () => deployedEnv() as unknown as Record<string, unknown>;
 
-/** Logins with unknown e-mails from one address until the first 429; the count admitted. */
-async function admittedLogins(call: ReturnType<typeof limitedApp>, attempts: number) {
-  const ip = uniqueIp();
-  let admitted = 0;
-  for (let i = 0; i < attempts; i++) {
-    const res = await call("POST", "/v1/auth/login", {
-      ip,
-      body: { email: `nobody-${crypto.randomUUID()}@tryit.test`, password: "spray" },
-    });
-    if (res.status === 429) break;
-    expect(res.status).toBe(401);
-    admitted++;
-  }
-  return admitted;
-}
-
-describe("rate limits come from the environment", () => {
-  it("admits 2 or 4 logins per address as RATE_LIMIT_LOGIN_PER_IP says", async () => {
-    await awayFromWindowEdge(WINDOW);
-    const two = limitedApp({ RATE_LIMIT_LOGIN_PER_IP: `2/${WINDOW}` });
-    const four = limitedApp({ RATE_LIMIT_LOGIN_PER_IP: `4/${WINDOW}` });
-    expect(await admittedLogins(two, 6)).toBe(2);
-    expect(await admittedLogins(four, 6)).toBe(4);
+describe("rate limit configuration", () => {
+  it("defaults every rule to its standard, the apply rule alone on the hot path", () => {
+    const { rateLimits } = parseConfig(base());
+    expect(Object.keys(rateLimits).sort()).toEqual(Object.keys(RATE_LIMITS).sort());
+    for (const [key, spec] of Object.entries(RATE_LIMITS)) {
+      const rule = rateLimits[key as keyof typeof RATE_LIMITS];
+      expect(`${rule.limit}/${rule.windowSeconds}`).toBe(spec.standard);
+      expect(rule.name).toBe(spec.name);
+      expect(rule.hotPath).toBe(key === "applyPerMember");
+    }
   });
 
-  it("are off without Redis (the embedded default)", async () => {
-    const call = limitedApp({
-      UPSTASH_REDIS_REST_URL: undefined,
-      UPSTASH_REDIS_REST_TOKEN: undefined,
-      RATE_LIMIT_LOGIN_PER_IP: `1/${WINDOW}`,
+  it("reads RATE_LIMIT_* as <requests>/<seconds> (what the Deno runtime uses)", () => {
+    const { rateLimits } = parseConfig({
+      ...base(),
+      RATE_LIMIT_SIGNUP_PER_IP: "10/3600",
+      RATE_LIMIT_UPLOAD_PER_USER: "7/10",
     });
-    expect(await admittedLogins(call, 4)).toBe(4);
+    expect(rateLimits.signupPerIp).toMatchObject({ limit: 10, windowSeconds: 3600 });
+    expect(rateLimits.uploadPerUser).toMatchObject({ limit: 7, windowSeconds: 10 });
   });
 
-  it("fail open: with Redis unreachable, logins keep working", async () => {
-    const call = limitedApp({
-      // Nothing listens on port 9 (discard) here: every connection is refused.
-      UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9",
-      RATE_LIMIT_LOGIN_PER_IP: `1/${WINDOW}`,
-    });
-    expect(await admittedLogins(call, 3)).toBe(3);
+  it("refuses a limit or a window of zero, and anything that is not <requests>/<seconds>", () => {
+    for (const text of ["0/60", "10/0", "10", "ten/60", "10/60s", "-1/60"]) {
+      expect(() => parseConfig({ ...base(), RATE_LIMIT_LOGIN_PER_IP: text }), text).toThrow(
+        ConfigError,
+      );
+    }
   });
 });

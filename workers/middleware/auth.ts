@@ -6,6 +6,7 @@ import { type VerifiedClaims, verifyAccessToken } from "../auth/tokens";
 import type { AppContext, AppEnv } from "../context";
 import { AppError } from "../errors";
 import { findLiveUserCached } from "../services/user-lookup";
+import { tooManyAttempts } from "./rate-limit";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
@@ -40,33 +41,23 @@ export const requireAuth = () =>
   });
 
 /**
- * The apply hot path's variant: the token's claims, then the revocation marker that deleting
- * an account writes and the member's apply rate, both in ONE round trip to Redis (the
- * ApplyGuard); never Postgres, so thousands of first-time applicants in one second open no
- * connections. The cost (docs/decisions/0008): without Redis, or if the marker is lost, a
+ * The apply hot path's variant: the token's signature, expiry and claims, then the member's
+ * rate limit on the platform (the Workers binding; the isolate's own counter on Deno), and
+ * nothing else before the gate: no Postgres, no Redis, so thousands of first-time applicants
+ * in one second open no connections and wait on no store. The cost (docs/decisions/0020): a
  * deleted account's token still applies until it expires (ACCESS_TOKEN_TTL_SECONDS), and the
- * decisions consumer then releases the place.
+ * decisions consumer then releases the place; a role change waits for the next token.
  */
 export const requireToken = (
   rule: (c: AppContext) => RateRule,
-  /** Runs after the signature check, before Redis: may throw an answer that needs neither. */
+  /** Runs after the signature check, before the limit: may throw an answer that needs neither. */
   shortCircuit?: (c: AppContext, claims: VerifiedClaims) => void,
 ) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const claims = await verifiedClaims(c);
     shortCircuit?.(c, claims);
-    const verdict = await c.var.deps.applyGuard.check(claims.userId, claims.issuedAt, rule(c));
-    if (!verdict.ok) {
-      if (verdict.reason === "revoked") {
-        throw new AppError("UNAUTHORIZED", "This account no longer exists.");
-      }
-      throw new AppError(
-        "RATE_LIMITED",
-        "Too many attempts; retry after the number of seconds in Retry-After.",
-        [],
-        verdict.retryAfterSeconds,
-      );
-    }
+    const decision = await c.var.deps.limiter.check(rule(c), claims.userId);
+    if (!decision.ok) throw tooManyAttempts(decision.retryAfterSeconds);
     c.set("caller", { userId: claims.userId, role: claims.role });
     await next();
   });

@@ -14,13 +14,12 @@ type Pick = (c: AppContext) => Picked | Promise<Picked>;
 
 /**
  * Charges the request to every target `pick` names; 429 RATE_LIMITED with Retry-After
- * (the error handler sets it) when any is used up. Keys reach the store only as SHA-256
- * digests, so Redis never holds an e-mail or an address. Place it after validation: a
- * request refused as malformed was cheap and is not counted.
+ * (the error handler sets it) when any is used up. Keys reach the limiter only as SHA-256
+ * digests, so no counter (a KV entry, the platform's binding) holds an e-mail or an address.
+ * Place it after validation: a request refused as malformed was cheap and is not counted.
  */
 export const rateLimit = (pick: Pick) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    if (!c.var.deps.limiter.enabled) return next();
     const picked = await pick(c);
     await chargeLimits(c, picked === null ? [] : Array.isArray(picked) ? picked : [picked]);
     await next();
@@ -32,20 +31,23 @@ export const rateLimit = (pick: Pick) =>
  */
 async function chargeLimits(c: AppContext, targets: RateTarget[]): Promise<void> {
   const { limiter } = c.var.deps;
-  if (!limiter.enabled || targets.length === 0) return;
+  if (targets.length === 0) return;
   const decisions = await Promise.all(
     targets.map(async (t) => limiter.check(t.rule, await digest(t.key))),
   );
   const waits = decisions.flatMap((d) => (d.ok ? [] : [d.retryAfterSeconds]));
-  if (waits.length > 0) {
-    throw new AppError(
-      "RATE_LIMITED",
-      "Too many attempts; retry after the number of seconds in Retry-After.",
-      [],
-      // The caller is admitted only once every exhausted limit has a fresh window.
-      Math.max(...waits),
-    );
-  }
+  // The caller is admitted only once every exhausted limit has a fresh window.
+  if (waits.length > 0) throw tooManyAttempts(Math.max(...waits));
+}
+
+/** 429 RATE_LIMITED; the error handler turns `retryAfterSeconds` into Retry-After. */
+export function tooManyAttempts(retryAfterSeconds: number): AppError {
+  return new AppError(
+    "RATE_LIMITED",
+    "Too many attempts; retry after the number of seconds in Retry-After.",
+    [],
+    retryAfterSeconds,
+  );
 }
 
 /** Logins: per client address and per e-mail (a brute force on one account from many). */
@@ -62,7 +64,27 @@ export const limitLogin = () =>
 export const limitSignup = () =>
   rateLimit((c) => ({ rule: c.var.deps.config.rateLimits.signupPerIp, key: c.var.deps.clientIp }));
 
-/** Applications: per member, charged by requireToken with the revocation check (ApplyGuard). */
+/**
+ * Refreshes per client address. Not per token family: a stream of made-up tokens belongs to
+ * no family, and each still costs a database lookup.
+ */
+export const limitRefresh = () =>
+  rateLimit((c) => ({ rule: c.var.deps.config.rateLimits.refreshPerIp, key: c.var.deps.clientIp }));
+
+/**
+ * Image uploads per user, after authentication and role and before the body is read: what
+ * is limited is receiving up to 5 MiB, so an upload counts whatever its bytes turn out to be.
+ */
+export const limitUploads = () =>
+  rateLimit((c) => ({
+    rule: c.var.deps.config.rateLimits.uploadPerUser,
+    key: c.var.caller.userId,
+  }));
+
+/**
+ * Applications: per member, charged by requireToken right after the token's signature, with
+ * the user id as the key (no digest: a member id is not personal data like an address).
+ */
 export const applyLimit = (c: AppContext): RateRule => c.var.deps.config.rateLimits.applyPerMember;
 
 /**

@@ -116,7 +116,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: "Auth",
     security: "none",
     responses: ok(R.TokenPair),
-    errors: ["INVALID_REFRESH_TOKEN"],
+    errors: ["INVALID_REFRESH_TOKEN", "RATE_LIMITED"],
   },
   "POST /v1/auth/logout": {
     summary: "Revoke a refresh token",
@@ -176,7 +176,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
         headers: { Location: "The image's URL" },
       },
     },
-    errors: [...ROLE_GUARD, "VALIDATION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"],
+    errors: [
+      ...ROLE_GUARD,
+      "VALIDATION_FAILED",
+      "PAYLOAD_TOO_LARGE",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "RATE_LIMITED",
+    ],
   },
   "GET /v1/images/:id": {
     summary: "An image's bytes",

@@ -2,10 +2,14 @@
 //   workers: `wrangler dev` (workerd, the Durable Object gates, local queues and R2)
 //   deno:    two `deno run workers/deno.ts` processes sharing one Deno KV file (and images
 //            in the fake S3), so every test also proves that two isolates agree.
-import { mkdtempSync, rmSync } from "node:fs";
+// Rate limits: the suite's shared target runs with every limit raised out of reach (all its
+// requests come from 127.0.0.1); test/contract/rate-limits-and-errors.test.ts starts a target
+// of its own with the limits as they ship.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { experimental_readRawConfig } from "wrangler";
 import { denoServerArgs } from "../../../scripts/lib/deno-server";
 import {
   isPortFree,
@@ -14,6 +18,8 @@ import {
   spawnWranglerDev,
   waitForHttp,
 } from "../../../scripts/lib/wrangler";
+import { parseRate, RATE_LIMITS } from "../../../workers/rate-limits";
+import type { DeployedRateLimit } from "../../rate-limits/deployed-rate-limits";
 
 export type TargetName = "workers" | "deno";
 
@@ -38,9 +44,19 @@ export function targetName(): TargetName {
   return name;
 }
 
+/**
+ * "raised": every rate limit far out of reach (wrangler.toml's [[ratelimits]] rewritten into a
+ * config of the run's own for wrangler dev; RATE_LIMIT_* variables for Deno).
+ * "as-deployed": wrangler.toml as it is, and Deno with no RATE_LIMIT_* variable.
+ */
+export type RateLimits = "raised" | "as-deployed";
+
+const RAISED_LIMIT = 100_000;
+
 export async function startTarget(
   name: TargetName,
   vars: Record<string, string>,
+  { rateLimits = "raised" }: { rateLimits?: RateLimits } = {},
 ): Promise<StartedTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), `tryit-contract-${name}-`));
   const servers: ServerProcess[] = [];
@@ -51,11 +67,15 @@ export async function startTarget(
   try {
     if (name === "workers") {
       const port = await freePort();
+      const config =
+        rateLimits === "raised" ? raisedWranglerConfig(dataDir) : resolve(ROOT, "wrangler.toml");
       const server = spawnWranglerDev(
         resolve(ROOT, "node_modules/.bin/wrangler"),
         [
-          ...["--config", resolve(ROOT, "wrangler.toml"), "--ip", "127.0.0.1"],
+          ...["--config", config, "--ip", "127.0.0.1"],
           ...["--port", String(port), "--persist-to", dataDir],
+          // Its own debugger port: a second wrangler dev on the default one would collide.
+          ...["--inspector-port", String(await freePort())],
           ...["--show-interactive-dev-session=false", "--log-level", "warn"],
           ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ],
@@ -68,7 +88,12 @@ export async function startTarget(
     }
 
     const kvPath = join(dataDir, "kv.sqlite3");
-    const env = { ...vars, DENO_KV_PATH: kvPath, HOST: "127.0.0.1" };
+    const env = {
+      ...vars,
+      ...(rateLimits === "raised" ? raisedDenoLimits() : {}),
+      DENO_KV_PATH: kvPath,
+      HOST: "127.0.0.1",
+    };
     const baseUrls: string[] = [];
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
@@ -86,6 +111,39 @@ export async function startTarget(
     await stop();
     throw err;
   }
+}
+
+/**
+ * wrangler.toml with every [[ratelimits]] limit raised, as a JSON config in `dir` (its `main`
+ * made absolute, the only path in it that is relative to the config's folder).
+ */
+function raisedWranglerConfig(dir: string): string {
+  const { rawConfig } = experimental_readRawConfig({ config: resolve(ROOT, "wrangler.toml") });
+  const ratelimits = (rawConfig.ratelimits ?? []) as DeployedRateLimit[];
+  if (!rawConfig.main || ratelimits.length === 0) {
+    throw new Error("wrangler.toml has no main or no [[ratelimits]]");
+  }
+  const config = {
+    ...rawConfig,
+    main: resolve(ROOT, rawConfig.main),
+    ratelimits: ratelimits.map((r) => ({
+      ...r,
+      simple: { ...r.simple, limit: RAISED_LIMIT },
+    })),
+  };
+  const path = join(dir, "wrangler.raised-limits.json");
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+/** RATE_LIMIT_* for Deno: every rule raised, in its standard period. */
+function raisedDenoLimits(): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(RATE_LIMITS).map((spec) => [
+      spec.variable,
+      `${RAISED_LIMIT}/${parseRate(spec.standard).windowSeconds}`,
+    ]),
+  );
 }
 
 async function freePort(): Promise<number> {

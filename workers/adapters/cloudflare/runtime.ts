@@ -1,11 +1,12 @@
 import { DatabaseSession } from "../../../db/client";
 import { parseConfig } from "../../config";
 import type { Runtime } from "../../context";
-import { applyGuardFor, cacheFor, limiterFor } from "../upstash/for-config";
+import { cacheFor } from "../upstash/for-config";
 import { r2BlobStore } from "./blob-store";
 import { bundledDocsAsset } from "./docs-assets";
 import { durableObjectGates } from "./gates";
 import { metricsFor } from "./metrics";
+import { bindingRateLimiter } from "./rate-limiter";
 
 /** Cloudflare's implementations of the ports, built from the request's bindings. */
 export const cloudflareRuntime: Runtime = {
@@ -18,8 +19,8 @@ export const cloudflareRuntime: Runtime = {
       gates: durableObjectGates(env.TRIAL_GATE, config.gate.simulatedDistanceMs),
       cache: cacheFor(config),
       blobs: r2BlobStore(env.IMAGES),
-      limiter: limiterFor(config),
-      applyGuard: applyGuardFor(config),
+      // The [[ratelimits]] bindings of wrangler.toml (docs/decisions/0020).
+      limiter: bindingRateLimiter(env as unknown as Record<string, unknown>),
       metrics: metricsFor(env),
       // Analytics Engine is read with its SQL API, not scraped from the Worker.
       metricsText: null,

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
 import type { AppEnv } from "../../context";
 import { requireAuth } from "../../middleware/auth";
-import { limitLogin, limitSignup } from "../../middleware/rate-limit";
+import { limitLogin, limitRefresh, limitSignup } from "../../middleware/rate-limit";
 import { presentUser } from "../../presenters";
 import { logIn, signUp } from "../../services/accounts";
 import { validate } from "../../validation";
@@ -22,7 +22,7 @@ export const authRoutes = new Hono<AppEnv>()
     const { config, db } = c.var.deps;
     return c.json(await logIn(await db.db(), config, c.req.valid("json")), 200);
   })
-  .post("/refresh", validate("json", RefreshTokenBody), async (c) => {
+  .post("/refresh", validate("json", RefreshTokenBody), limitRefresh(), async (c) => {
     const { config, db } = c.var.deps;
     const pair = await rotateRefreshToken(await db.db(), config, c.req.valid("json").refreshToken);
     return c.json(pair, 200);

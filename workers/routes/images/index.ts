@@ -6,6 +6,7 @@ import { ifNoneMatchMatches } from "../../lib/etag";
 import { IMAGE_TYPES, isImageType } from "../../lib/image-signature";
 import { log } from "../../lib/log";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { limitUploads } from "../../middleware/rate-limit";
 import {
   deleteImage,
   getLiveImage,
@@ -28,7 +29,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  * middleware: the body here is the image itself, with its own type and size checks.
  */
 export const imageRoutes = new Hono<AppEnv>()
-  .post("/", requireAuth(), requireRole("COMPANY", "ADMIN"), async (c) => {
+  .post("/", requireAuth(), requireRole("COMPANY", "ADMIN"), limitUploads(), async (c) => {
     const declaredType = mediaType(c.req.header("content-type"));
     if (!isImageType(declaredType)) {
       throw new AppError(

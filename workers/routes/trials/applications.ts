@@ -20,10 +20,10 @@ import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";
 export const applicationRoutes = new Hono<AppEnv>()
   .post(
     "/:id/applications",
-    // The hot path: the token, then the revocation marker and the member's rate limit in one
-    // round trip to Redis, no Postgres (docs/decisions/0008, 0015), then one call to the gate.
-    // After a trial is full, a newcomer is refused from this isolate's closed notice before
-    // any of that (services/closed-trials.ts, docs/decisions/0015).
+    // The hot path: the token's signature, then the member's rate limit on the platform (no
+    // Postgres, no Redis: docs/decisions/0020), then the gate. After a trial is full, a
+    // newcomer is refused from this isolate's closed notice before the limit
+    // (services/closed-trials.ts, docs/decisions/0015).
     requireToken(applyLimit, (c, claims) => {
       if (claims.role !== "MEMBER") return;
       const { gates, metrics } = c.var.deps;
