@@ -1,6 +1,6 @@
 // An Upstash-REST-compatible HTTP server in front of a plain Redis, for `npm start`, the tests
-// and the benchmarks. Production talks to Upstash itself; here the same SDK (@upstash/redis,
-// @upstash/ratelimit) talks to this bridge, so the app's Redis code runs unchanged locally.
+// and the benchmarks. Production talks to Upstash itself; here the same SDK (@upstash/redis)
+// talks to this bridge, so the app's Redis code runs unchanged locally.
 //
 // The protocol, as the SDK (node_modules/@upstash/redis, HttpClient) uses it:
 //   POST /            body ["SET","k","v"]           → {"result": ...} | 400 {"error": "..."}

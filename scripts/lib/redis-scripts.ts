@@ -1,5 +1,5 @@
-// Lua scripts written for Upstash, made runnable on a plain Redis. @upstash/ratelimit's
-// scripts start with `#!lua flags=allow-key-locking`, a flag only Upstash knows: Redis 7.0
+// Lua scripts written for Upstash, made runnable on a plain Redis. Upstash's SDK scripts
+// (@upstash/ratelimit's, which this app used before docs/decisions/0020) start with `#!lua flags=allow-key-locking`, a flag only Upstash knows: Redis 7.0
 // refuses the whole script ("Unexpected flag in script shebang"). The bridge drops flags
 // Redis does not know before a script reaches it, and keeps the SDK's view consistent: the
 // SDK names a script by the SHA1 of the text it holds (EVALSHA first, EVAL on NOSCRIPT),
