@@ -8,30 +8,16 @@
 
 import { COMMIT_OVERHEAD } from "../kv-commit-plan.ts";
 import { kvTrialGates } from "../kv-gate.ts";
+import { onCommits } from "./helpers.ts";
 
 const [path, trialId, ...userIds] = Deno.args;
 if (!path || !trialId) throw new Error("usage: crash-mid-batch.ts <kvPath> <trialId> <userId>...");
 const kv = await Deno.openKv(path);
 
 let commits = 0;
-const dying = new Proxy(kv, {
-  get(target, prop) {
-    if (prop !== "atomic") {
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    }
-    return () => {
-      const op = target.atomic();
-      const commit = op.commit.bind(op);
-      op.commit = async () => {
-        const result = await commit();
-        commits += 1;
-        if (commits === 2) Deno.exit(137); // stored, not yet answered
-        return result;
-      };
-      return op;
-    };
-  },
+const dying = onCommits(kv, () => {
+  commits += 1;
+  if (commits === 2) Deno.exit(137); // stored, not yet answered
 });
 
 const twoPerCommit = {

@@ -57,3 +57,29 @@ export async function applyOne(
   if (!result) throw new Error("the gate answered no result");
   return result;
 }
+
+/** The KV store with `afterCommit` called after each atomic commit returns (tests watch them). */
+export function onCommits(
+  kv: Deno.Kv,
+  afterCommit: (result: Deno.KvCommitResult | Deno.KvCommitError) => void,
+): Deno.Kv {
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop !== "atomic") {
+        const value = Reflect.get(target, prop);
+        // Bound: Deno.Kv's methods use private fields and refuse a proxy as `this`.
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return () => {
+        const op = target.atomic();
+        const commit = op.commit.bind(op);
+        op.commit = async () => {
+          const result = await commit();
+          afterCommit(result);
+          return result;
+        };
+        return op;
+      };
+    },
+  });
+}

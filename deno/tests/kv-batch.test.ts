@@ -5,7 +5,7 @@ import { distantKv } from "../distant-kv.ts";
 import { gateKeys } from "../keys.ts";
 import { COMMIT_OVERHEAD, type CommitLimits } from "../kv-commit-plan.ts";
 import { kvTrialGates } from "../kv-gate.ts";
-import { applyOne, countOutbox, openTerms, storedLedger, tempKv } from "./helpers.ts";
+import { applyOne, countOutbox, onCommits, openTerms, storedLedger, tempKv } from "./helpers.ts";
 
 const req = (userId: string, note: string | null = null) => ({ userId, note });
 const summary = (r: ApplyResult | undefined) =>
@@ -16,24 +16,9 @@ const summary = (r: ApplyResult | undefined) =>
 /** The KV store with its atomic commits counted (a batch split in several shows here). */
 function countingCommits(kv: Deno.Kv) {
   const counted = { commits: 0, failed: 0 };
-  const wrapped = new Proxy(kv, {
-    get(target, prop) {
-      if (prop !== "atomic") {
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return () => {
-        const op = target.atomic();
-        const commit = op.commit.bind(op);
-        op.commit = async () => {
-          const result = await commit();
-          if (result.ok) counted.commits += 1;
-          else counted.failed += 1;
-          return result;
-        };
-        return op;
-      };
-    },
+  const wrapped = onCommits(kv, (result) => {
+    if (result.ok) counted.commits += 1;
+    else counted.failed += 1;
   });
   return { kv: wrapped, counted };
 }
