@@ -1,6 +1,7 @@
 // The pieces of `npm start` a benchmark needs, without the embedded database: a scratch
 // database on a real Postgres (PGlite serializes every query, so it would measure itself),
 // the WebSocket proxy, migrations, an optional Redis bridge, and `wrangler dev` instances.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,25 +30,134 @@ export interface BenchStack {
   proxy: WsProxy;
   /** A Redis database of its own and the bridge in front of it (null: no Redis answered). */
   redis: { claim: TestRedis; bridge: RedisBridge } | null;
-  /** Starts one `wrangler dev`, with or without the cache, and waits until it is ready. */
+  /**
+   * Starts one `wrangler dev`, with or without the cache, and waits until it is ready. Logs
+   * are at "warn" (`--log-level warn`, LOG_LEVEL=warn: no per-request lines, neither the
+   * app's nor wrangler's own) unless `logLevel` is "default": then wrangler and the app run
+   * at their defaults, as `npm start` runs them (LOG_LEVEL can still be set in `vars`).
+   * `onOutput` gets every line wrangler writes (stdout and stderr) instead of the terminal.
+   */
   startWorker(opts: {
     port: number;
     cache: boolean;
     vars?: Record<string, string>;
+    logLevel?: "warn" | "default";
+    onOutput?: (line: string) => void;
   }): Promise<BenchWorker>;
-  /** Starts one Deno server (workers/deno.ts) with its own KV file, cache on when Redis is. */
+  /**
+   * Starts Deno servers (workers/deno.ts) on ports port, port+1, … sharing one KV file, as
+   * the contract suite runs them (two isolates agreeing through KV); cache on when Redis is.
+   * `dir` reuses the data folder (and KV file) of servers started before. LOG_LEVEL=warn
+   * unless `logLevel` is "default" (the app's own default: a line per request).
+   */
   startDeno(opts: {
     port: number;
     cache: boolean;
     vars?: Record<string, string>;
+    processes?: number;
+    dir?: string;
+    logLevel?: "warn" | "default";
+    onOutput?: (line: string) => void;
   }): Promise<BenchWorker>;
   stop(): Promise<void>;
 }
 
 export interface BenchWorker {
+  /** The first server's base URL. */
   base: string;
+  /** Every server's base URL (several Deno processes on one KV file). */
+  bases: string[];
+  /** Deno only: the data folder (KV file, blobs) and the environment the servers run with. */
+  deno?: { dir: string; env: Record<string, string> };
   stop(): Promise<void>;
 }
+
+/**
+ * Runs one Deno scheduled job (`npm run deno:job -- <name>`) with a Deno server's
+ * environment, e.g. `minute` to drain its KV outbox into Postgres after it was stopped.
+ */
+export async function runDenoJob(
+  deno: NonNullable<BenchWorker["deno"]>,
+  name: "minute" | "reconcile" | "daily",
+  onOutput?: (line: string) => void,
+): Promise<void> {
+  const { bin, args } = denoServerArgs(ROOT, deno.dir, "deno/run-job.ts");
+  const child = spawn(bin, [...args, name], {
+    cwd: ROOT,
+    env: { ...process.env, ...deno.env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let rest = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    const lines = (rest + chunk.toString("utf8")).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) onOutput?.(line);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (rest) onOutput?.(rest);
+  if (code !== 0) throw new Error(`deno job ${name} exited with ${code}`);
+}
+
+/**
+ * Like spawnProcessGroup (its own process group, stopped as a whole), but with stdout and
+ * stderr read line by line instead of going to the terminal.
+ */
+function spawnPiped(
+  bin: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+  onLine: (line: string) => void,
+): ServerProcess {
+  const child = spawn(bin, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = "";
+    stream.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString("utf8")).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(1));
+  });
+  const pgid = child.pid;
+  const alive = () => {
+    if (pgid === undefined) return false;
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  };
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (pgid !== undefined) process.kill(-pgid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 5000) => {
+    stopping ??= (async () => {
+      signal("SIGTERM");
+      const deadline = Date.now() + graceMs;
+      while (alive() && Date.now() < deadline) await sleep(100);
+      if (alive()) signal("SIGKILL");
+      while (alive()) await sleep(50);
+    })();
+    return stopping;
+  };
+  return { child, exited, stop };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startBenchStack(): Promise<BenchStack> {
   const database = await resolveTestDatabase();
@@ -103,56 +213,89 @@ export async function startBenchStack(): Promise<BenchStack> {
       port,
       cache,
       vars = {},
+      processes = 1,
+      dir: reuse,
+      logLevel = "warn",
+      onOutput,
     }: {
       port: number;
       cache: boolean;
       vars?: Record<string, string>;
-    }) => {
-      if (!(await isPortFree(port))) throw new Error(`port ${port} is in use`);
-      const dir = mkdtempSync(join(tmpdir(), "tryit-bench-deno-"));
-      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      processes?: number;
+      dir?: string;
+      logLevel?: "warn" | "default";
+      onOutput?: (line: string) => void;
+    }): Promise<BenchWorker> => {
+      const dir = reuse ?? mkdtempSync(join(tmpdir(), "tryit-bench-deno-"));
+      if (!reuse) stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const env: Record<string, string> = {
+        ...baseVars(cache),
+        DENO_KV_PATH: join(dir, "kv.sqlite3"),
+        TRYIT_BLOB_DIR: join(dir, "blobs"),
+        HOST: "127.0.0.1",
+        ...vars,
+      };
+      if (logLevel === "default" && !vars.LOG_LEVEL) delete env.LOG_LEVEL;
       const { bin, args } = denoServerArgs(ROOT, dir);
-      const server = spawnProcessGroup(bin, args, {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ...baseVars(cache),
-          DENO_KV_PATH: join(dir, "kv.sqlite3"),
-          TRYIT_BLOB_DIR: join(dir, "blobs"),
-          HOST: "127.0.0.1",
-          PORT: String(port),
-          ...vars,
-        },
-      });
-      workers.push(server);
-      const base = `http://127.0.0.1:${port}`;
-      await waitForHttp(`${base}/healthz`, { giveUp: server.exited });
-      return { base, stop: () => server.stop() };
+      const servers: ServerProcess[] = [];
+      const stopAll = async () => {
+        await Promise.all(servers.map((s) => s.stop()));
+      };
+      const bases: string[] = [];
+      try {
+        for (let i = 0; i < processes; i++) {
+          if (!(await isPortFree(port + i))) throw new Error(`port ${port + i} is in use`);
+          const o = { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port + i) } };
+          const server = onOutput
+            ? spawnPiped(bin, args, o, onOutput)
+            : spawnProcessGroup(bin, args, o);
+          servers.push(server);
+          workers.push(server);
+          const base = `http://127.0.0.1:${port + i}`;
+          await waitForHttp(`${base}/healthz`, { giveUp: server.exited });
+          bases.push(base);
+        }
+      } catch (err) {
+        await stopAll();
+        throw err;
+      }
+      return { base: bases[0] ?? "", bases, deno: { dir, env }, stop: stopAll };
     };
 
     const startWorker = async ({
       port,
       cache,
       vars: extraVars = {},
+      logLevel = "warn",
+      onOutput,
     }: {
       port: number;
       cache: boolean;
       vars?: Record<string, string>;
+      logLevel?: "warn" | "default";
+      onOutput?: (line: string) => void;
     }) => {
       if (!(await isPortFree(port))) throw new Error(`port ${port} is in use`);
       if (cache && !redis) throw new Error("a cached worker needs Redis (REDIS_URL or :6379)");
       const persist = mkdtempSync(join(tmpdir(), "tryit-bench-"));
       stops.push(async () => rmSync(persist, { recursive: true, force: true }));
       const vars = { ...baseVars(cache), ...extraVars };
-      const worker = spawnWranglerDev(
+      if (logLevel === "default" && !extraVars.LOG_LEVEL) delete vars.LOG_LEVEL;
+      const spawnDev = onOutput
+        ? (bin: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv }) =>
+            spawnPiped(bin, ["dev", ...args], o, onOutput)
+        : spawnWranglerDev;
+      const worker = spawnDev(
         join(ROOT, "node_modules/.bin/wrangler"),
         [
           ...["--config", join(ROOT, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port)],
           ...["--persist-to", persist, "--show-interactive-dev-session=false"],
           // Each worker its own debugger port: two on the default 9229 would collide.
           ...["--inspector-port", String(port + 10_000)],
-          // Per-request log lines would cost the worker more than some of the requests.
-          ...["--log-level", "warn"],
+          // Per-request log lines would cost the worker more than some of the requests (and at
+          // wrangler's default level miniflare logs each request with an HTTP call of its own
+          // from workerd back to wrangler's Node process).
+          ...(logLevel === "warn" ? ["--log-level", "warn"] : []),
           ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ],
         { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
@@ -160,7 +303,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       workers.push(worker);
       const base = `http://127.0.0.1:${port}`;
       await waitForHttp(`${base}/healthz`, { giveUp: worker.exited });
-      return { base, stop: () => worker.stop() };
+      return { base, bases: [base], stop: () => worker.stop() };
     };
 
     return { database, proxy, redis, startWorker, startDeno, stop };
