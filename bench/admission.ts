@@ -45,6 +45,7 @@ import {
 } from "./lib/admission-checks";
 import type { GateCalls } from "./lib/admission-load";
 import { type AdmissionRaw, report } from "./lib/admission-report";
+import { createTrial } from "./lib/bench-api";
 import { type DrainCapacity, measureConsumerDrain } from "./lib/consumer-drain";
 import { jsonFromChild, runLoad } from "./lib/load";
 import { describeMachine, postgresVersion } from "./lib/machine";
@@ -564,30 +565,6 @@ async function createCompany(pool: pg.Pool): Promise<string> {
     [id],
   );
   return signAccessToken({ userId: id, role: "COMPANY" }, secret, 3600);
-}
-
-/** A trial open now, `slots` places, no waitlist; created through the API (its gate too). */
-export async function createTrial(base: string, token: string, slots: number): Promise<string> {
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string };
-  };
-  const product = await post("/v1/products", { name: "Bench product", description: "bench" });
-  const trial = await post("/v1/trials", {
-    productId: product.id,
-    title: "Bench trial",
-    description: "bench",
-    slots,
-    waitlistSize: 0,
-    opensAt: new Date(Date.now() - 1000).toISOString(),
-    closesAt: new Date(Date.now() + 3_600_000).toISOString(),
-  });
-  return trial.id;
 }
 
 async function measureCeiling(url: string): Promise<Ceiling> {

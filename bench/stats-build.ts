@@ -15,6 +15,7 @@
 //   snapshot per trial (no gate call), the SQL side alone, as this bench measured it before.
 // Writes bench/results/stats-build-<date>.json and the "Statistics build" section of
 // bench/RESULTS.md. Env: BENCH_TRIALS (1000), BENCH_APPLICATIONS (1000), BENCH_RUNS (2).
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -31,6 +32,7 @@ import {
   STATS_LIMITS,
   startFullRebuild,
 } from "../workers/scheduled/stats/jobs";
+import { poster } from "./lib/bench-api";
 import { describeMachine, machineSentence, median, postgresVersion } from "./lib/machine";
 import { writeSection } from "./lib/results";
 import { BENCH_JWT_SECRET, ROOT, startBenchStack } from "./lib/stack";
@@ -246,15 +248,7 @@ async function createTrials(url: string, base: string): Promise<string[]> {
   }
   const secret = new TextEncoder().encode(BENCH_JWT_SECRET);
   const token = await signAccessToken({ userId: COMPANY_ID, role: "COMPANY" }, secret, 3600);
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string };
-  };
+  const post = poster(base, token);
   const product = await post("/v1/products", { name: "Bench product", description: "bench" });
   const ids: string[] = [];
   let next = 0;

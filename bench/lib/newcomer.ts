@@ -18,6 +18,7 @@ import { isPortFree, waitForHttp } from "../../scripts/lib/wrangler";
 import { signAccessToken } from "../../workers/auth/tokens";
 import type { LoadSpec, LoadSummary } from "../admission";
 import { checkOurs, type Invariants, sleep, waitForGateToSettle } from "./admission-checks";
+import { createTrial } from "./bench-api";
 import { ROOT } from "./stack";
 
 export interface NewcomerResult {
@@ -89,7 +90,7 @@ export async function measureNewcomer(
     let drainMs: number | null = null;
     try {
       await waitForHttp(`${base}/healthz`, { timeoutMs: 180_000, giveUp: exited });
-      const trialId = await createTrialVia(base, company, opts.slots);
+      const trialId = await createTrial(base, company, opts.slots);
       const urls = [`${base}/v1/trials/${trialId}/applications`];
       let before = lines;
       load = await opts.load({
@@ -188,29 +189,6 @@ async function checkEmbedded(
   } finally {
     await db.stop();
   }
-}
-
-async function createTrialVia(base: string, token: string, slots: number): Promise<string> {
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string };
-  };
-  const product = await post("/v1/products", { name: "Bench product", description: "bench" });
-  const trial = await post("/v1/trials", {
-    productId: product.id,
-    title: "Bench trial",
-    description: "bench",
-    slots,
-    waitlistSize: 0,
-    opensAt: new Date(Date.now() - 1000).toISOString(),
-    closesAt: new Date(Date.now() + 3_600_000).toISOString(),
-  });
-  return trial.id;
 }
 
 /**
