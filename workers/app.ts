@@ -5,6 +5,7 @@ import { idempotency } from "./middleware/idempotency";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
+import { storableQuery } from "./middleware/storable-text";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { docsRoutes } from "./routes/docs";
@@ -28,6 +29,7 @@ export function newApp(runtime: Runtime) {
     // Image uploads are raw bytes with their own size and type checks: registered before
     // the JSON body middleware, so it never runs for them.
     .route("/images", imageRoutes)
+    .use(storableQuery())
     .use(jsonBody())
     // After the body is read (it is part of what a key stands for); image uploads (raw bytes,
     // above) are not covered.

@@ -47,7 +47,12 @@ export function toDetails(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[
 }
 
 // Reusable field schemas.
-export const Uuid = v.pipe(v.string(), v.uuid("must be a UUID"));
+/** Matched in any case and used in lower case: one trial, one gate, whatever the spelling. */
+export const Uuid = v.pipe(
+  v.string(),
+  v.uuid("must be a UUID"),
+  v.transform((s) => s.toLowerCase()),
+);
 export const IdParam = v.object({ id: Uuid });
 
 /** ISO-8601 timestamp with an explicit zone, turned into epoch milliseconds. */

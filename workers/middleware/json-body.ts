@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { readBounded } from "../lib/read-bounded";
+import { nulPaths, refuseNul } from "./storable-text";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 /** JSON bodies of this API are small; anything larger is a mistake or an attack. */
@@ -10,7 +11,8 @@ export const MAX_JSON_BYTES = 64 * 1024;
 /**
  * Unsafe requests that carry a body must send JSON of bounded size: 415 for another media
  * type (instead of a silently ignored body), 413 past the limit, read while streaming so
- * a huge body is never buffered, and 400 for JSON that does not parse.
+ * a huge body is never buffered, 400 for JSON that does not parse, that is not an object, or
+ * that holds text Postgres cannot store (./storable-text.ts).
  */
 export const jsonBody = () =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -28,12 +30,21 @@ export const jsonBody = () =>
       throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
     }
     let text: string;
+    let parsed: unknown;
     try {
       text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-      JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw new AppError("MALFORMED_JSON", "The request body is not valid JSON.");
     }
+    // Every body of this API is an object: an array (or a bare value) would otherwise pass
+    // a schema whose fields are all optional.
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new AppError("VALIDATION_FAILED", "The request body must be a JSON object.", [
+        { path: "", message: "must be an object" },
+      ]);
+    }
+    refuseNul("body", nulPaths(parsed));
     // The stream is consumed: hand the text to the validators through hono's body cache.
     cacheBodyText(c.req.bodyCache, text);
     await next();

@@ -27,8 +27,11 @@ export const applicationRoutes = new Hono<AppEnv>()
     requireToken(applyLimit, (c, claims) => {
       if (claims.role !== "MEMBER") return;
       const { gates, metrics } = c.var.deps;
-      const refusal = refuseFromNotice(gates, c.req.param("id") ?? "", claims.userId, (p) =>
-        c.var.deps.waitUntil(p),
+      const refusal = refuseFromNotice(
+        gates,
+        (c.req.param("id") ?? "").toLowerCase(),
+        claims.userId,
+        (p) => c.var.deps.waitUntil(p),
       );
       if (refusal) {
         metrics.count("applications_total", { outcome: refusal.code, via: "notice" });
