@@ -43,7 +43,7 @@ import {
   waitForDrain,
   waitForGateToSettle,
 } from "./lib/admission-checks";
-import type { GateCalls } from "./lib/admission-load";
+import type { GateCalls, LoadSpec } from "./lib/admission-load";
 import { type AdmissionRaw, report } from "./lib/admission-report";
 import { createTrial } from "./lib/bench-api";
 import { type DrainCapacity, measureConsumerDrain } from "./lib/consumer-drain";
@@ -573,14 +573,7 @@ async function measureCeiling(url: string): Promise<Ceiling> {
   return { requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }
 
-export interface LoadSpec {
-  urls: string[];
-  tokens: string[];
-  connections: number;
-  amount?: number;
-  durationSeconds?: number;
-  timeoutSeconds?: number;
-}
+export type { LoadSpec };
 
 function admissionLoad(tmp: string, spec: LoadSpec): Promise<LoadOutput> {
   const file = join(tmp, `spec-${crypto.randomUUID()}.json`);

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
-interface Spec {
+export interface LoadSpec {
   urls: string[];
   tokens: string[];
   connections: number;
@@ -33,7 +33,7 @@ export interface GateCalls {
   sizes: Record<string, number>;
 }
 
-const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as Spec;
+const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as LoadSpec;
 let next = 0;
 let firstSentAt = 0;
 let lastAnswerAt = 0;

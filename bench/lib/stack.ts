@@ -98,67 +98,6 @@ export async function runDenoJob(
   if (code !== 0) throw new Error(`deno job ${name} exited with ${code}`);
 }
 
-/**
- * Like spawnProcessGroup (its own process group, stopped as a whole), but with stdout and
- * stderr read line by line instead of going to the terminal.
- */
-function spawnPiped(
-  bin: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-  onLine: (line: string) => void,
-): ServerProcess {
-  const child = spawn(bin, args, {
-    cwd: opts.cwd,
-    env: opts.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = "";
-    stream.on("data", (chunk: Buffer) => {
-      const lines = (rest + chunk.toString("utf8")).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    });
-  }
-  const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => resolve(code));
-    child.once("error", () => resolve(1));
-  });
-  const pgid = child.pid;
-  const alive = () => {
-    if (pgid === undefined) return false;
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === "EPERM";
-    }
-  };
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      if (pgid !== undefined) process.kill(-pgid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  let stopping: Promise<void> | undefined;
-  const stop = (graceMs = 5000) => {
-    stopping ??= (async () => {
-      signal("SIGTERM");
-      const deadline = Date.now() + graceMs;
-      while (alive() && Date.now() < deadline) await sleep(100);
-      if (alive()) signal("SIGKILL");
-      while (alive()) await sleep(50);
-    })();
-    return stopping;
-  };
-  return { child, exited, stop };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function startBenchStack(): Promise<BenchStack> {
   const database = await resolveTestDatabase();
   if (database.kind !== "server") {
@@ -245,10 +184,11 @@ export async function startBenchStack(): Promise<BenchStack> {
       try {
         for (let i = 0; i < processes; i++) {
           if (!(await isPortFree(port + i))) throw new Error(`port ${port + i} is in use`);
-          const o = { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port + i) } };
-          const server = onOutput
-            ? spawnPiped(bin, args, o, onOutput)
-            : spawnProcessGroup(bin, args, o);
+          const server = spawnProcessGroup(bin, args, {
+            cwd: ROOT,
+            env: { ...process.env, ...env, PORT: String(port + i) },
+            onLine: onOutput,
+          });
           servers.push(server);
           workers.push(server);
           const base = `http://127.0.0.1:${port + i}`;
@@ -281,11 +221,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       stops.push(async () => rmSync(persist, { recursive: true, force: true }));
       const vars = { ...baseVars(cache), ...extraVars };
       if (logLevel === "default" && !extraVars.LOG_LEVEL) delete vars.LOG_LEVEL;
-      const spawnDev = onOutput
-        ? (bin: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv }) =>
-            spawnPiped(bin, ["dev", ...args], o, onOutput)
-        : spawnWranglerDev;
-      const worker = spawnDev(
+      const worker = spawnWranglerDev(
         join(ROOT, "node_modules/.bin/wrangler"),
         [
           ...["--config", join(ROOT, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port)],
@@ -298,7 +234,7 @@ export async function startBenchStack(): Promise<BenchStack> {
           ...(logLevel === "warn" ? ["--log-level", "warn"] : []),
           ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ],
-        { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+        { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, onLine: onOutput },
       );
       workers.push(worker);
       const base = `http://127.0.0.1:${port}`;

@@ -15,20 +15,19 @@ export interface ServerProcess {
 
 export type WranglerDev = ServerProcess;
 
-export function spawnWranglerDev(
-  bin: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-): WranglerDev {
+export function spawnWranglerDev(bin: string, args: string[], opts: SpawnOptions): WranglerDev {
   return spawnProcessGroup(bin, ["dev", ...args], opts);
 }
 
+export interface SpawnOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Read stdout and stderr line by line (a benchmark counting log lines) instead of showing them. */
+  onLine?: (line: string) => void;
+}
+
 /** A server (wrangler, deno) in its own process group, so stopping it leaves nothing behind. */
-export function spawnProcessGroup(
-  bin: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-): ServerProcess {
+export function spawnProcessGroup(bin: string, args: string[], opts: SpawnOptions): ServerProcess {
   const child = spawn(bin, args, {
     cwd: opts.cwd,
     env: opts.env,
@@ -36,8 +35,9 @@ export function spawnProcessGroup(
     // stdin ignored: a background group that touches the terminal gets SIGTTIN/SIGTTOU and
     // hangs, and Ctrl-C must reach us, not wrangler's raw-mode hotkeys.
     detached: true,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", opts.onLine ? "pipe" : "inherit", opts.onLine ? "pipe" : "inherit"],
   });
+  if (opts.onLine) readLines([child.stdout, child.stderr], opts.onLine);
   const exited = new Promise<number | null>((resolve) => {
     child.once("exit", (code) => resolve(code));
     child.once("error", () => resolve(1)); // e.g. binary missing: reported by the caller
@@ -57,6 +57,17 @@ export function spawnProcessGroup(
     return stopping;
   };
   return { child, exited, stop };
+}
+
+function readLines(streams: (NodeJS.ReadableStream | null)[], onLine: (line: string) => void) {
+  for (const stream of streams) {
+    let rest = "";
+    stream?.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString("utf8")).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    });
+  }
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

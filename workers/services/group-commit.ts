@@ -45,20 +45,15 @@ export interface BatchedResult {
 const HEARTBEAT_MS = 250;
 
 async function awaitTurn(turn: Promise<Outcome>): Promise<Outcome> {
-  let outcome: Outcome | undefined;
-  void turn.then((o) => {
-    outcome = o;
-  });
-  while (outcome === undefined) {
+  for (;;) {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const beat = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), HEARTBEAT_MS);
+    const beat = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), HEARTBEAT_MS);
     });
     const settled = await Promise.race([turn, beat]);
     clearTimeout(timer);
     if (settled) return settled;
   }
-  return outcome;
 }
 
 export class GroupCommit {
