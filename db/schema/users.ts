@@ -13,6 +13,16 @@ export const users = pgTable(
     slackId: text("slack_id"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /**
+     * Access tokens issued at or before this instant are refused (logout, password change,
+     * deletion): they stay signed and unexpired for up to ACCESS_TOKEN_TTL_SECONDS, so only
+     * a check against the account can end them earlier. Milliseconds, like the tokens' iat_ms.
+     */
+    tokensValidAfter: timestamp("tokens_valid_after", {
+      withTimezone: true,
+      mode: "date",
+      precision: 3,
+    }),
     /** Soft delete: the row stays for the history of applications and reviews. */
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   },
