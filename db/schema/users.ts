@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const users = pgTable(
   "users",
@@ -10,7 +10,17 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     name: text("name").notNull(),
     role: text("role", { enum: ["MEMBER", "COMPANY", "ADMIN"] }).notNull(),
+    /** The Slack member id result messages go to: set only once the member proved it. */
     slackId: text("slack_id"),
+    /**
+     * A Slack id being linked (docs/decisions/0028): a one-time code went to it by Slack DM,
+     * stored as an HMAC only, valid until slackCodeExpiresAt and for so many wrong tries.
+     * Nothing is ever sent to a pending id except its code.
+     */
+    pendingSlackId: text("pending_slack_id"),
+    slackCodeHash: text("slack_code_hash"),
+    slackCodeExpiresAt: timestamp("slack_code_expires_at", { withTimezone: true, mode: "date" }),
+    slackCodeAttempts: integer("slack_code_attempts").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     /**
