@@ -46,7 +46,19 @@ const steps: readonly string[] = [
 
 export const GATE_SCHEMA_VERSION = steps.length;
 
-/** Runs inside blockConcurrencyWhile, before the object serves anything. */
+/**
+ * Whether this object has ever been configured (its schema exists). Reading sqlite_master
+ * writes nothing, so an object woken for a trial that does not exist stays empty and is
+ * never stored (issue 13, finding 11): only configure creates the schema.
+ */
+export function hasGateSchema(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_meta'").toArray()
+      .length > 0
+  );
+}
+
+/** Creates or upgrades the schema; runs before the object reads or writes its tables. */
 export function migrateGateSchema(sql: SqlStorage, storage: DurableObjectStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER NOT NULL)");
   const row = sql.exec<{ version: number }>("SELECT version FROM schema_meta").toArray()[0];

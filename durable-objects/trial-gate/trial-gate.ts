@@ -44,7 +44,7 @@ import {
   updateApplication,
 } from "./ledger";
 import { Outbox } from "./outbox";
-import { migrateGateSchema } from "./schema";
+import { hasGateSchema, migrateGateSchema } from "./schema";
 
 /** First retry of an unsent outbox; doubles per failure up to the cap. */
 const RETRY_BASE_MS = 1_000;
@@ -75,6 +75,12 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   private notice: { nextSeq: number; code: ClosedNotice["code"]; value: ClosedNotice } | null =
     null;
   private sendFailures = 0;
+  /**
+   * False until the object is first configured: a read, a refused apply or a withdrawal for
+   * a trial nobody configured must not store anything (issue 13, finding 11), so the schema
+   * is created by configure, and every path that reads tables without a state checks this.
+   */
+  private hasSchema = false;
   /** Where events go. Replaceable so tests can simulate a failing queue. */
   decisionQueue: DecisionQueue;
 
@@ -84,8 +90,11 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.outbox = new Outbox(this.sql);
     this.decisionQueue = cloudflareDecisionQueue(env.DECISIONS_QUEUE);
     void ctx.blockConcurrencyWhile(async () => {
-      migrateGateSchema(this.sql, ctx.storage);
-      this.state = loadGate(this.sql);
+      this.hasSchema = hasGateSchema(this.sql);
+      if (this.hasSchema) {
+        migrateGateSchema(this.sql, ctx.storage);
+        this.state = loadGate(this.sql);
+      }
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -96,6 +105,10 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     if (decision.kind === "refused") return { ok: false, code: decision.code };
     if (decision.kind === "unchanged")
       return { ok: true, snapshot: snapshotOf(decision.state, now) };
+    if (!this.hasSchema) {
+      migrateGateSchema(this.sql, this.ctx.storage);
+      this.hasSchema = true;
+    }
     saveGate(this.sql, decision.next);
     this.state = decision.next;
     this.armForTransitions(now);
@@ -263,11 +276,12 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     await this.ctx.storage.deleteAll();
     this.state = null;
     this.alarmAt = null;
+    this.hasSchema = false;
   }
 
   /** How many events still wait to be handed to the queue (for operators and tests). */
   async pendingOutbox(): Promise<number> {
-    return this.outbox.pendingCount();
+    return this.hasSchema ? this.outbox.pendingCount() : 0;
   }
 
   /** Drain the outbox now and wait for it (used by the alarm and by tests). */
@@ -287,7 +301,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       }
     }
     await this.flushOutbox();
-    if (this.outbox.pendingCount() > 0) this.armAt(now + this.retryDelay());
+    if ((await this.pendingOutbox()) > 0) this.armAt(now + this.retryDelay());
     this.armForTransitions(Date.now());
   }
 
@@ -329,7 +343,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   /** Start a drain unless one is running; the running one picks up new rows itself. */
   private kickFlush(): void {
-    if (this.flushing) return;
+    if (this.flushing || !this.hasSchema) return;
     this.flushing = this.outbox
       .drainTo(this.decisionQueue)
       .then(() => {

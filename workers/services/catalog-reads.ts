@@ -34,15 +34,21 @@ export function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson
   };
 }
 
+/**
+ * The catalog first, the gate only for a trial it knows: anyone can name any id, and a call
+ * to the gate of an id nobody created would wake a Durable Object for it (issue 13, finding
+ * 11). The price is the catalog read (a cache hit, mostly) before the gate's round trip
+ * instead of beside it.
+ */
 export async function readTrial(deps: Deps, id: string): Promise<TrialJson> {
-  const [catalog, live] = await Promise.all([
-    readThrough(deps.cache, cacheKeys.trial(id), deps.config.cacheTtlSeconds, async () =>
-      presentTrial(await getTrialRow(await deps.db.db(), id), null),
-    ),
-    deps.gates.get(id).snapshot(),
-  ]);
+  const catalog = await readThrough(
+    deps.cache,
+    cacheKeys.trial(id),
+    deps.config.cacheTtlSeconds,
+    async () => presentTrial(await getTrialRow(await deps.db.db(), id), null),
+  );
   if (!catalog) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
-  return withLive(catalog, live);
+  return withLive(catalog, await deps.gates.get(id).snapshot());
 }
 
 export async function readTrialList(
@@ -65,7 +71,7 @@ export async function readTrialList(
     deps.config.cacheTtlSeconds,
     async () => {
       const rows = await listTrials(await deps.db.db(), { ...query, after });
-      return toPage(rows, query.limit, (r) => presentTrial(r, null), createdKeyOf);
+      return toPage(rows, query.limit, (r) => presentTrial(r, null), CreatedCursor, createdKeyOf);
     },
   );
   if (!page) return { items: [], nextCursor: null };
