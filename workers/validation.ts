@@ -2,6 +2,7 @@ import { vValidator } from "@hono/valibot-validator";
 import type { ValidationTargets } from "hono";
 import * as v from "valibot";
 import { AppError, type ErrorDetail } from "./errors";
+import { parseTimestamp, RFC3339, TIMESTAMP_MESSAGES } from "./lib/timestamp";
 
 /** What a `validate(...)` middleware checks: read by the OpenAPI generator. */
 export interface ValidatorInfo {
@@ -55,11 +56,22 @@ export const Uuid = v.pipe(
 );
 export const IdParam = v.object({ id: Uuid });
 
-/** ISO-8601 timestamp with an explicit zone, turned into epoch milliseconds. */
+/**
+ * Every timestamp the API takes, turned into epoch milliseconds (lib/timestamp.ts): RFC 3339
+ * with `Z` or `±hh:mm`, a real calendar date, between 2000-01-01 and 2100-01-01.
+ */
 export const Timestamp = v.pipe(
   v.string(),
-  v.isoTimestamp("must be an ISO-8601 timestamp with a time zone"),
-  v.transform((s) => Date.parse(s)),
+  v.description(
+    "RFC 3339 with Z or a ±hh:mm offset, a real calendar date, between 2000-01-01T00:00:00Z and 2100-01-01T00:00:00Z",
+  ),
+  v.regex(RFC3339, TIMESTAMP_MESSAGES.format),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const parsed = parseTimestamp(dataset.value);
+    if (parsed.ok) return parsed.ms;
+    addIssue({ message: TIMESTAMP_MESSAGES[parsed.problem] });
+    return NEVER;
+  }),
 );
 
 export const Limit = v.optional(

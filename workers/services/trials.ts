@@ -1,12 +1,12 @@
 import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
-import type { GateSnapshot } from "../../core/first-come/types";
-import type { TrialGates } from "../../core/ports/trial-gate";
+import type { GateSnapshot, TrialTerms } from "../../core/first-come/types";
+import type { TrialGate, TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { products, trials } from "../../db/schema";
 import type { Caller } from "../context";
 import { AppError } from "../errors";
 import { type CreatedKey, olderThan } from "../lib/keyset";
-import { log } from "../lib/log";
+import { describeError, log } from "../lib/log";
 
 export type TrialRow = typeof trials.$inferSelect;
 
@@ -137,8 +137,12 @@ export interface TrialPatch {
 }
 
 /**
- * Only while SCHEDULED. The gate checks that by its own clock and takes the new terms
- * first (atomically: a trial that opens meanwhile refuses them); the catalog follows.
+ * Only while SCHEDULED. A change of terms spans Postgres and the gate, and must leave both
+ * with the old terms when either refuses (docs/decisions/0028). So Postgres goes first, in a
+ * transaction: the row takes the new terms (its constraints speak now) and stays locked
+ * while the gate takes them by its own clock (atomically: a trial that opened meanwhile
+ * refuses); the transaction commits only after the gate said yes. What is left is a commit
+ * that fails after the gate changed: then the gate gets its old terms back.
  */
 export async function updateTrial(
   db: Database,
@@ -175,29 +179,83 @@ export async function updateTrial(
       { path: "closesAt", message: "must be in the future" },
     ]);
   }
-  const configured = await gate.configure(terms);
-  if (!configured.ok) {
-    throw new AppError("TRIAL_ALREADY_OPEN", "A trial can be changed only while it is SCHEDULED.");
+  let gateAsked = false;
+  try {
+    return await db.transaction(async (tx) => {
+      const [locked] = await tx
+        .update(trials)
+        .set({
+          title: patch.title ?? trial.title,
+          description: patch.description ?? trial.description,
+          slots: terms.slots,
+          waitlistSize: terms.waitlistSize,
+          opensAt: new Date(terms.opensAt),
+          closesAt: new Date(terms.closesAt),
+          updatedAt: new Date(),
+        })
+        .where(eq(trials.id, id))
+        .returning({ id: trials.id });
+      if (!locked) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
+      // Set before the call: a call that fails on the way back may still have changed it.
+      gateAsked = true;
+      const configured = await gate.configure(terms);
+      if (!configured.ok) {
+        throw new AppError(
+          "TRIAL_ALREADY_OPEN",
+          "A trial can be changed only while it is SCHEDULED.",
+        );
+      }
+      const live = configured.snapshot;
+      const [row] = await tx
+        .update(trials)
+        .set({
+          status: live.status,
+          closedReason: live.closedReason,
+          statusVersion: live.statusVersion,
+        })
+        .where(eq(trials.id, id))
+        .returning();
+      if (!row) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
+      return { trial: row, live };
+    });
+  } catch (err) {
+    if (gateAsked) await restoreTerms(gate, termsOf(current), err);
+    throw err;
   }
-  const live = configured.snapshot;
-  const [row] = await db
-    .update(trials)
-    .set({
-      title: patch.title ?? trial.title,
-      description: patch.description ?? trial.description,
-      slots: terms.slots,
-      waitlistSize: terms.waitlistSize,
-      opensAt: new Date(terms.opensAt),
-      closesAt: new Date(terms.closesAt),
-      status: live.status,
-      closedReason: live.closedReason,
-      statusVersion: live.statusVersion,
-      updatedAt: new Date(),
-    })
-    .where(eq(trials.id, id))
-    .returning();
-  if (!row) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
-  return { trial: row, live };
+}
+
+function termsOf(s: GateSnapshot): TrialTerms {
+  return {
+    trialId: s.trialId,
+    slots: s.slots,
+    waitlistSize: s.waitlistSize,
+    opensAt: s.opensAt,
+    closesAt: s.closesAt,
+  };
+}
+
+/**
+ * Postgres kept the old terms (its transaction did not commit): the gate gets them back.
+ * Giving the same terms again changes nothing, so this is safe when the gate never took the
+ * new ones. It is refused only if the trial opened under the new terms in between (a new
+ * opening time already past); then the two disagree, and an operator is told.
+ */
+async function restoreTerms(gate: TrialGate, old: TrialTerms, cause: unknown): Promise<void> {
+  try {
+    const restored = await gate.configure(old);
+    if (restored.ok) return;
+    log.error("trial.terms_diverged", {
+      trialId: old.trialId,
+      reason: "the gate opened under the new terms before they could be taken back",
+      error: describeError(cause),
+    });
+  } catch (err) {
+    log.error("trial.terms_diverged", {
+      trialId: old.trialId,
+      reason: "the gate did not answer when its old terms were given back",
+      error: describeError(err),
+    });
+  }
 }
 
 /**
