@@ -1,16 +1,13 @@
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
-import * as v from "valibot";
+import { cursorField, defineCursor } from "./cursor";
 
 /**
  * Newest-first keyset pagination over (created_at, id): stable under inserts, no OFFSET
  * scans. The cursor holds the last row's key.
  */
-export const CreatedCursor = v.object({
-  t: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  id: v.pipe(v.string(), v.uuid()),
-});
+export const CreatedCursor = defineCursor({ t: cursorField.instant, id: cursorField.id });
 
-export type CreatedKey = v.InferOutput<typeof CreatedCursor>;
+export type CreatedKey = { t: number; id: string };
 
 export function olderThan(createdAt: AnyColumn, id: AnyColumn, key: CreatedKey): SQL {
   return sql`(${createdAt}, ${id}) < (${new Date(key.t)}, ${key.id})`;

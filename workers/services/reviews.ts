@@ -124,7 +124,7 @@ export async function readReviewPage(
     listReviews(db, scope, { limit: query.limit, after }),
     summarizeReviews(db, scope),
   ]);
-  return { ...toPage(rows, query.limit, presentReview, createdKeyOf), summary };
+  return { ...toPage(rows, query.limit, presentReview, CreatedCursor, createdKeyOf), summary };
 }
 
 export async function getReview(db: Database, id: string): Promise<ReviewRow> {

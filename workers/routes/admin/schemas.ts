@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { ROLES } from "../../auth/roles";
-import { Limit, Uuid } from "../../validation";
+import { cursorField, defineCursor } from "../../lib/cursor";
+import { Limit } from "../../validation";
 
 export const ListUsersQuery = v.object({
   role: v.optional(v.picklist(ROLES, "must be MEMBER, COMPANY or ADMIN")),
@@ -18,7 +19,4 @@ export const ListUsersQuery = v.object({
 });
 
 /** The users list's cursor: the last row's created_at in epoch milliseconds, and its id. */
-export const UserCursor = v.object({
-  createdMs: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_402_300_799_999)),
-  id: Uuid,
-});
+export const UserCursor = defineCursor({ createdMs: cursorField.instant, id: cursorField.id });

@@ -23,6 +23,7 @@ export const adminUserRoutes = new Hono<AppEnv>().get(
         rows,
         query.limit,
         (r) => presentUser(r.user),
+        UserCursor,
         (r) => r.key,
       ),
       200,

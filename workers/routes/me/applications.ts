@@ -32,7 +32,7 @@ export const myApplicationRoutes = new Hono<AppEnv>().get(
       after: decodeCursor(query.cursor, CreatedCursor),
     });
     return c.json(
-      toPage(rows, query.limit, presentApplication, (r) => ({
+      toPage(rows, query.limit, presentApplication, CreatedCursor, (r) => ({
         t: r.appliedAt.getTime(),
         id: r.id,
       })),

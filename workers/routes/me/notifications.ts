@@ -20,6 +20,7 @@ export const myNotificationRoutes = new Hono<AppEnv>().get(
         rows,
         query.limit,
         (r) => presentNotification(r.notification),
+        NotificationCursor,
         (r) => r.key,
       ),
       200,

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { Limit, Uuid } from "../../validation";
+import { cursorField, defineCursor } from "../../lib/cursor";
+import { Limit } from "../../validation";
 
 export const ListNotificationsQuery = v.object({
   limit: Limit,
@@ -7,7 +8,7 @@ export const ListNotificationsQuery = v.object({
 });
 
 /** The notifications list's cursor: the last row's created_at in epoch milliseconds, and its id. */
-export const NotificationCursor = v.object({
-  createdMs: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253_402_300_799_999)),
-  id: Uuid,
+export const NotificationCursor = defineCursor({
+  createdMs: cursorField.instant,
+  id: cursorField.id,
 });

@@ -35,7 +35,7 @@ export const productRoutes = new Hono<AppEnv>()
       ...query,
       after: decodeCursor(query.cursor, CreatedCursor),
     });
-    const page = toPage(rows, query.limit, (r) => r, createdKeyOf);
+    const page = toPage(rows, query.limit, (r) => r, CreatedCursor, createdKeyOf);
     const items = await presentProducts(db, page.items, originOf(c.req.url));
     return c.json({ items, nextCursor: page.nextCursor }, 200);
   })

@@ -40,7 +40,9 @@ export const statsRoutes = new Hono<AppEnv>()
       query.limit,
     );
     return c.json(
-      toPage(rows, query.limit, presentTrialStats, (r) => ({ trialId: r.trialId })),
+      toPage(rows, query.limit, presentTrialStats, TrialIdCursor, (r) => ({
+        trialId: r.trialId,
+      })),
       200,
     );
   });

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { Limit, Uuid } from "../../validation";
+import { cursorField, defineCursor } from "../../lib/cursor";
+import { Limit } from "../../validation";
 
 export const CompanyStatsQuery = v.object({
   limit: Limit,
@@ -7,4 +8,4 @@ export const CompanyStatsQuery = v.object({
 });
 
 /** The company list is ordered by trial id: its cursor is the last id shown. */
-export const TrialIdCursor = v.object({ trialId: Uuid });
+export const TrialIdCursor = defineCursor({ trialId: cursorField.id });

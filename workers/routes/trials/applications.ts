@@ -122,7 +122,7 @@ export const applicationRoutes = new Hono<AppEnv>()
         limit: query.limit,
       });
       return c.json(
-        toPage(rows, query.limit, presentApplication, (r) => ({ seq: r.seq })),
+        toPage(rows, query.limit, presentApplication, SeqCursor, (r) => ({ seq: r.seq })),
         200,
       );
     },

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { cursorField, defineCursor } from "../../lib/cursor";
 import { Limit, Timestamp, Uuid } from "../../validation";
 
 const Places = (min: number) =>
@@ -42,7 +43,7 @@ export const ListApplicationsQuery = v.object({
 });
 
 /** The cursor of the applications list: the last seq shown. */
-export const SeqCursor = v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+export const SeqCursor = defineCursor({ seq: cursorField.seq });
 
 export const ListTrialsQuery = v.object({
   status: v.optional(
