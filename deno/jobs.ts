@@ -68,7 +68,14 @@ export async function runJob(
   }
   results.push(
     await step(name, async () => {
-      await runScheduled(JOBS[name], at, services.config.database, services.cache, services.gates);
+      await runScheduled(
+        JOBS[name],
+        at,
+        services.config.database,
+        services.cache,
+        services.gates,
+        services.notifications,
+      );
     }),
   );
   return results.every(Boolean);

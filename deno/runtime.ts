@@ -11,7 +11,7 @@ import type { PersistDeps } from "../workers/consumers/persist-decisions.ts";
 import type { Runtime } from "../workers/context.ts";
 import { log } from "../workers/lib/log.ts";
 import { observeQueueLag } from "../workers/lib/pipeline-metrics.ts";
-import { enqueueNotifications } from "../workers/notifications/enqueue.ts";
+import { enqueueNotifications, type NotificationQueue } from "../workers/notifications/enqueue.ts";
 import { Pacer } from "../workers/notifications/pacing.ts";
 import type { SendDeps } from "../workers/notifications/send.ts";
 import { Background } from "./background.ts";
@@ -38,6 +38,8 @@ export interface DenoServices {
   background: Background;
   drainer: OutboxDrainer;
   metrics: PrometheusRegistry;
+  /** The in-process stand-in for the notifications queue (reconciliation hands it work too). */
+  notifications: NotificationQueue;
   persistDeps(): PersistDeps;
   sendDeps(): SendDeps;
 }
@@ -91,6 +93,7 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
     background,
     drainer,
     metrics,
+    notifications,
     persistDeps,
     sendDeps,
   };

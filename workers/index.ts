@@ -85,6 +85,7 @@ export default {
       config.database,
       cacheFor(config),
       durableObjectGates(env.TRIAL_GATE),
+      env.NOTIFICATIONS_QUEUE,
     );
   },
 } satisfies ExportedHandler<Env>;

@@ -1,13 +1,26 @@
 import { statusAnnouncement } from "./decide";
-import type { Application, GateEvent, GateState, Outcome } from "./types";
+import type { Application, DecisionEvent, GateEvent, GateState, Outcome } from "./types";
 
 /**
  * The events a gate puts in its outbox, built the same way by every gate implementation
  * (Durable Object, Deno KV), so consumers never see two dialects.
  */
 
-export function applicationEvent(outcome: Outcome, application: Application): GateEvent {
+export function applicationEvent(outcome: Outcome, application: Application): DecisionEvent {
   return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application };
+}
+
+/**
+ * The outcome a ledger row stands for, read from the row alone: reconciliation restores
+ * rows, not events, and a restored row must be announced as the event that carried it would
+ * have been (same kind, so one notification per (application, outcome) still holds). Every
+ * change the gate makes raises the version by one: a WON row past version 1 was promoted
+ * from the waitlist; WAITLISTED is always a first decision; CANCELLED is the member's (or
+ * compensation's) withdrawal. TRIAL_CANCELLED changes no row, so no row stands for it.
+ */
+export function outcomeOfRow(application: Application): Outcome {
+  if (application.status === "WON") return application.version > 1 ? "PROMOTED" : "WON";
+  return application.status;
 }
 
 /**

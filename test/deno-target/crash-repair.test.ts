@@ -1,11 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { denoServerArgs } from "../../scripts/lib/deno-server";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { createTrial, createUser, createUsers, sql } from "../contract/support/fixtures";
+import { crashAfterCommit, denoScript, termsOf } from "./support";
 
 /**
  * Deno only: a crash between the KV commit and the Postgres write is repaired by the cron
@@ -13,30 +11,12 @@ import { createTrial, createUser, createUsers, sql } from "../contract/support/f
  * before anything drains (deno/tests/crash-after-commit.ts); the repair is the minute job,
  * run once by deno/run-job.ts exactly as Deno.cron runs it.
  */
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "tryit-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function deno(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(resolve(ROOT, "node_modules/.bin/deno"), args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 /** The minute job against `kvPath`, with the target's configuration plus `overrides`. */
 function runMinuteJob(kvPath: string, overrides: Record<string, string> = {}) {
-  const { bin: _bin, args } = denoServerArgs(ROOT, dir, "deno/run-job.ts");
-  const run = deno([...args, "minute"], {
-    ...inject("targetEnv"),
-    // The job's summary line is an info line: read below.
-    LOG_LEVEL: "info",
-    DENO_KV_PATH: kvPath,
-    ...overrides,
-  });
+  const run = denoScript("deno/run-job.ts", ["minute"], { dir, kvPath, overrides });
   const drain = run.stdout
     .split("\n")
     .filter((line) => line.includes('"cron.outbox_drain"'))
@@ -56,23 +36,12 @@ describe("Deno: crash between the KV commit and the Postgres write", () => {
     const trial = await createTrial(company, { slots: 2, waitlistSize: 1 });
     const members = await createUsers("MEMBER", 4);
     const kvPath = join(dir, "crashed.sqlite3");
-    const terms = {
-      trialId: trial.id,
-      slots: 2,
-      waitlistSize: 1,
-      opensAt: Date.parse((trial as unknown as { opensAt: string }).opensAt),
-      closesAt: Date.parse((trial as unknown as { closesAt: string }).closesAt),
-    };
-
-    const crashed = deno([
-      "run",
-      `--allow-read=${ROOT},${dir}`,
-      `--allow-write=${dir}`,
-      "deno/tests/crash-after-commit.ts",
+    const crashed = crashAfterCommit(
+      dir,
       kvPath,
-      JSON.stringify(terms),
-      ...members.map((m) => m.id),
-    ]);
+      termsOf(trial, 2, 1),
+      members.map((m) => m.id),
+    );
     expect(crashed.status, crashed.stderr).toBe(137);
     const results = JSON.parse(crashed.stdout) as {
       kind: string;

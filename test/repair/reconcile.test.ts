@@ -1,19 +1,23 @@
 import {
   createExecutionContext,
+  createMessageBatch,
   createScheduledController,
+  getQueueResult,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { applications } from "../../db/schema";
+import type { GateEvent } from "../../core/first-come/types";
+import { applications, notifications } from "../../db/schema";
 import worker from "../../workers/index";
 import { RECONCILE_CRON } from "../../workers/scheduled";
 import { RECONCILE_LIMITS } from "../../workers/scheduled/reconcile";
 import { waitFor, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
 import { api } from "../helpers/http";
-import { gateOf, rowsOf } from "./support";
+import { createMember, freshSlackId, slackMessages } from "../notifications/support";
+import { gateOf, recordingQueue, rowsOf, setQueue } from "./support";
 
 interface Drift {
   trialId: string;
@@ -163,5 +167,69 @@ describe("reconciliation cron", () => {
       ms: expect.any(Number),
     });
     expect(summary!.trialsChecked as number).toBeLessThanOrEqual(RECONCILE_LIMITS.maxTrials);
+  });
+
+  it("announces a decision it restores exactly once: not again when the lost message arrives late, nor on the next run", async () => {
+    const company = await createUser("COMPANY");
+    const trial = await createTrial(company, { slots: 1 });
+    const slackId = freshSlackId();
+    const member = await createMember(slackId);
+    const stranger = await createUser("MEMBER");
+    // The gate's queue keeps the decision: its message is "lost" until the test delivers it.
+    const held: GateEvent[] = [];
+    await setQueue(trial.id, recordingQueue(held));
+    const res = await api("POST", `/v1/trials/${trial.id}/applications`, {
+      token: member.token,
+      body: {},
+    });
+    expect([res.status, res.body.status]).toEqual([201, "WON"]);
+    expect(held.filter((e) => e.type === "application")).toHaveLength(1);
+    // A row nobody decided keeps the trial in the drift report, so each run is seen to reach it.
+    await withDb((db) =>
+      db.insert(applications).values({
+        id: crypto.randomUUID(),
+        trialId: trial.id,
+        userId: stranger.id,
+        seq: 99,
+        status: "WON",
+        position: null,
+        note: null,
+        appliedAt: new Date(),
+        decidedAt: new Date(),
+        version: 1,
+      }),
+    );
+    expect(await rowsOf(trial.id)).toHaveLength(1);
+
+    expect(await reconcileUntilChecked(trial.id)).toMatchObject({ repaired: 1, conflicts: 0 });
+    const [message] = await waitFor(
+      async () => {
+        const { messages } = await slackMessages(slackId);
+        return messages.length > 0 ? messages : undefined;
+      },
+      { what: "the restored decision's Slack message" },
+    );
+    expect(message!.text).toContain("You got a place");
+    const notified = () =>
+      withDb((db) =>
+        db.select().from(notifications).where(eq(notifications.applicationId, res.body.id)),
+      );
+    await waitFor(async () => ((await notified())[0]?.status === "SENT" ? true : undefined), {
+      what: "the notification marked SENT",
+    });
+
+    // The lost message turns up after all, through the real consumer.
+    const batch = createMessageBatch(
+      "try-it-decisions",
+      held.map((body, i) => ({ id: `late${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(held.length);
+
+    expect(await reconcileUntilChecked(trial.id)).toMatchObject({ repaired: 0, conflicts: 0 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await slackMessages(slackId)).messages).toHaveLength(1);
+    expect(await notified()).toMatchObject([{ kind: "WON", status: "SENT", attempts: 1 }]);
   });
 });

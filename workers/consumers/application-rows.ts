@@ -15,11 +15,12 @@ export function latestPerApplication(list: readonly Application[]): Application[
 
 /**
  * The one write of the gate's applications into Postgres, shared by the decisions consumer
- * and the reconciliation cron: insert, or update only when the gate's version is newer, so
- * any number of writers, repeats and orders converge on the gate's latest truth.
+ * and the reconciliation cron (inside a transaction: hence the Pick): insert, or update only
+ * when the gate's version is newer, so any number of writers, repeats and orders converge on
+ * the gate's latest truth.
  */
 export async function upsertApplications(
-  db: Database,
+  db: Pick<Database, "insert">,
   list: readonly Application[],
 ): Promise<void> {
   // One lock order for every writer: two drainers upserting overlapping batches in different

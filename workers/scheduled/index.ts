@@ -3,6 +3,7 @@ import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { log } from "../lib/log";
+import type { NotificationQueue } from "../notifications/enqueue";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { type ReconcileSummary, reconcileTrials } from "./reconcile";
 import { DAILY_STATS_CRON, runDailyStats, runStatsTick } from "./stats";
@@ -21,12 +22,14 @@ export async function runScheduled(
   database: DatabaseConfig,
   cache: Cache,
   gates: TrialGates,
+  /** Where reconciliation hands the result messages of the decisions it restores. */
+  notifications: NotificationQueue,
 ): Promise<ReconcileSummary | undefined> {
   const started = Date.now();
   const conn = await connect(database);
   try {
     if (cron === RECONCILE_CRON) {
-      const summary = await reconcileTrials(conn.db, gates, new Date(scheduledTime));
+      const summary = await reconcileTrials(conn.db, gates, notifications, new Date(scheduledTime));
       log.info("cron.reconcile", {
         cron,
         ...summary,

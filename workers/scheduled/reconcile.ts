@@ -1,10 +1,16 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { applicationEvent, outcomeOfRow } from "../../core/first-come/events";
 import type { Application } from "../../core/first-come/types";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
 import { upsertApplications } from "../consumers/application-rows";
 import { describeError, log } from "../lib/log";
+import {
+  type NotificationQueue,
+  queuePendingNotifications,
+  recordNotifications,
+} from "../notifications/enqueue";
 
 export interface ReconcileLimits {
   /** Trials checked per run: the rest are taken by the next runs, round robin. */
@@ -53,7 +59,9 @@ export interface ReconcileSummary {
  * Makes Postgres equal the gates' ledgers for the trials that can still change (OPEN) or
  * changed lately (CLOSED or CANCELLED in the last day): rows lost or left behind by the
  * queue are written again through the consumer's version-guarded upsert, so it can never
- * undo a newer write. Rows the gate does not know are only reported.
+ * undo a newer write. Rows the gate does not know are only reported. A restored row is
+ * announced like the event it stands for (see `restore`): no decision goes untold because
+ * its queue message was lost, and none is told twice when the message turns up after all.
  *
  * Which trials: the eligible ones ordered by id, cut into slices of `maxTrials`, and the
  * scheduled time picks the slice (tick mod slices). Every trial is checked once per
@@ -62,6 +70,7 @@ export interface ReconcileSummary {
 export async function reconcileTrials(
   db: Database,
   gates: TrialGates,
+  notifications: NotificationQueue,
   now: Date,
   limits: ReconcileLimits = RECONCILE_LIMITS,
 ): Promise<ReconcileSummary> {
@@ -96,7 +105,12 @@ export async function reconcileTrials(
     }
     const trialId = String((row as { id: unknown }).id);
     try {
-      const result = await reconcileTrial(db, gates, trialId, limits.pageSize, budget);
+      const result = await reconcileTrial(
+        { db, gates, notifications },
+        trialId,
+        limits.pageSize,
+        budget,
+      );
       summary.trialsChecked++;
       summary.rowsRepaired += result.repaired;
       summary.conflicts += result.conflicts;
@@ -128,14 +142,20 @@ interface TrialResult {
   complete: boolean;
 }
 
+interface ReconcileDeps {
+  db: Database;
+  gates: TrialGates;
+  notifications: NotificationQueue;
+}
+
 async function reconcileTrial(
-  db: Database,
-  gates: TrialGates,
+  deps: ReconcileDeps,
   trialId: string,
   pageSize: number,
   budget: { pages: number },
 ): Promise<TrialResult> {
-  const gate = gates.get(trialId);
+  const { db } = deps;
+  const gate = deps.gates.get(trialId);
   const result: TrialResult = { repaired: 0, conflicts: 0, unknown: [], complete: false };
   let afterSeq = 0;
   while (budget.pages > 0) {
@@ -173,7 +193,7 @@ async function reconcileTrial(
     for (const r of rows) {
       if (!known.has(r.id)) result.unknown.push({ trialId, applicationId: r.id, seq: r.seq });
     }
-    result.repaired += await repair(db, trialId, behind);
+    result.repaired += await repair(deps, trialId, behind);
     if (page.length < pageSize) {
       result.complete = true;
       break;
@@ -183,11 +203,15 @@ async function reconcileTrial(
   return result;
 }
 
-/** One statement for the page; if it is refused, row by row so one bad row holds back only itself. */
-async function repair(db: Database, trialId: string, behind: Application[]): Promise<number> {
+/** One transaction for the page; if it is refused, row by row so one bad row holds back only itself. */
+async function repair(
+  deps: ReconcileDeps,
+  trialId: string,
+  behind: Application[],
+): Promise<number> {
   if (behind.length === 0) return 0;
   try {
-    await upsertApplications(db, behind);
+    await restore(deps, behind);
     return behind.length;
   } catch (err) {
     log.warn("reconcile.batch_failed", { trialId, rows: behind.length, error: describeError(err) });
@@ -195,7 +219,7 @@ async function repair(db: Database, trialId: string, behind: Application[]): Pro
   let repaired = 0;
   for (const app of behind) {
     try {
-      await upsertApplications(db, [app]);
+      await restore(deps, [app]);
       repaired++;
     } catch (err) {
       log.error("reconcile.row_failed", {
@@ -206,4 +230,20 @@ async function repair(db: Database, trialId: string, behind: Application[]): Pro
     }
   }
   return repaired;
+}
+
+/**
+ * Writes the rows and records their outcomes together (a restored row never lacks its
+ * notification), then queues them through the consumer's own path. The outcome is the one
+ * the lost event carried (outcomeOfRow), so the notification key (application, outcome) is
+ * the one the consumer uses: whichever of the two comes second finds the row recorded and
+ * the sender finds it no longer PENDING, so the member hears once.
+ */
+async function restore(deps: ReconcileDeps, apps: Application[]): Promise<void> {
+  const events = apps.map((a) => applicationEvent(outcomeOfRow(a), a));
+  await deps.db.transaction(async (tx) => {
+    await upsertApplications(tx, apps);
+    await recordNotifications(tx, events);
+  });
+  await queuePendingNotifications(deps.db, deps.notifications, events);
 }
