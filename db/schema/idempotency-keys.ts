@@ -8,10 +8,13 @@ import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "dri
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    /** "user:<id>" for a signed-in caller, "anon" otherwise (the request hash then binds it). */
+    /** "user:<id>" for a signed-in caller; "anon:<request hash>" otherwise: the request's own. */
     principal: text("principal").notNull(),
     key: text("key").notNull(),
-    /** SHA-256 of method, path and body: the same key with another request is refused. */
+    /**
+     * HMAC-SHA-256 (a key derived from JWT_SECRET) of method, path and body bytes: the same key
+     * with another request is refused, and a body's password cannot be guessed from it.
+     */
     requestHash: text("request_hash").notNull(),
     status: integer("status"),
     /** The replayed headers: content type, Location, Retry-After. */
