@@ -1,4 +1,4 @@
-import { Client } from "@neondatabase/serverless";
+import { Client, type ClientConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "./schema";
 
@@ -14,6 +14,11 @@ export interface DatabaseConfig {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * What our backends are called in pg_stat_activity: an operator (and the connection-reuse
+ * test) tells the API's connections from everyone else's.
+ */
+export const APPLICATION_NAME = "tryit-api";
 
 /**
  * Proxy settings go on the client's own socket config, not the module-global neonConfig,
@@ -41,6 +46,7 @@ export async function connect(cfg: DatabaseConfig): Promise<Connection> {
   const client = new Client({
     connectionString: cfg.url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: APPLICATION_NAME,
   });
   configureProxy(client, cfg.wsProxy);
   // The driver emits socket errors as events; without a listener they would be thrown
@@ -63,11 +69,18 @@ export async function connect(cfg: DatabaseConfig): Promise<Connection> {
   };
 }
 
+/** How one request reaches Postgres: `db()` on first use, `close()` when the request ends. */
+export interface DatabaseHandle {
+  db(): Promise<Database>;
+  close(): Promise<void>;
+}
+
 /**
- * A connection opened on first use: routes that never touch Postgres (the apply hot
- * path) never pay for a connection.
+ * A connection of its own, opened on first use, for runtimes that may not keep a socket
+ * past the request that opened it (Workers): routes that never touch Postgres (the apply
+ * hot path) never pay for a connection. See docs/decisions/0030.
  */
-export class DatabaseSession {
+export class DatabaseSession implements DatabaseHandle {
   private opening: Promise<Connection> | null = null;
 
   constructor(private readonly cfg: DatabaseConfig) {}
@@ -89,6 +102,62 @@ export class DatabaseSession {
     if (!opening) return;
     const conn = await opening.catch(() => null);
     await conn?.close();
+  }
+}
+
+/** Connections one pool keeps open at most; further callers queue for one of them. */
+export const POOL_MAX = 10;
+/**
+ * How long a caller waits in the pool's queue (or for a new connection) before the request
+ * answers 503: a burst queues for seconds, a database that is gone fails in bounded time.
+ */
+const POOL_WAIT_MS = 10_000;
+
+/**
+ * One pool per isolate, for runtimes that may keep sockets across requests (Deno): requests
+ * reuse up to POOL_MAX connections and queue for them beyond that, instead of each opening
+ * its own and meeting Postgres' max_connections (docs/decisions/0030).
+ */
+export class DatabasePool {
+  private readonly pool: Pool;
+  private readonly database: Database;
+
+  constructor(cfg: DatabaseConfig, max = POOL_MAX) {
+    this.pool = new Pool({
+      connectionString: cfg.url,
+      max,
+      connectionTimeoutMillis: POOL_WAIT_MS,
+      application_name: APPLICATION_NAME,
+    });
+    const wsProxy = cfg.wsProxy;
+    if (wsProxy) {
+      // The pool builds its clients itself: each gets the proxy on its own socket config.
+      this.pool.Client = class ProxiedClient extends Client {
+        constructor(config?: string | ClientConfig) {
+          super(config);
+          configureProxy(this, wsProxy);
+        }
+      };
+    }
+    // An idle connection whose socket dropped: the pool discards it and opens another when
+    // needed; without a listener the event would crash the process.
+    this.pool.on("error", () => {});
+    this.database = drizzle({ client: this.pool, schema });
+  }
+
+  /** What a request holds: the shared pool, nothing of its own to close. */
+  handle(): DatabaseHandle {
+    const database = this.database;
+    return { db: async () => database, close: async () => {} };
+  }
+
+  /** For consumers and jobs that take a Connection: the pool again, closed with the pool. */
+  connection(): Connection {
+    return { db: this.database, close: async () => {} };
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
   }
 }
 

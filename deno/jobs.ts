@@ -1,4 +1,3 @@
-import { connect } from "../db/client.ts";
 import { describeError, log } from "../workers/lib/log.ts";
 import { countSlackSends } from "../workers/lib/pipeline-metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
@@ -53,15 +52,13 @@ export async function runJob(
     );
     results.push(
       await step("notifications", async () => {
-        const conn = await connect(services.config.database);
-        try {
-          const tally = await sweepPendingNotifications(conn, services.sendDeps());
-          if (tally) {
-            countSlackSends(services.metrics, tally);
-            log.info("cron.notifications_sweep", { ...tally });
-          }
-        } finally {
-          await conn.close();
+        const tally = await sweepPendingNotifications(
+          services.database.connection(),
+          services.sendDeps(),
+        );
+        if (tally) {
+          countSlackSends(services.metrics, tally);
+          log.info("cron.notifications_sweep", { ...tally });
         }
       }),
     );

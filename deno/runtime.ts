@@ -1,7 +1,7 @@
 import type { BlobStore } from "../core/ports/blob-store.ts";
 import type { Cache } from "../core/ports/cache.ts";
 import type { TrialGates } from "../core/ports/trial-gate.ts";
-import { connect, DatabaseSession } from "../db/client.ts";
+import { DatabasePool } from "../db/client.ts";
 import { s3BlobStore } from "../workers/adapters/s3/blob-store.ts";
 import { SlackNotifier } from "../workers/adapters/slack/notifier.ts";
 import { cacheFor } from "../workers/adapters/upstash/for-config.ts";
@@ -32,6 +32,8 @@ import { denoRateLimiter } from "./rate-limiter.ts";
 export interface DenoServices {
   config: Config;
   kv: Deno.Kv;
+  /** One per isolate: every request, consumer batch and job shares its connections. */
+  database: DatabasePool;
   gates: TrialGates;
   cache: Cache;
   blobs: BlobStore;
@@ -46,12 +48,13 @@ export interface DenoServices {
 
 export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServices {
   const config = parseConfig(env);
+  const database = new DatabasePool(config.database);
   const background = new Background();
   const metrics = new PrometheusRegistry();
   const cache = cacheFor(config);
   const pacer = new Pacer();
   const sendDeps = (): SendDeps => ({
-    connect: () => connect(config.database),
+    connect: async () => database.connection(),
     notifier: new SlackNotifier(config.slack),
     pacer,
   });
@@ -66,7 +69,7 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
     },
   });
   const persistDeps = (): PersistDeps => ({
-    connect: () => connect(config.database),
+    connect: async () => database.connection(),
     onTrialStatusWritten: async (trialIds) => {
       await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
     },
@@ -87,6 +90,7 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
   return {
     config,
     kv,
+    database,
     gates,
     cache,
     blobs: blobStoreFor(config, env),
@@ -119,7 +123,7 @@ export function denoRuntime(services: DenoServices): Runtime {
       const info = c.env as Partial<Deno.ServeHandlerInfo<Deno.NetAddr>>;
       return {
         config: services.config,
-        db: new DatabaseSession(services.config.database),
+        db: services.database.handle(),
         gates: services.gates,
         cache: services.cache,
         blobs: services.blobs,

@@ -4,14 +4,15 @@ import type { Cache } from "../core/ports/cache";
 import type { Metrics } from "../core/ports/metrics";
 import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
-import type { DatabaseSession } from "../db/client";
+import type { DatabaseHandle } from "../db/client";
 import type { Role } from "./auth/roles";
 import type { Config } from "./config";
 
 /** What a runtime (Workers, Deno) hands the app for one request. */
 export interface Deps {
   config: Config;
-  db: DatabaseSession;
+  /** A connection per request on Workers, the isolate's pool on Deno (docs/decisions/0030). */
+  db: DatabaseHandle;
   gates: TrialGates;
   cache: Cache;
   blobs: BlobStore;

@@ -31,6 +31,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await server.shutdown();
     await services.background.settle();
+    await services.database.end().catch(() => {});
     kv.close();
     Deno.exit(0);
   });
