@@ -5,6 +5,7 @@ import { DatabasePool } from "../db/client.ts";
 import { s3BlobStore } from "../workers/adapters/s3/blob-store.ts";
 import { SlackNotifier } from "../workers/adapters/slack/notifier.ts";
 import { cacheFor } from "../workers/adapters/upstash/for-config.ts";
+import { keepMsFor, RevocationView } from "../workers/auth/revocations.ts";
 import { invalidateTrial } from "../workers/cache/invalidate.ts";
 import { type Config, parseConfig } from "../workers/config.ts";
 import type { PersistDeps } from "../workers/consumers/persist-decisions.ts";
@@ -23,6 +24,7 @@ import { inProcessNotificationQueue } from "./notifications.ts";
 import { OutboxDrainer } from "./outbox.ts";
 import { PrometheusRegistry } from "./prometheus.ts";
 import { denoRateLimiter } from "./rate-limiter.ts";
+import { kvRevocationStore } from "./revocation-store.ts";
 
 /**
  * Everything the Deno target shares across requests, built once per isolate from the
@@ -117,6 +119,11 @@ function blobStoreFor(config: Config, env: Record<string, string>): BlobStore {
 export function denoRuntime(services: DenoServices): Runtime {
   // One per process: the apply limit's counters live in it (docs/decisions/0020).
   const limiter = denoRateLimiter(services.kv);
+  // One per process too: its copy of the revocation list (docs/decisions/0029).
+  const revocations = new RevocationView(
+    kvRevocationStore(services.kv),
+    keepMsFor(services.config.accessTokenTtlSeconds),
+  );
   return {
     deps(c) {
       // Deno.serve hands the connection info to app.fetch as its second argument.
@@ -128,6 +135,7 @@ export function denoRuntime(services: DenoServices): Runtime {
         cache: services.cache,
         blobs: services.blobs,
         limiter,
+        revocations,
         metrics: services.metrics,
         metricsText: () => services.metrics.render(),
         clientIp: info.remoteAddr?.hostname ?? "unknown",

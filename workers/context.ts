@@ -5,6 +5,7 @@ import type { Metrics } from "../core/ports/metrics";
 import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
 import type { DatabaseHandle } from "../db/client";
+import type { RevocationView } from "./auth/revocations";
 import type { Role } from "./auth/roles";
 import type { Config } from "./config";
 
@@ -21,6 +22,12 @@ export interface Deps {
    * Cloudflare; on Deno the isolate's counters (apply) and Deno KV windows (the rest).
    */
   limiter: RateLimiter;
+  /**
+   * Revoked access tokens (logout, password change, deletion): this isolate's view of the
+   * list on the platform's storage, so the apply path checks it without a database call
+   * (docs/decisions/0029).
+   */
+  revocations: RevocationView;
   metrics: Metrics;
   /** The Prometheus text of this process's metrics, where a process holds them (Deno). */
   metricsText: (() => string) | null;

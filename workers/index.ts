@@ -15,6 +15,7 @@ import { Pacer } from "./notifications/pacing";
 import { sendNotifications } from "./notifications/send";
 import { runScheduled } from "./scheduled";
 
+export { RevocationList } from "../durable-objects/revocation-list/revocation-list";
 export { TrialGate } from "../durable-objects/trial-gate/trial-gate";
 
 const app = newApp(cloudflareRuntime);

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
-import { waitFor, withDb } from "../helpers/db";
+import { withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
 import { api, errorCode } from "../helpers/http";
 import { logIn, logInAs, PASSWORD, refresh, signUp, tokenRow } from "./support";
@@ -66,9 +66,9 @@ describe("DELETE /v1/users/me", () => {
     expect((await api("GET", "/v1/users/me", { token: session.accessToken })).status).toBe(401);
   });
 
-  it("the apply hot path admits a deleted member's unexpired token; the decisions consumer then releases the place", async () => {
-    // docs/decisions/0020: the apply route checks the token's signature and the rate limit,
-    // nothing else before the gate; the place is given back when the decision is persisted.
+  it("the apply hot path refuses a deleted member's unexpired token; no place is taken", async () => {
+    // docs/decisions/0029: the deletion publishes a revocation that the apply route checks
+    // (this isolate's copy of the list) before the gate, with no database call.
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 1, waitlistSize: 1 });
     const member = await signUp("MEMBER");
@@ -79,29 +79,23 @@ describe("DELETE /v1/users/me", () => {
       token: session.accessToken,
       body: {},
     });
-    expect(apply.status).toBe(201);
-    expect(apply.body).toMatchObject({ userId: member.id, status: "WON" });
-    // Every other route looks the caller up, so the same token is refused there at once.
+    expect(apply.status).toBe(401);
+    expect(errorCode(apply)).toBe("TOKEN_EXPIRED");
+    // Every other route looks the caller up, so the same token is refused there too.
     const mine = await api("GET", `/v1/trials/${trial.id}/applications/me`, {
       token: session.accessToken,
     });
     expect(mine.status).toBe(401);
 
-    const released = await waitFor(
-      async () => {
-        const detail = await api("GET", `/v1/trials/${trial.id}`);
-        return detail.body.won === 0 && detail.body.remaining === 1 ? detail.body : undefined;
-      },
-      { what: "the deleted member's place released by the decisions consumer" },
-    );
-    expect(released).toMatchObject({ applicants: 1, won: 0, remaining: 1 });
-    // The place is free for the next member.
+    const detail = await api("GET", `/v1/trials/${trial.id}`);
+    expect(detail.body).toMatchObject({ applicants: 0, won: 0, remaining: 1 });
+    // The place is the next member's, first in line.
     const [next] = await createUsers("MEMBER", 1);
     const taken = await api("POST", `/v1/trials/${trial.id}/applications`, {
       token: next!.token,
       body: {},
     });
-    expect(taken.body).toMatchObject({ status: "WON", seq: 2 });
+    expect(taken.body).toMatchObject({ status: "WON", seq: 1 });
   });
 
   it("401 without a token", async () => {

@@ -45,8 +45,9 @@ describe("POST /v1/auth/logout", () => {
       token: attackerSession.accessToken,
       body: { refreshToken: victimSession.refreshToken },
     });
+    // That logout ended the attacker's own access tokens (docs/decisions/0029): a new one.
     const unknown = await api("POST", "/v1/auth/logout", {
-      token: attackerSession.accessToken,
+      token: (await logIn(attacker)).accessToken,
       body: { refreshToken: "no-such-token-no-such-token-no-such-token00" },
     });
     expect(res.status).toBe(204);

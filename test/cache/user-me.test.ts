@@ -54,7 +54,8 @@ describe("GET /v1/users/me through the cache", () => {
     const member = await createUser("MEMBER");
     const body = await primeCache(member.token, member.id);
     const stored = await redis.get<string>(cacheKeys.user(member.id));
-    expect(JSON.parse(stored ?? "null")).toEqual(body);
+    // Beside it, the instant before which the account's tokens are refused (none yet).
+    expect(JSON.parse(stored ?? "null")).toEqual({ user: body, tokensValidAfterMs: null });
     expect(stored).not.toContain("passwordHash");
     const ttl = await redis.ttl(cacheKeys.user(member.id));
     expect(ttl).toBeGreaterThan(0);
@@ -101,7 +102,10 @@ describe("GET /v1/users/me through the cache", () => {
     const { deps, settled } = invalidationDeps();
     await invalidateUser(deps, member.id);
     // A read that loaded the old row before the write committed stores it after the delete.
-    await redis.set(cacheKeys.user(member.id), JSON.stringify({ ...body, name: "stale" }));
+    await redis.set(
+      cacheKeys.user(member.id),
+      JSON.stringify({ user: { ...body, name: "stale" }, tokensValidAfterMs: null }),
+    );
     const started = Date.now();
     await settled();
     expect(Date.now() - started).toBeGreaterThanOrEqual(SECOND_DELETE_DELAY_MS - 50);
@@ -117,7 +121,9 @@ describe("GET /v1/users/me through the cache", () => {
       "not json at all",
       "42",
       JSON.stringify({ id: member.id }),
-      JSON.stringify(other),
+      // What an earlier deploy stored: the user without its tokens' instant.
+      JSON.stringify(body),
+      JSON.stringify({ user: other, tokensValidAfterMs: null }),
     ]) {
       await redis.set(key, junk);
       const res = await api("GET", "/v1/users/me", { token: member.token });
@@ -127,7 +133,7 @@ describe("GET /v1/users/me through the cache", () => {
     // And the miss repaired the entry.
     await waitFor(async () => {
       const stored = await redis.get<string>(key);
-      return stored && JSON.parse(stored).name === body.name ? true : undefined;
+      return stored && JSON.parse(stored).user?.name === body.name ? true : undefined;
     });
   });
 

@@ -134,6 +134,24 @@ export async function revokeOwnFamily(
     .where(and(inArray(refreshTokens.familyId, owned), isNull(refreshTokens.revokedAt)));
 }
 
+/**
+ * The user's access tokens issued at or before `at` are refused from now on by every route
+ * that looks the account up (docs/decisions/0029). Never moved back: of two revocations
+ * the later instant holds (GREATEST ignores the NULL of an account never revoked).
+ */
+export async function endAccessTokens(
+  db: Pick<Database, "update">,
+  userId: string,
+  at: Date,
+): Promise<void> {
+  await db
+    .update(users)
+    .set({
+      tokensValidAfter: sql`greatest(${users.tokensValidAfter}, ${at.toISOString()}::timestamptz)`,
+    })
+    .where(eq(users.id, userId));
+}
+
 /** Every session of the user ends (password change, account deletion). */
 export async function revokeAllSessions(
   db: Pick<Database, "update">,

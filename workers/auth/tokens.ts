@@ -18,23 +18,47 @@ export interface AccessClaims {
 }
 
 export interface VerifiedClaims extends AccessClaims {
-  /** Issued-at, in seconds since the epoch. */
-  issuedAt: number;
+  /**
+   * When the token was issued, in milliseconds: `iat_ms`, else `iat` (whole seconds, so at or
+   * before the real instant: such a token counts as older, never younger, than it is).
+   */
+  issuedAtMs: number;
 }
+
+/**
+ * `iat` is in whole seconds, too coarse to tell a token issued just before a logout or a
+ * password change from one issued just after it in the same second (docs/decisions/0029):
+ * `iat_ms` carries the same instant in milliseconds.
+ */
+const IAT_MS = "iat_ms";
 
 export async function signAccessToken(
   claims: AccessClaims,
   secret: Uint8Array,
   ttlSeconds: number,
+  issuedAtMs = Date.now(),
 ): Promise<string> {
-  return new SignJWT({ role: claims.role })
+  const iat = Math.floor(issuedAtMs / 1000);
+  return new SignJWT({ role: claims.role, [IAT_MS]: issuedAtMs })
     .setProtectedHeader({ alg: ALG, typ: "JWT" })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
     .sign(secret);
+}
+
+/** `iat_ms` when it is an instant within the token's `iat` second, else the second itself. */
+function issuedAtMsOf(payload: { iat?: number; [claim: string]: unknown }): number {
+  const secondMs = (payload.iat ?? 0) * 1000;
+  const ms = payload[IAT_MS];
+  return typeof ms === "number" &&
+    Number.isSafeInteger(ms) &&
+    ms >= secondMs &&
+    ms < secondMs + 1000
+    ? ms
+    : secondMs;
 }
 
 export type VerifyResult =
@@ -82,7 +106,7 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
     }
     return {
       ok: true,
-      claims: { userId: payload.sub, role: role as Role, issuedAt: payload.iat ?? 0 },
+      claims: { userId: payload.sub, role: role as Role, issuedAtMs: issuedAtMsOf(payload) },
     };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: "expired" };

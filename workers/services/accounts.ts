@@ -3,7 +3,7 @@ import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/password";
 import type { Role } from "../auth/roles";
-import { issueTokens, revokeAllSessions, type TokenPair } from "../auth/sessions";
+import { endAccessTokens, issueTokens, revokeAllSessions, type TokenPair } from "../auth/sessions";
 import type { Config } from "../config";
 import { AppError } from "../errors";
 
@@ -96,12 +96,15 @@ export async function updateProfile(
 
 /**
  * The current password proves the caller is the account holder and not just someone holding
- * a stolen access token. Every session ends with the change, so a thief's refresh token dies.
+ * a stolen access token. Every session ends with the change, so a thief's refresh token dies,
+ * and every access token issued until `revokeAccessTokens` runs is refused from then on.
  */
 export async function changePassword(
   db: Database,
   userId: string,
   input: { currentPassword: string; newPassword: string },
+  /** Revokes the account's access tokens on the platform; answers the instant (see 0029). */
+  revokeAccessTokens: () => Promise<Date>,
 ): Promise<void> {
   const [user] = await db
     .select({ passwordHash: users.passwordHash })
@@ -113,8 +116,10 @@ export async function changePassword(
     throw new AppError("WRONG_PASSWORD", "The current password is wrong.");
   }
   const passwordHash = await hashPassword(input.newPassword);
+  const revokedAt = await revokeAccessTokens();
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, userId));
+    await endAccessTokens(tx, userId, revokedAt);
     await revokeAllSessions(tx, userId);
   });
 }
@@ -122,14 +127,16 @@ export async function changePassword(
 /**
  * Soft delete: the row stays for the history of applications and reviews, the address is
  * free for a new sign-up, and every session ends. Access tokens already issued are refused
- * by requireAuth, which only admits live users.
+ * by requireAuth, which only admits live users, and on the apply path by the revocation
+ * the caller published first (`revokedAt`, docs/decisions/0029).
  */
-export async function deleteAccount(db: Database, userId: string): Promise<void> {
+export async function deleteAccount(db: Database, userId: string, revokedAt: Date): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .update(users)
       .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
       .where(and(eq(users.id, userId), isNull(users.deletedAt)));
+    await endAccessTokens(tx, userId, revokedAt);
     await revokeAllSessions(tx, userId);
   });
 }

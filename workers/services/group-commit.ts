@@ -1,5 +1,6 @@
 import type { ApplyResult } from "../../core/first-come/types";
 import type { ApplyRequest, TrialGate } from "../../core/ports/trial-gate";
+import { awaitShared } from "../lib/await-shared";
 
 /**
  * Group commit into a trial's gate, per isolate (docs/decisions/0019). At most one gate call
@@ -34,26 +35,6 @@ type Outcome =
 export interface BatchedResult {
   result: ApplyResult;
   batchSize: number;
-}
-
-/**
- * How often a waiting request wakes while its turn has not come. Its turn is settled by
- * another request (the leader), and workerd cancels a request that waits on nothing of its
- * own as hung ("code had hung and would never generate a response"): a pending timer of its
- * own keeps it alive. The answer itself wakes it at once; the timer adds no latency.
- */
-const HEARTBEAT_MS = 250;
-
-async function awaitTurn(turn: Promise<Outcome>): Promise<Outcome> {
-  for (;;) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const beat = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), HEARTBEAT_MS);
-    });
-    const settled = await Promise.race([turn, beat]);
-    clearTimeout(timer);
-    if (settled) return settled;
-  }
 }
 
 export class GroupCommit {
@@ -92,7 +73,8 @@ export class GroupCommit {
       queue.push({ request, settle });
     });
     if (lane.busy) {
-      const outcome = await awaitTurn(turn);
+      // Its turn is settled by another request (the leader).
+      const outcome = await awaitShared(turn);
       if (outcome.kind === "answer") return outcome;
       if (outcome.kind === "failed") throw outcome.error;
     }

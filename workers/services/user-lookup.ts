@@ -7,6 +7,13 @@ import { getLiveUser } from "./accounts";
 
 export type PresentedUser = ReturnType<typeof presentUser>;
 
+/** A live account: its API shape, and the instant before which its access tokens are dead. */
+export interface LiveAccount {
+  user: PresentedUser;
+  /** users.tokens_valid_after in milliseconds (null: no token was ever revoked). */
+  tokensValidAfterMs: number | null;
+}
+
 type LookupDeps = Pick<Deps, "db" | "cache" | "config" | "waitUntil">;
 
 // What a cached user must look like to be served. Anything else (a value written by an
@@ -20,6 +27,10 @@ const CachedUser = v.looseObject({
   slackId: v.nullable(v.string()),
   createdAt: v.string(),
 });
+const CachedAccount = v.object({
+  user: CachedUser,
+  tokensValidAfterMs: v.nullable(v.number()),
+});
 
 /**
  * The live (not deleted) user in its API shape, from the cache when it has it, else from
@@ -27,10 +38,18 @@ const CachedUser = v.looseObject({
  * a miss that finds nobody caches nothing, so a deleted account never stays "found" by a
  * negative entry and a new one is visible at once.
  */
-export function findLiveUserCached(
+export async function findLiveUserCached(
   deps: LookupDeps,
   userId: string,
 ): Promise<PresentedUser | null> {
+  return (await findLiveAccountCached(deps, userId))?.user ?? null;
+}
+
+/** As findLiveUserCached, with the instant before which the account's tokens are refused. */
+export function findLiveAccountCached(
+  deps: LookupDeps,
+  userId: string,
+): Promise<LiveAccount | null> {
   // requireAuth and the route both ask; one request looks the user up once.
   let lookups = perRequest.get(deps);
   if (!lookups) {
@@ -47,20 +66,25 @@ export function findLiveUserCached(
 
 // Keyed by the request's Deps object (the runtime builds one per request), so nothing
 // outlives the request and no request ever sees another's answer.
-const perRequest = new WeakMap<object, Map<string, Promise<PresentedUser | null>>>();
+const perRequest = new WeakMap<object, Map<string, Promise<LiveAccount | null>>>();
 
-async function lookUp(deps: LookupDeps, userId: string): Promise<PresentedUser | null> {
+async function lookUp(deps: LookupDeps, userId: string): Promise<LiveAccount | null> {
   const key = cacheKeys.user(userId);
   if (deps.cache.enabled) {
-    const hit = v.safeParse(CachedUser, await deps.cache.get(key));
-    if (hit.success && hit.output.id === userId) return hit.output;
+    const hit = v.safeParse(CachedAccount, await deps.cache.get(key));
+    if (hit.success && hit.output.user.id === userId) return hit.output;
   }
   const row = await getLiveUser(await deps.db.db(), userId);
   if (!row) return null;
-  const user = presentUser(row);
+  const account = {
+    user: presentUser(row),
+    tokensValidAfterMs: row.tokensValidAfter?.getTime() ?? null,
+  };
   // After the response: the caller should not wait for the cache to learn the answer.
-  if (deps.cache.enabled) deps.waitUntil(deps.cache.set(key, user, deps.config.cacheTtlSeconds));
-  return user;
+  if (deps.cache.enabled) {
+    deps.waitUntil(deps.cache.set(key, account, deps.config.cacheTtlSeconds));
+  }
+  return account;
 }
 
 /**

@@ -7,6 +7,7 @@ import { bundledDocsAsset } from "./docs-assets";
 import { durableObjectGates } from "./gates";
 import { metricsFor } from "./metrics";
 import { bindingRateLimiter } from "./rate-limiter";
+import { durableObjectRevocations } from "./revocations";
 
 /** Cloudflare's implementations of the ports, built from the request's bindings. */
 export const cloudflareRuntime: Runtime = {
@@ -21,6 +22,7 @@ export const cloudflareRuntime: Runtime = {
       blobs: r2BlobStore(env.IMAGES),
       // The [[ratelimits]] bindings of wrangler.toml (docs/decisions/0020).
       limiter: bindingRateLimiter(env as unknown as Record<string, unknown>),
+      revocations: durableObjectRevocations(env.REVOCATIONS, config.accessTokenTtlSeconds),
       metrics: metricsFor(env),
       // Analytics Engine is read with its SQL API, not scraped from the Worker.
       metricsText: null,

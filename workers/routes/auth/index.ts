@@ -1,10 +1,11 @@
 import { Hono } from "hono";
-import { revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
+import { endAccessTokens, revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
 import type { AppEnv } from "../../context";
 import { requireAuth } from "../../middleware/auth";
 import { limitLogin, limitRefresh, limitSignup } from "../../middleware/rate-limit";
 import { presentUser } from "../../presenters";
 import { logIn, signUp } from "../../services/accounts";
+import { invalidateUser } from "../../services/user-lookup";
 import { validate } from "../../validation";
 import { LogInBody, RefreshTokenBody, SignUpBody } from "./schemas";
 
@@ -28,10 +29,15 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json(pair, 200);
   })
   .post("/logout", requireAuth(), validate("json", RefreshTokenBody), async (c) => {
-    await revokeOwnFamily(
-      await c.var.deps.db.db(),
-      c.var.caller.userId,
-      c.req.valid("json").refreshToken,
-    );
+    const { userId } = c.var.caller;
+    const { db, revocations } = c.var.deps;
+    // Every access token of the account issued until now dies, not only this device's: a
+    // bearer token names no device. Other devices get a new one with their refresh token,
+    // whose family lives on; this device's family ends here (docs/decisions/0029).
+    const revokedAt = await revocations.revokeUntilNow(userId);
+    const conn = await db.db();
+    await endAccessTokens(conn, userId, revokedAt);
+    await invalidateUser(c.var.deps, userId);
+    await revokeOwnFamily(conn, userId, c.req.valid("json").refreshToken);
     return c.body(null, 204);
   });

@@ -23,15 +23,22 @@ export const userRoutes = new Hono<AppEnv>()
   })
   .put("/me/password", requireAuth(), validate("json", ChangePasswordBody), async (c) => {
     const { userId } = c.var.caller;
-    await changePassword(await c.var.deps.db.db(), userId, c.req.valid("json"));
+    const { db, revocations } = c.var.deps;
+    await changePassword(await db.db(), userId, c.req.valid("json"), () =>
+      revocations.revokeUntilNow(userId),
+    );
     await invalidateUser(c.var.deps, userId);
     return c.body(null, 204);
   })
   .delete("/me", requireAuth(), async (c) => {
     const { userId } = c.var.caller;
-    await deleteAccount(await c.var.deps.db.db(), userId);
+    const { db, revocations } = c.var.deps;
+    // The revocation first (docs/decisions/0029): the apply path, which looks nobody up,
+    // refuses the account's tokens within a second, this isolate at once.
+    const revokedAt = await revocations.revokeUntilNow(userId);
+    await deleteAccount(await db.db(), userId, revokedAt);
     // Awaited: every route that looks the caller up refuses the account's tokens from the
-    // very next request on. The apply path does not look up; its cost is in 0020.
+    // very next request on.
     await invalidateUser(c.var.deps, userId);
     return c.body(null, 204);
   });
