@@ -119,11 +119,12 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     errors: ["INVALID_REFRESH_TOKEN", "RATE_LIMITED"],
   },
   "POST /v1/auth/logout": {
-    summary: "Revoke a refresh token",
+    summary:
+      "End this session and every access token issued so far (401 TOKEN_EXPIRED; other devices refresh)",
     tag: "Auth",
     security: "bearer",
     responses: noContent,
-    errors: [],
+    errors: ["SERVICE_UNAVAILABLE"],
   },
 
   "GET /v1/users/me": {
@@ -141,18 +142,18 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     errors: [],
   },
   "PUT /v1/users/me/password": {
-    summary: "Change the password; every refresh token is revoked",
+    summary: "Change the password; every refresh token and every access token so far is revoked",
     tag: "Users",
     security: "bearer",
     responses: noContent,
-    errors: ["WRONG_PASSWORD"],
+    errors: ["WRONG_PASSWORD", "SERVICE_UNAVAILABLE"],
   },
   "DELETE /v1/users/me": {
     summary: "Delete the caller's account (its tokens stop working)",
     tag: "Users",
     security: "bearer",
     responses: noContent,
-    errors: [],
+    errors: ["SERVICE_UNAVAILABLE"],
   },
   "GET /v1/admin/users": {
     summary: "List users",
