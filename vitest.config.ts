@@ -47,7 +47,6 @@ export default defineConfig({
           DATABASE_URL: inject("databaseUrl"),
           PG_WS_PROXY: inject("wsProxy"),
           JWT_SECRET: "test-only-secret-that-is-long-enough-0123456789",
-          ADMIN_EMAILS: "root@tryit.test",
           // Caching on, through the bridge, whenever a Redis answers.
           ...redisBindings(inject("redisRest")),
           // Slack result messages go to the fake Slack (test/setup/fake-slack.ts).

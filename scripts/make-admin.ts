@@ -1,19 +1,20 @@
-// `npm run admin:grant -- someone@example.com`: makes an existing, live account ADMIN in
-// DATABASE_URL if set, else in the embedded dev database of `npm start` (.data/pglite; stop
-// `npm start` first, PGlite allows one process). Sign-up never grants ADMIN except to the
-// addresses in ADMIN_EMAILS, so this is the way to promote an account that already exists.
+// `npm run admin:grant -- someone@example.com` (or an account id): makes an existing, live
+// account ADMIN in DATABASE_URL if set, else in the embedded dev database of `npm start`
+// (.data/pglite; stop `npm start` first, PGlite allows one process). Sign-up never grants
+// ADMIN, so this operator's action is the only way to an admin (docs/decisions/0026).
 import pg from "pg";
 import { cacheKeys } from "../workers/cache/keys";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { DEV_PGLITE_DIR, redact } from "./lib/postgres";
 
-const USAGE = "usage: npm run admin:grant -- someone@example.com";
+const USAGE = "usage: npm run admin:grant -- <someone@example.com | account id>";
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== "--");
-  const email = args[0]?.trim().toLowerCase();
-  if (args.length !== 1 || !email || !EMAIL.test(email)) {
+  const who = args[0]?.trim().toLowerCase();
+  if (args.length !== 1 || !who || !(EMAIL.test(who) || ACCOUNT_ID.test(who))) {
     console.error(USAGE);
     process.exitCode = 2;
     return;
@@ -22,29 +23,30 @@ async function main(): Promise<void> {
   const embedded = fromEnv ? null : await startEmbeddedPostgres({ dataDir: DEV_PGLITE_DIR });
   const url = fromEnv ?? embedded?.url ?? "";
   try {
-    const userId = await grantAdmin(url, email);
+    const userId = await grantAdmin(url, who);
     if (!userId) {
-      console.error(`[admin] no live account with the e-mail ${email} in ${where(fromEnv)}`);
+      console.error(`[admin] no live account ${who} in ${where(fromEnv)}`);
       process.exitCode = 1;
       return;
     }
     await forgetCachedUser(userId);
-    console.log(`[admin] ${email} is now ADMIN (${where(fromEnv)})`);
+    console.log(`[admin] ${who} (${userId}) is now ADMIN (${where(fromEnv)})`);
   } finally {
     await embedded?.stop();
   }
 }
 
-async function grantAdmin(url: string, email: string): Promise<string | null> {
+/** The id of the live account with that e-mail or id, now ADMIN; null when there is none. */
+async function grantAdmin(url: string, who: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
   await client.connect();
   try {
     const res = await client.query<{ id: string }>(
       `UPDATE users SET role = 'ADMIN', updated_at = now()
-        WHERE email = $1 AND deleted_at IS NULL
+        WHERE ${ACCOUNT_ID.test(who) ? "id = $1::uuid" : "email = $1"} AND deleted_at IS NULL
         RETURNING id`,
-      [email],
+      [who],
     );
     return res.rows[0]?.id ?? null;
   } finally {

@@ -5,7 +5,7 @@
 // (S3_* to use an S3-compatible store instead). Deno.cron fires the scheduled jobs itself.
 // Its data lives in .data/deno/ (TRYIT_DATA_DIR to move it), apart from `npm start`'s: a
 // trial's gate lives in the runtime that created it (Durable Object storage or Deno KV).
-// Env: PORT (8000), DATABASE_URL, JWT_SECRET, ADMIN_EMAILS, REDIS_URL, S3_*.
+// Env: PORT (8000), DATABASE_URL, JWT_SECRET, PUBLIC_URL, REDIS_URL, S3_*.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { denoServerArgs } from "./lib/deno-server";

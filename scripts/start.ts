@@ -7,7 +7,7 @@
 //   With REDIS_URL (e.g. redis://127.0.0.1:6379): the Upstash REST bridge in front of it,
 //   so the read cache is on. Rate limits are on either way (wrangler's [[ratelimits]]).
 // Ctrl-C stops all of it, workerd included. Env: PORT (8787), DATABASE_URL, JWT_SECRET,
-// ADMIN_EMAILS, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
+// PUBLIC_URL, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CronFirer, readCronsFromWranglerToml, startCronFirer } from "./lib/cron";

@@ -31,7 +31,16 @@ const ConfigSchema = v.object({
     v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(3600)),
     String(30 * 86_400),
   ),
-  ADMIN_EMAILS: v.optional(v.string(), ""),
+  // The API's public origin (https://api.example.com): absolute links in answers (image URLs,
+  // Location) are built from it, never from the request's Host. Unset: the request's origin,
+  // for local runs only (lib/origin.ts); production must set it.
+  PUBLIC_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.url("must be a URL"),
+      v.check(isHttpOrigin, "must be an http(s) origin: scheme, host and port, no path"),
+    ),
+  ),
   // Upstash Redis REST endpoint (production) or the repo's REST bridge (dev, tests).
   // Both unset: no cache. (Rate limits never need Redis: docs/decisions/0020.)
   UPSTASH_REDIS_REST_URL: v.optional(v.pipe(v.string(), v.url("must be a URL"))),
@@ -101,7 +110,8 @@ export interface Config {
   jwtSecret: Uint8Array;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  adminEmails: ReadonlySet<string>;
+  /** The origin of absolute links in answers; null: the request's (local runs). */
+  publicUrl: string | null;
   version: string;
   logLevel: LogLevel;
   metricsToken: string | null;
@@ -177,11 +187,49 @@ function benchDistance(o: v.InferOutput<typeof ConfigSchema>): number {
   return o.BENCH_GATE_DISTANCE_MS;
 }
 
+/**
+ * Variables that once meant something and now must not: a deployment still setting one is
+ * refused at startup, since ignoring it would silently change what the operator asked for.
+ */
+const REMOVED_VARIABLES: Record<string, string> = {
+  ADMIN_EMAILS:
+    "sign-up never grants ADMIN (an address proves nothing until it is verified); grant it " +
+    "to an existing account with `npm run admin:grant -- <e-mail or account id>` " +
+    "(docs/decisions/0026)",
+};
+
+/** Throws a ConfigError naming every removed variable `env` still sets (even empty). */
+export function refuseRemovedVariables(env: Record<string, unknown>): void {
+  const set = Object.keys(REMOVED_VARIABLES).filter((name) => env[name] !== undefined);
+  if (set.length === 0) return;
+  const reasons = set.map((name) => `${name} is no longer supported: ${REMOVED_VARIABLES[name]}`);
+  throw new ConfigError(`invalid configuration: ${reasons.join("; ")}`);
+}
+
+/** `https://api.example.com` or `http://127.0.0.1:8787`, nothing after the authority. */
+function isHttpOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === "https:" || url.protocol === "http:") &&
+      url.username === "" &&
+      url.password === "" &&
+      url.pathname === "/" &&
+      url.search === "" &&
+      url.hash === "" &&
+      !/[?#]/.test(text)
+    );
+  } catch {
+    return false;
+  }
+}
+
 const cache = new WeakMap<object, Config>();
 
 export function parseConfig(env: Record<string, unknown>): Config {
   const hit = cache.get(env);
   if (hit) return hit;
+  refuseRemovedVariables(env);
   const result = v.safeParse(ConfigSchema, env);
   if (!result.success) {
     const problems = result.issues.map((i) => `${v.getDotPath(i) ?? "?"}: ${i.message}`);
@@ -193,11 +241,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     jwtSecret: new TextEncoder().encode(o.JWT_SECRET),
     accessTokenTtlSeconds: o.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: o.REFRESH_TOKEN_TTL_SECONDS,
-    adminEmails: new Set(
-      o.ADMIN_EMAILS.split(",")
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+    publicUrl: o.PUBLIC_URL ? new URL(o.PUBLIC_URL).origin : null,
     version: o.APP_VERSION,
     logLevel: o.LOG_LEVEL,
     metricsToken: o.METRICS_TOKEN ?? null,

@@ -4,7 +4,7 @@ declare namespace Cloudflare {
     DATABASE_URL: string;
     PG_WS_PROXY?: string;
     JWT_SECRET: string;
-    ADMIN_EMAILS?: string;
+    PUBLIC_URL?: string;
     REFRESH_TOKEN_TTL_SECONDS?: string;
     UPSTASH_REDIS_REST_URL?: string;
     UPSTASH_REDIS_REST_TOKEN?: string;

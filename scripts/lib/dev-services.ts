@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { refuseRemovedVariables } from "../../workers/config";
 import { migrateDatabase } from "./migrate";
 import { type ResolvedDatabase, redact, resolveDevDatabase } from "./postgres";
 import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./redis-bridge";
@@ -12,7 +13,7 @@ import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 export interface DevServices {
   db: ResolvedDatabase<"env" | "embedded">;
-  /** The API's environment: DATABASE_URL, PG_WS_PROXY, JWT_SECRET, Redis, ADMIN_EMAILS. */
+  /** The API's environment: DATABASE_URL, PG_WS_PROXY, JWT_SECRET, Redis, PUBLIC_URL. */
   vars: Record<string, string>;
   /** Reverse order of start; every step runs even if one fails. */
   stop(): Promise<void>;
@@ -22,6 +23,8 @@ export async function startDevServices(
   dataDir: string,
   log: (message: string) => void,
 ): Promise<DevServices> {
+  // wrangler dev never sees this process's environment: refuse here what the API would.
+  refuseRemovedVariables(process.env);
   let proxy: WsProxy | undefined;
   let redis: RedisBridge | undefined;
   const db = await resolveDevDatabase(resolve(dataDir, "pglite"));
@@ -50,7 +53,7 @@ export async function startDevServices(
       JWT_SECRET: jwtSecret(dataDir, log),
     };
     if (proxy) vars.PG_WS_PROXY = proxy.address;
-    if (process.env.ADMIN_EMAILS) vars.ADMIN_EMAILS = process.env.ADMIN_EMAILS;
+    if (process.env.PUBLIC_URL) vars.PUBLIC_URL = process.env.PUBLIC_URL;
     if (process.env.REDIS_URL) {
       // A fresh token per run: only this run's API can use the bridge.
       const token = randomBytes(24).toString("hex");

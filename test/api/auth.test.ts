@@ -52,12 +52,12 @@ describe("POST /v1/auth/signup", () => {
     ]);
   });
 
-  it("makes ADMIN only the addresses configured in ADMIN_EMAILS", async () => {
+  it("never makes an address ADMIN at sign-up, whatever the address (ADMIN_EMAILS is gone)", async () => {
     const res = await api("POST", "/v1/auth/signup", {
       body: { email: "Root@tryit.test", password: "s3cret-enough", name: "Root" },
     });
     expect(res.status).toBe(201);
-    expect(res.body.role).toBe("ADMIN");
+    expect(res.body.role).toBe("MEMBER");
   });
 
   it("answers 409 EMAIL_TAKEN for an address already used, whatever its case", async () => {

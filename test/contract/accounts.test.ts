@@ -1,8 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, inject, it } from "vitest";
 import { api, baseUrls, errorCode } from "./support/client";
 import { createUser, FIXTURE_PASSWORD, sql } from "./support/fixtures";
 
 /** Accounts: sign-up, login, refresh rotation, logout, the own profile and the admin list. */
+
+const run = promisify(execFile);
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -92,6 +97,55 @@ describe("POST /v1/auth/signup", () => {
   });
 });
 
+describe("ADMIN: only by an operator's action", () => {
+  it("a sign-up is never ADMIN, not even with the address ADMIN_EMAILS used to promote", async () => {
+    // root@tryit.test was this suite's ADMIN_EMAILS: whoever signed it up first became ADMIN.
+    const res = await signUp({ email: "root@tryit.test" });
+    expect(res.status).toBe(201);
+    expect(res.body.role).toBe("MEMBER");
+    const [stored] = await sql("SELECT role FROM users WHERE id = $1", [res.body.id]);
+    expect(stored.role).toBe("MEMBER");
+  });
+
+  it("npm run admin:grant makes an existing account ADMIN, by e-mail or by account id", async () => {
+    const byEmail = await signedIn();
+    const byId = await signedIn();
+    for (const account of [byEmail, byId]) {
+      const before = await api("GET", "/v1/admin/users", { token: account.accessToken });
+      expect(before.status).toBe(403);
+    }
+    await grantAdmin(byEmail.email.toUpperCase());
+    await grantAdmin(byId.id);
+    for (const account of [byEmail, byId]) {
+      // The token the account already holds: the role is read from the stored account.
+      const after = await api("GET", "/v1/admin/users", { token: account.accessToken });
+      expect(after.status).toBe(200);
+      expect((await logIn(account.email)).status).toBe(200);
+      const me = await api("GET", "/v1/users/me", { token: account.accessToken });
+      expect(me.body.role).toBe("ADMIN");
+    }
+    // An address nobody has is refused, and nothing is created for it.
+    const unknown = freshEmail("nobody");
+    await expect(grantAdmin(unknown)).rejects.toThrow(/no live account/);
+    expect(await sql("SELECT 1 FROM users WHERE email = $1", [unknown])).toEqual([]);
+  });
+});
+
+/** The operator's command against the target's database (and its cache, to drop the role). */
+async function grantAdmin(who: string): Promise<void> {
+  const env = inject("targetEnv");
+  await run(resolve("node_modules/.bin/tsx"), ["scripts/make-admin.ts", who], {
+    env: {
+      ...process.env,
+      DATABASE_URL: inject("databaseUrl"),
+      ...(env.UPSTASH_REDIS_REST_URL && {
+        UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL,
+        UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN,
+      }),
+    },
+  });
+}
+
 describe("POST /v1/auth/login", () => {
   it("answers 200 with a Bearer token pair whose access token identifies the user", async () => {
     const email = freshEmail();
@@ -168,7 +222,7 @@ describe("/v1/users/me", () => {
     expect(errorCode(anonymous)).toBe("UNAUTHORIZED");
   });
 
-  it("PATCH changes name and slackId, and the next GET shows them", async () => {
+  it("PATCH changes the name and makes the slackId pending, and the next GET shows them", async () => {
     const user = await createUser("MEMBER");
     const patched = await api("PATCH", "/v1/users/me", {
       token: user.token,
@@ -176,10 +230,15 @@ describe("/v1/users/me", () => {
     });
     expect(patched.status).toBe(200);
     expectUserShape(patched.body);
-    expect(patched.body).toMatchObject({ id: user.id, name: "New name", slackId: "W12345" });
+    expect(patched.body).toMatchObject({
+      id: user.id,
+      name: "New name",
+      slackId: null,
+      pendingSlackId: "W12345",
+    });
     for (let server = 0; server < baseUrls.length; server++) {
       const me = await api("GET", "/v1/users/me", { token: user.token, server });
-      expect(me.body).toMatchObject({ name: "New name", slackId: "W12345" });
+      expect(me.body).toMatchObject({ name: "New name", slackId: null, pendingSlackId: "W12345" });
     }
   });
 

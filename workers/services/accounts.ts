@@ -19,10 +19,14 @@ export interface SignUpInput {
 
 export type UserRow = typeof users.$inferSelect;
 
-/** Addresses listed in ADMIN_EMAILS become ADMIN at sign-up: admins come from config only. */
-export async function signUp(db: Database, config: Config, input: SignUpInput): Promise<UserRow> {
+/**
+ * A new account has the role it asked for, MEMBER or COMPANY and nothing else: an address
+ * proves nothing here (it is never verified), so ADMIN comes only from an operator's action
+ * on an existing account (`npm run admin:grant`, docs/decisions/0026).
+ */
+export async function signUp(db: Database, input: SignUpInput): Promise<UserRow> {
   const email = input.email.toLowerCase();
-  const role: Role = config.adminEmails.has(email) ? "ADMIN" : input.role;
+  const role: Role = input.role;
   const passwordHash = await hashPassword(input.password);
   const rows = await db
     .insert(users)

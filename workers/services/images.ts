@@ -14,8 +14,8 @@ export type ImageRow = typeof images.$inferSelect;
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 /**
- * Where an image is served. Absolute, built from the origin the request came in on, so a
- * client on another host can put it straight into `<img src>`.
+ * Where an image is served. Absolute, built from the API's public origin (lib/origin.ts), so
+ * a client on another host can put it straight into `<img src>`.
  */
 export function imageUrl(origin: string, id: string): string {
   return `${origin}/v1/images/${id}`;

@@ -53,7 +53,6 @@ export default async function setup(project: TestProject) {
       DATABASE_URL: database.url,
       PG_WS_PROXY: proxy.address,
       JWT_SECRET,
-      ADMIN_EMAILS: "root@tryit.test",
       CACHE_TIMEOUT_MS: "2000",
       // The servers print to this run's output: no line per request there.
       LOG_LEVEL: "warn",

@@ -67,6 +67,7 @@ export async function startTarget(
   try {
     if (name === "workers") {
       const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
       const config =
         rateLimits === "raised" ? raisedWranglerConfig(dataDir) : resolve(ROOT, "wrangler.toml");
       const server = spawnWranglerDev(
@@ -77,26 +78,29 @@ export async function startTarget(
           // Its own debugger port: a second wrangler dev on the default one would collide.
           ...["--inspector-port", String(await freePort())],
           ...["--show-interactive-dev-session=false", "--log-level", "warn"],
-          ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+          ...Object.entries(publicAt(vars, base)).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ],
         { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
       );
       servers.push(server);
-      const base = `http://127.0.0.1:${port}`;
       await waitForHttp(`${base}/healthz`, { giveUp: server.exited });
       return { name, baseUrls: [base], kvPath: null, env: vars, stop };
     }
 
     const kvPath = join(dataDir, "kv.sqlite3");
+    const first = await freePort();
+    let second = await freePort();
+    while (second === first) second = await freePort();
+    const ports = [first, second];
+    // Both processes stand behind one public address, as behind a load balancer: the first's.
     const env = {
-      ...vars,
+      ...publicAt(vars, `http://127.0.0.1:${ports[0]}`),
       ...(rateLimits === "raised" ? raisedDenoLimits() : {}),
       DENO_KV_PATH: kvPath,
       HOST: "127.0.0.1",
     };
     const baseUrls: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
+    for (const [i, port] of ports.entries()) {
       const { bin, args } = denoServerArgs(ROOT, dataDir);
       const server = spawnProcessGroup(bin, args, {
         cwd: ROOT,
@@ -111,6 +115,14 @@ export async function startTarget(
     await stop();
     throw err;
   }
+}
+
+/**
+ * PUBLIC_URL as production sets it (links in answers never come from a request's Host), unless
+ * the caller chose one.
+ */
+function publicAt(vars: Record<string, string>, base: string): Record<string, string> {
+  return { PUBLIC_URL: base, ...vars };
 }
 
 /**

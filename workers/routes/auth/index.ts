@@ -12,8 +12,7 @@ import { LogInBody, RefreshTokenBody, SignUpBody } from "./schemas";
 export const authRoutes = new Hono<AppEnv>()
   .post("/signup", validate("json", SignUpBody), limitSignup(), async (c) => {
     const body = c.req.valid("json");
-    const { config, db } = c.var.deps;
-    const user = await signUp(await db.db(), config, {
+    const user = await signUp(await c.var.deps.db.db(), {
       ...body,
       slackId: body.slackId ?? undefined,
     });

@@ -5,6 +5,7 @@ import { AppError } from "../../errors";
 import { ifNoneMatchMatches } from "../../lib/etag";
 import { IMAGE_TYPES, isImageType } from "../../lib/image-signature";
 import { log } from "../../lib/log";
+import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { limitUploads } from "../../middleware/rate-limit";
 import {
@@ -40,7 +41,7 @@ export const imageRoutes = new Hono<AppEnv>()
     const bytes = await readUpload(c.req.raw, MAX_IMAGE_BYTES);
     const { db, blobs } = c.var.deps;
     const image = await storeImage(await db.db(), blobs, c.var.caller, { declaredType, bytes });
-    const url = imageUrl(new URL(c.req.url).origin, image.id);
+    const url = imageUrl(publicOrigin(c), image.id);
     c.header("Location", url);
     return c.json({ id: image.id, url, contentType: image.contentType, size: image.size }, 201);
   })

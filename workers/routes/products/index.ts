@@ -3,7 +3,7 @@ import { invalidateProduct } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { CreatedCursor, createdKeyOf } from "../../lib/keyset";
-import { originOf } from "../../lib/origin";
+import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { presentProducts, readProduct } from "../../services/catalog-reads";
 import { createProduct, deleteProduct, listProducts, updateProduct } from "../../services/products";
@@ -24,7 +24,7 @@ export const productRoutes = new Hono<AppEnv>()
         ...body,
         category: body.category ?? undefined,
       });
-      const [json] = await presentProducts(db, [product], originOf(c.req.url));
+      const [json] = await presentProducts(db, [product], publicOrigin(c));
       return c.json(json, 201);
     },
   )
@@ -36,11 +36,11 @@ export const productRoutes = new Hono<AppEnv>()
       after: decodeCursor(query.cursor, CreatedCursor),
     });
     const page = toPage(rows, query.limit, (r) => r, CreatedCursor, createdKeyOf);
-    const items = await presentProducts(db, page.items, originOf(c.req.url));
+    const items = await presentProducts(db, page.items, publicOrigin(c));
     return c.json({ items, nextCursor: page.nextCursor }, 200);
   })
   .get("/:id", validate("param", IdParam), async (c) => {
-    return c.json(await readProduct(c.var.deps, c.req.valid("param").id, originOf(c.req.url)), 200);
+    return c.json(await readProduct(c.var.deps, c.req.valid("param").id, publicOrigin(c)), 200);
   })
   .patch(
     "/:id",
@@ -57,7 +57,7 @@ export const productRoutes = new Hono<AppEnv>()
         c.req.valid("json"),
       );
       await invalidateProduct(c.var.deps.cache, product.id);
-      const [json] = await presentProducts(db, [product], originOf(c.req.url));
+      const [json] = await presentProducts(db, [product], publicOrigin(c));
       return c.json(json, 200);
     },
   )
