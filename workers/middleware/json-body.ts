@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { readBounded } from "../lib/read-bounded";
+import { refuseDeepNesting } from "./json-depth";
 import { nulPaths, refuseNul } from "./storable-text";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -11,8 +12,9 @@ export const MAX_JSON_BYTES = 64 * 1024;
 /**
  * Unsafe requests that carry a body must send JSON of bounded size: 415 for another media
  * type (instead of a silently ignored body), 413 past the limit, read while streaming so
- * a huge body is never buffered, 400 for JSON that does not parse, that is not an object, or
- * that holds text Postgres cannot store (./storable-text.ts).
+ * a huge body is never buffered, 400 for JSON that does not parse, that is not an object,
+ * that nests too deeply (./json-depth.ts) or that holds text Postgres cannot store
+ * (./storable-text.ts).
  */
 export const jsonBody = () =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -44,6 +46,7 @@ export const jsonBody = () =>
         { path: "", message: "must be an object" },
       ]);
     }
+    refuseDeepNesting(parsed);
     refuseNul("body", nulPaths(parsed));
     // The stream is consumed: hand the text to the validators through hono's body cache.
     cacheBodyText(c.req.bodyCache, text);
