@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv, Runtime } from "./context";
 import { onError, onNotFound } from "./error-handler";
-import { idempotency } from "./middleware/idempotency";
 import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
@@ -31,9 +30,6 @@ export function newApp(runtime: Runtime) {
     .route("/images", imageRoutes)
     .use(storableQuery())
     .use(jsonBody())
-    // After the body is read (it is part of what a key stands for); image uploads (raw bytes,
-    // above) are not covered.
-    .use(idempotency())
     .route("/auth", authRoutes)
     .route("/users", userRoutes)
     .route("/me", meRoutes)

@@ -48,8 +48,10 @@ export const jsonBody = () =>
     }
     refuseDeepNesting(parsed);
     refuseNul("body", nulPaths(parsed));
-    // The stream is consumed: hand the text to the validators through hono's body cache.
+    // The stream is consumed: hand the text to the validators through hono's body cache, and
+    // the bytes as received to the idempotency step (middleware/idempotency.ts hashes them).
     cacheBodyText(c.req.bodyCache, text);
+    (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.buffer);
     await next();
   });
 

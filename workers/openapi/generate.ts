@@ -2,6 +2,7 @@ import { type ConversionConfig, toJsonSchema, toJsonSchemaDefs } from "@valibot/
 import type * as v from "valibot";
 import { newApp } from "../app";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
+import { type IdempotencyPolicy, idempotencyPolicyOf } from "../middleware/idempotency";
 import { type ValidatorInfo, validatorOf } from "../validation";
 import { OPERATIONS, type OperationDoc, type ResponseDoc, type Security } from "./docs";
 import { NAMED_SCHEMAS } from "./responses";
@@ -52,10 +53,12 @@ const CONVERSION: ConversionConfig = {
   overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
 };
 
-interface MountedRoute {
+export interface MountedRoute {
   method: string;
   path: string;
   validators: ValidatorInfo[];
+  /** The route's own chain, in order: its middleware steps, then the handler. */
+  steps: unknown[];
 }
 
 /** The routes the app really serves, each with the validators its middleware chain runs. */
@@ -69,8 +72,9 @@ export function mountedRoutes(): MountedRoute[] {
   for (const r of app.routes) {
     if (r.method === "ALL") continue;
     const key = `${r.method} ${r.path}`;
-    const route = byKey.get(key) ?? { method: r.method, path: r.path, validators: [] };
+    const route = byKey.get(key) ?? { method: r.method, path: r.path, validators: [], steps: [] };
     byKey.set(key, route);
+    route.steps.push(r.handler);
     const info = validatorOf(r.handler);
     if (info) route.validators.push(info);
   }
@@ -80,6 +84,7 @@ export function mountedRoutes(): MountedRoute[] {
 export function generateOpenApi(): OpenApiDocument {
   const routes = mountedRoutes();
   const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
+  refuseUndeclaredIdempotency(routes);
   const undocumented = [...keys].filter((k) => !(k in OPERATIONS));
   const stale = Object.keys(OPERATIONS).filter((k) => !keys.has(k));
   if (undocumented.length > 0 || stale.length > 0) {
@@ -127,7 +132,7 @@ function operation(route: MountedRoute, doc: OperationDoc): JsonObject {
   const op: JsonObject = {
     operationId: operationId(route),
     summary: doc.summary,
-    ...(doc.who && { description: `Who: ${doc.who}.` }),
+    ...descriptionOf(route, doc),
     tags: [doc.tag],
     security: doc.security === "none" ? [] : [{ [doc.security]: [] }],
   };
@@ -154,17 +159,45 @@ function operation(route: MountedRoute, doc: OperationDoc): JsonObject {
   return op;
 }
 
+const UNSAFE = ["POST", "PUT", "PATCH", "DELETE"];
+
 /**
- * Unsafe /v1 routes after the JSON body middleware take Idempotency-Key
- * (workers/middleware/idempotency.ts, mounted in workers/app.ts); the image routes are
- * mounted before it and do not.
+ * What the route does with Idempotency-Key: the step right before its handler says
+ * (workers/middleware/idempotency.ts), so it runs after the route's own authentication.
  */
+export function idempotencyOf(route: MountedRoute): IdempotencyPolicy | undefined {
+  return idempotencyPolicyOf(route.steps.at(-2));
+}
+
+/**
+ * Every unsafe /v1 route declares its idempotency as the step before its handler: a route
+ * that forgot would silently run a retried request twice, so the document (and `npm run
+ * check`) refuses to build without it.
+ */
+function refuseUndeclaredIdempotency(routes: MountedRoute[]): void {
+  const missing = routes
+    .filter((r) => UNSAFE.includes(r.method) && r.path.startsWith("/v1/") && !idempotencyOf(r))
+    .map((r) => `${r.method} ${r.path}`);
+  if (missing.length > 0) {
+    throw new Error(
+      `Unsafe routes without idempotent() or refusesIdempotencyKey() right before their handler: ${missing.join(", ")}`,
+    );
+  }
+}
+
 function takesIdempotencyKey(route: MountedRoute): boolean {
-  return (
-    ["POST", "PUT", "PATCH", "DELETE"].includes(route.method) &&
-    route.path.startsWith("/v1/") &&
-    !route.path.startsWith("/v1/images")
-  );
+  return idempotencyOf(route) === "replay";
+}
+
+const REFUSED_KEY_NOTE =
+  "Idempotency-Key is refused here (400 VALIDATION_FAILED): the answer carries tokens, which are never stored, so it cannot be replayed. Send the request without it.";
+
+function descriptionOf(route: MountedRoute, doc: OperationDoc): { description?: string } {
+  const parts = [
+    ...(doc.who ? [`Who: ${doc.who}.`] : []),
+    ...(idempotencyOf(route) === "refuse" ? [REFUSED_KEY_NOTE] : []),
+  ];
+  return parts.length > 0 ? { description: parts.join("\n\n") } : {};
 }
 
 const IDEMPOTENCY_KEY_PARAMETER = {
@@ -172,7 +205,7 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   in: "header",
   required: false,
   description:
-    "A repeat with the same key and request gets the first response again (Idempotent-Replayed: true); kept 24 h.",
+    "A repeat with the same key and request gets the first response again (Idempotent-Replayed: true); kept 24 h, for the signed-in caller only (without a token, for the very same request only). The repeat is authenticated like the first.",
   schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
 };
 

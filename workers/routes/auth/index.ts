@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { endAccessTokens, revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
 import type { AppEnv } from "../../context";
 import { requireAuth } from "../../middleware/auth";
+import { idempotent, refusesIdempotencyKey } from "../../middleware/idempotency";
 import { limitLogin, limitRefresh, limitSignup } from "../../middleware/rate-limit";
 import { presentUser } from "../../presenters";
 import { logIn, signUp } from "../../services/accounts";
@@ -10,7 +11,7 @@ import { validate } from "../../validation";
 import { LogInBody, RefreshTokenBody, SignUpBody } from "./schemas";
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", validate("json", SignUpBody), limitSignup(), async (c) => {
+  .post("/signup", validate("json", SignUpBody), limitSignup(), idempotent(), async (c) => {
     const body = c.req.valid("json");
     const user = await signUp(await c.var.deps.db.db(), {
       ...body,
@@ -18,16 +19,26 @@ export const authRoutes = new Hono<AppEnv>()
     });
     return c.json(presentUser(user), 201);
   })
-  .post("/login", validate("json", LogInBody), limitLogin(), async (c) => {
+  .post("/login", validate("json", LogInBody), limitLogin(), refusesIdempotencyKey(), async (c) => {
     const { config, db } = c.var.deps;
     return c.json(await logIn(await db.db(), config, c.req.valid("json")), 200);
   })
-  .post("/refresh", validate("json", RefreshTokenBody), limitRefresh(), async (c) => {
-    const { config, db } = c.var.deps;
-    const pair = await rotateRefreshToken(await db.db(), config, c.req.valid("json").refreshToken);
-    return c.json(pair, 200);
-  })
-  .post("/logout", requireAuth(), validate("json", RefreshTokenBody), async (c) => {
+  .post(
+    "/refresh",
+    validate("json", RefreshTokenBody),
+    limitRefresh(),
+    refusesIdempotencyKey(),
+    async (c) => {
+      const { config, db } = c.var.deps;
+      const pair = await rotateRefreshToken(
+        await db.db(),
+        config,
+        c.req.valid("json").refreshToken,
+      );
+      return c.json(pair, 200);
+    },
+  )
+  .post("/logout", requireAuth(), validate("json", RefreshTokenBody), idempotent(), async (c) => {
     const { userId } = c.var.caller;
     const { db, revocations } = c.var.deps;
     // Every access token of the account issued until now dies, not only this device's: a

@@ -3,20 +3,14 @@ import { invalidateProduct } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { ifNoneMatchMatches } from "../../lib/etag";
-import { IMAGE_TYPES, isImageType } from "../../lib/image-signature";
 import { log } from "../../lib/log";
 import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
 import { limitUploads } from "../../middleware/rate-limit";
-import {
-  deleteImage,
-  getLiveImage,
-  imageUrl,
-  MAX_IMAGE_BYTES,
-  storeImage,
-} from "../../services/images";
+import { deleteImage, getLiveImage, imageUrl, storeImage } from "../../services/images";
 import { IdParam, validate } from "../../validation";
-import { readUpload } from "./upload-body";
+import { imageUpload, uploadOf } from "./upload-body";
 
 /**
  * Ids are never reused and an image's bytes never change, so any cache may keep a
@@ -27,24 +21,25 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /**
  * /v1/images — raw image uploads into the blob store. Mounted before the JSON body
- * middleware: the body here is the image itself, with its own type and size checks.
+ * middleware: the body here is the image itself, with its own type and size checks
+ * (./upload-body.ts), read before the idempotency step hashes it.
  */
 export const imageRoutes = new Hono<AppEnv>()
-  .post("/", requireAuth(), requireRole("COMPANY", "ADMIN"), limitUploads(), async (c) => {
-    const declaredType = mediaType(c.req.header("content-type"));
-    if (!isImageType(declaredType)) {
-      throw new AppError(
-        "UNSUPPORTED_MEDIA_TYPE",
-        `Send the image as the raw body with Content-Type ${IMAGE_TYPES.join(", ")}.`,
-      );
-    }
-    const bytes = await readUpload(c.req.raw, MAX_IMAGE_BYTES);
-    const { db, blobs } = c.var.deps;
-    const image = await storeImage(await db.db(), blobs, c.var.caller, { declaredType, bytes });
-    const url = imageUrl(publicOrigin(c), image.id);
-    c.header("Location", url);
-    return c.json({ id: image.id, url, contentType: image.contentType, size: image.size }, 201);
-  })
+  .post(
+    "/",
+    requireAuth(),
+    requireRole("COMPANY", "ADMIN"),
+    limitUploads(),
+    imageUpload(),
+    idempotent(),
+    async (c) => {
+      const { db, blobs } = c.var.deps;
+      const image = await storeImage(await db.db(), blobs, c.var.caller, await uploadOf(c));
+      const url = imageUrl(publicOrigin(c), image.id);
+      c.header("Location", url);
+      return c.json({ id: image.id, url, contentType: image.contentType, size: image.size }, 201);
+    },
+  )
   .get("/:id", validate("param", IdParam), async (c) => {
     const { db, blobs } = c.var.deps;
     const image = await getLiveImage(await db.db(), c.req.valid("param").id);
@@ -69,7 +64,7 @@ export const imageRoutes = new Hono<AppEnv>()
       "Content-Length": String(blob.size),
     });
   })
-  .delete("/:id", requireAuth(), validate("param", IdParam), async (c) => {
+  .delete("/:id", requireAuth(), validate("param", IdParam), idempotent(), async (c) => {
     const { db, blobs, cache } = c.var.deps;
     const { productIds } = await deleteImage(
       await db.db(),
@@ -81,8 +76,3 @@ export const imageRoutes = new Hono<AppEnv>()
     await Promise.all(productIds.map((id) => invalidateProduct(cache, id)));
     return c.body(null, 204);
   });
-
-/** The media type without parameters, lower-cased: `Image/PNG; x=y` → `image/png`. */
-function mediaType(header: string | undefined): string {
-  return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}

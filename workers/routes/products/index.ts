@@ -5,6 +5,7 @@ import { decodeCursor, toPage } from "../../lib/cursor";
 import { CreatedCursor, createdKeyOf } from "../../lib/keyset";
 import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
 import { presentProducts, readProduct } from "../../services/catalog-reads";
 import { createProduct, deleteProduct, listProducts, updateProduct } from "../../services/products";
 import { IdParam, validate } from "../../validation";
@@ -17,6 +18,7 @@ export const productRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireRole("COMPANY", "ADMIN"),
     validate("json", CreateProductBody),
+    idempotent(),
     async (c) => {
       const body = c.req.valid("json");
       const db = await c.var.deps.db.db();
@@ -48,6 +50,7 @@ export const productRoutes = new Hono<AppEnv>()
     requireRole("COMPANY", "ADMIN"),
     validate("param", IdParam),
     validate("json", PatchProductBody),
+    idempotent(),
     async (c) => {
       const db = await c.var.deps.db.db();
       const product = await updateProduct(
@@ -66,6 +69,7 @@ export const productRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireRole("COMPANY", "ADMIN"),
     validate("param", IdParam),
+    idempotent(),
     async (c) => {
       const { db, gates } = c.var.deps;
       const id = c.req.valid("param").id;

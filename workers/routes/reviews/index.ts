@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
 import { presentReview } from "../../presenters";
 import { deleteReview, updateReview } from "../../services/reviews";
 import { IdParam, validate } from "../../validation";
@@ -17,6 +18,7 @@ export const reviewRoutes = new Hono<AppEnv>()
     requireRole("MEMBER", "ADMIN"),
     validate("param", IdParam),
     validate("json", PatchReviewBody),
+    idempotent(),
     async (c) => {
       const review = await updateReview(
         await c.var.deps.db.db(),
@@ -32,6 +34,7 @@ export const reviewRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireRole("MEMBER", "ADMIN"),
     validate("param", IdParam),
+    idempotent(),
     async (c) => {
       await deleteReview(await c.var.deps.db.db(), c.var.caller, c.req.valid("param").id);
       return c.body(null, 204);

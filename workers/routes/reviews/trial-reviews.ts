@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
 import { presentReview } from "../../presenters";
 import { createReview, readReviewPage } from "../../services/reviews";
 import { IdParam, validate } from "../../validation";
@@ -14,6 +15,7 @@ export const trialReviewRoutes = new Hono<AppEnv>()
     requireRole("MEMBER"),
     validate("param", IdParam),
     validate("json", CreateReviewBody),
+    idempotent(),
     async (c) => {
       const review = await createReview(
         await c.var.deps.db.db(),

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { connect } from "../../../db/client";
 import type { AppEnv } from "../../context";
 import { describeError, log } from "../../lib/log";
+import { idempotent } from "../../middleware/idempotency";
 import { continueFullRebuild, STATS_LIMITS, startFullRebuild } from "../../scheduled/stats/jobs";
 
 /**
@@ -12,7 +13,7 @@ import { continueFullRebuild, STATS_LIMITS, startFullRebuild } from "../../sched
  */
 const BACKGROUND_BUDGET_MS = 20_000;
 
-export const adminStatsRoutes = new Hono<AppEnv>().post("/rebuild", async (c) => {
+export const adminStatsRoutes = new Hono<AppEnv>().post("/rebuild", idempotent(), async (c) => {
   const deps = c.var.deps;
   const now = new Date();
   const cursor = await startFullRebuild(await deps.db.db(), now);

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { requireAuth, requireRole, requireToken } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
 import { applyLimit } from "../../middleware/rate-limit";
 import { presentApplication } from "../../presenters";
 import {
@@ -41,6 +42,7 @@ export const applicationRoutes = new Hono<AppEnv>()
     requireRole("MEMBER"),
     validate("param", IdParam),
     validate("json", ApplyBody),
+    idempotent(),
     async (c) => {
       const { gates, waitUntil, metrics } = c.var.deps;
       const trialId = c.req.valid("param").id;
@@ -82,6 +84,7 @@ export const applicationRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireRole("MEMBER"),
     validate("param", IdParam),
+    idempotent(),
     async (c) => {
       const trialId = c.req.valid("param").id;
       const application = await cancelMyApplication(c.var.deps.gates, trialId, c.var.caller.userId);

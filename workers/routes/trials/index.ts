@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { invalidateTrial } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
 import { presentTrial } from "../../presenters";
 import { readTrial, readTrialList } from "../../services/catalog-reads";
 import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
@@ -16,6 +17,7 @@ export const trialRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireRole("COMPANY", "ADMIN"),
     validate("json", CreateTrialBody),
+    idempotent(),
     async (c) => {
       const { db, gates } = c.var.deps;
       const { trial, live } = await createTrial(
@@ -37,6 +39,7 @@ export const trialRoutes = new Hono<AppEnv>()
     requireRole("COMPANY", "ADMIN"),
     validate("param", IdParam),
     validate("json", PatchTrialBody),
+    idempotent(),
     async (c) => {
       const { db, gates } = c.var.deps;
       const { trial, live } = await updateTrial(
@@ -55,6 +58,7 @@ export const trialRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireRole("COMPANY", "ADMIN"),
     validate("param", IdParam),
+    idempotent(),
     async (c) => {
       const { db, gates } = c.var.deps;
       const { trial, live } = await cancelTrial(
