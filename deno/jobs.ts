@@ -1,3 +1,4 @@
+import { eachIsolated } from "../workers/lib/isolated.ts";
 import { describeError, log } from "../workers/lib/log.ts";
 import { countSlackSends } from "../workers/lib/pipeline-metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
@@ -36,17 +37,24 @@ export async function runJob(
     // Each step on its own: a failed drain must not stop the status sync, nor the reverse.
     results.push(
       await step("cancellations", async () => {
-        // A cancellation cut short tells its remaining holders before the drain runs.
-        for (const trialId of await pendingFanOuts(services.kv)) {
-          const told = await fanOutCancellation(services.kv, trialId);
-          log.info("cron.cancel_fanout", { trialId, told });
-        }
+        // A cancellation cut short tells its remaining holders before the drain runs; one
+        // trial's fan-out failing holds back no other trial's.
+        await eachIsolated(
+          { job: "cancel-fanout", idOf: (id) => id, metrics: services.metrics },
+          await pendingFanOuts(services.kv),
+          async (trialId) => {
+            const told = await fanOutCancellation(services.kv, trialId);
+            log.info("cron.cancel_fanout", { trialId, told });
+          },
+        );
       }),
     );
     results.push(
       await step("outbox", async () => {
         const started = Date.now();
-        const summary = await drainOutbox(services.kv, services.persistDeps());
+        const summary = await drainOutbox(services.kv, services.persistDeps(), {
+          metrics: services.metrics,
+        });
         log.info("cron.outbox_drain", { ...summary, ms: Date.now() - started });
       }),
     );
@@ -72,6 +80,7 @@ export async function runJob(
         services.cache,
         services.gates,
         services.notifications,
+        services.metrics,
       );
     }),
   );

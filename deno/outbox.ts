@@ -1,9 +1,11 @@
 import type { GateEvent } from "../core/first-come/types.ts";
+import type { Metrics } from "../core/ports/metrics.ts";
 import {
   type IncomingMessage,
   type PersistDeps,
   persistDecisions,
 } from "../workers/consumers/persist-decisions.ts";
+import { batchThenEach } from "../workers/lib/isolated.ts";
 import { describeError, log } from "../workers/lib/log.ts";
 import { gateKeys } from "./keys.ts";
 
@@ -49,7 +51,11 @@ function retryKey(outboxKey: Deno.KvKey): Deno.KvKey {
 export async function drainOutbox(
   kv: Deno.Kv,
   deps: PersistDeps,
-  { trialId, now = Date.now }: { trialId?: string; now?: () => number } = {},
+  {
+    trialId,
+    now = Date.now,
+    metrics,
+  }: { trialId?: string; now?: () => number; metrics?: Metrics } = {},
 ): Promise<DrainSummary> {
   const prefix = trialId ? gateKeys.outboxPrefix(trialId) : (["outbox"] as Deno.KvKey);
   const retries = await loadRetries(kv, ["outbox-retry", ...prefix.slice(1)]);
@@ -68,12 +74,19 @@ export async function drainOutbox(
       }
       due.push({ key: entry.key, event: entry.value, attempts: (state?.attempts ?? 0) + 1 });
     }
-    if (due.length > 0) {
-      const result = await deliver(kv, due, deps, now);
-      summary.written += result.written;
-      summary.retried += result.retried;
-      summary.deadLettered += result.deadLettered;
-    }
+    // The consumer acks or retries each message on its own; should a page still throw
+    // (its bookkeeping refused), each entry goes alone, so one cannot hold back the rest.
+    // Delivering an entry twice changes nothing: every write is version-guarded.
+    await batchThenEach(
+      { job: "outbox-drain", idOf: (entry) => keyId(entry.key), metrics },
+      due,
+      async (entries) => {
+        const result = await deliver(kv, [...entries], deps, now);
+        summary.written += result.written;
+        summary.retried += result.retried;
+        summary.deadLettered += result.deadLettered;
+      },
+    );
     if (seen < PAGE_SIZE) break;
     cursor = iter.cursor;
   }

@@ -15,6 +15,8 @@ const HELP: Record<MetricName, string> = {
     "Calls to trials' gates (group commit: applications_total via gate ÷ this = the batch factor).",
   decisions_queue_lag_ms: "From a decision to its row in Postgres, in milliseconds.",
   slack_sends_total: "Slack result messages, by status.",
+  job_item_failures_total:
+    "Items a batch job failed on and left behind (the rest went on), by job (workers/lib/isolated.ts).",
 };
 
 interface Series {

@@ -87,6 +87,7 @@ export default {
       cacheFor(config),
       durableObjectGates(env.TRIAL_GATE),
       env.NOTIFICATIONS_QUEUE,
+      metricsFor(env),
     );
   },
 } satisfies ExportedHandler<Env>;

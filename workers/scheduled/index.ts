@@ -1,12 +1,15 @@
 import type { Cache } from "../../core/ports/cache";
+import { type Metrics, noMetrics } from "../../core/ports/metrics";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
+import { eachIsolated } from "../lib/isolated";
 import { log } from "../lib/log";
 import type { NotificationQueue } from "../notifications/enqueue";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
-import { type ReconcileSummary, reconcileTrials } from "./reconcile";
+import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";
 import { DAILY_STATS_CRON, runDailyStats, runStatsTick } from "./stats";
+import { STATS_LIMITS } from "./stats/jobs";
 import { syncTrialStatuses } from "./trial-status-sync";
 
 /** wrangler.toml's first cron: time-driven trial statuses (and, on Deno, the outbox drain). */
@@ -24,12 +27,21 @@ export async function runScheduled(
   gates: TrialGates,
   /** Where reconciliation hands the result messages of the decisions it restores. */
   notifications: NotificationQueue,
+  /** Counts the items a job left behind (workers/lib/isolated.ts). */
+  metrics: Metrics = noMetrics,
 ): Promise<ReconcileSummary | undefined> {
   const started = Date.now();
   const conn = await connect(database);
   try {
     if (cron === RECONCILE_CRON) {
-      const summary = await reconcileTrials(conn.db, gates, notifications, new Date(scheduledTime));
+      const summary = await reconcileTrials(
+        conn.db,
+        gates,
+        notifications,
+        new Date(scheduledTime),
+        RECONCILE_LIMITS,
+        metrics,
+      );
       log.info("cron.reconcile", {
         cron,
         ...summary,
@@ -37,17 +49,19 @@ export async function runScheduled(
         ms: Date.now() - started,
       });
       // Statistics share the 5-minute tick (docs/decisions/0012); they log their own runs.
-      await runStatsTick(conn.db, gates, new Date(scheduledTime));
+      await runStatsTick(conn.db, gates, new Date(scheduledTime), STATS_LIMITS, metrics);
       return summary;
     }
     if (cron === DAILY_STATS_CRON) {
-      await runDailyStats(conn.db, gates, new Date(scheduledTime));
+      await runDailyStats(conn.db, gates, new Date(scheduledTime), STATS_LIMITS, metrics);
       const purged = await purgeIdempotencyKeys(conn.db, new Date(scheduledTime));
       log.info("cron.idempotency_purge", { purged, ms: Date.now() - started });
       return undefined;
     }
     const updated = await syncTrialStatuses(conn.db, new Date(scheduledTime));
-    await Promise.all(updated.map((id) => invalidateTrial(cache, id)));
+    await eachIsolated({ job: "trial-status-sync", idOf: (id) => id, metrics }, updated, (id) =>
+      invalidateTrial(cache, id),
+    );
     log.info("cron.trial_status_sync", { cron, updated: updated.length, ms: Date.now() - started });
     return undefined;
   } finally {

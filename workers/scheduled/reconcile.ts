@@ -1,16 +1,21 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { applicationEvent, outcomeOfRow } from "../../core/first-come/events";
 import type { Application } from "../../core/first-come/types";
+import type { Metrics } from "../../core/ports/metrics";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
 import { upsertApplications } from "../consumers/application-rows";
-import { describeError, log } from "../lib/log";
+import { batchThenEach, eachIsolated } from "../lib/isolated";
+import { log } from "../lib/log";
 import {
   type NotificationQueue,
   queuePendingNotifications,
   recordNotifications,
 } from "../notifications/enqueue";
+
+/** The name its failures are logged and counted under (workers/lib/isolated.ts). */
+export const RECONCILE_JOB = "reconcile";
 
 export interface ReconcileLimits {
   /** Trials checked per run: the rest are taken by the next runs, round robin. */
@@ -73,6 +78,7 @@ export async function reconcileTrials(
   notifications: NotificationQueue,
   now: Date,
   limits: ReconcileLimits = RECONCILE_LIMITS,
+  metrics?: Metrics,
 ): Promise<ReconcileSummary> {
   const started = Date.now();
   const since = new Date(now.getTime() - limits.windowMs);
@@ -98,19 +104,18 @@ export async function reconcileTrials(
     ms: 0,
   };
   const budget = { pages: limits.maxPages };
-  for (const row of chosen.rows) {
-    if (budget.pages <= 0) {
-      summary.truncated = true;
-      break;
-    }
-    const trialId = String((row as { id: unknown }).id);
-    try {
-      const result = await reconcileTrial(
-        { db, gates, notifications },
-        trialId,
-        limits.pageSize,
-        budget,
-      );
+  const deps: ReconcileDeps = { db, gates, notifications, metrics };
+  const trialIds = chosen.rows.map((row) => String((row as { id: unknown }).id));
+  // One trial (its gate or its rows) failing must not stop the others.
+  const run = await eachIsolated(
+    { job: RECONCILE_JOB, idOf: (id) => id, metrics },
+    trialIds,
+    async (trialId) => {
+      if (budget.pages <= 0) {
+        summary.truncated = true;
+        return;
+      }
+      const result = await reconcileTrial(deps, trialId, limits.pageSize, budget);
       summary.trialsChecked++;
       summary.rowsRepaired += result.repaired;
       summary.conflicts += result.conflicts;
@@ -124,12 +129,9 @@ export async function reconcileTrials(
           unknown: result.unknown.map((u) => u.applicationId),
         });
       }
-    } catch (err) {
-      // One trial (its gate or its rows) failing must not stop the others.
-      summary.failedTrials++;
-      log.error("reconcile.trial_failed", { trialId, error: describeError(err) });
-    }
-  }
+    },
+  );
+  summary.failedTrials = run.failed.length;
   summary.ms = Date.now() - started;
   return summary;
 }
@@ -146,6 +148,7 @@ interface ReconcileDeps {
   db: Database;
   gates: TrialGates;
   notifications: NotificationQueue;
+  metrics: Metrics | undefined;
 }
 
 async function reconcileTrial(
@@ -209,27 +212,13 @@ async function repair(
   trialId: string,
   behind: Application[],
 ): Promise<number> {
-  if (behind.length === 0) return 0;
-  try {
-    await restore(deps, behind);
-    return behind.length;
-  } catch (err) {
-    log.warn("reconcile.batch_failed", { trialId, rows: behind.length, error: describeError(err) });
-  }
-  let repaired = 0;
-  for (const app of behind) {
-    try {
-      await restore(deps, [app]);
-      repaired++;
-    } catch (err) {
-      log.error("reconcile.row_failed", {
-        trialId,
-        applicationId: app.id,
-        error: describeError(err),
-      });
-    }
-  }
-  return repaired;
+  const report = {
+    job: RECONCILE_JOB,
+    idOf: (app: Application) => `application ${app.id} of trial ${trialId}`,
+    metrics: deps.metrics,
+  };
+  const run = await batchThenEach(report, behind, (apps) => restore(deps, [...apps]));
+  return run.done.length;
 }
 
 /**

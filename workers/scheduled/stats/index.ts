@@ -1,3 +1,4 @@
+import type { Metrics } from "../../../core/ports/metrics";
 import type { TrialGates } from "../../../core/ports/trial-gate";
 import type { Database } from "../../../db/client";
 import { describeError, log } from "../../lib/log";
@@ -25,13 +26,16 @@ export async function runStatsTick(
   gates: TrialGates,
   now: Date,
   limits: StatsLimits = STATS_LIMITS,
+  metrics?: Metrics,
 ): Promise<JobRun[]> {
   const runs: JobRun[] = [];
   const incremental = await logged(INCREMENTAL_JOB, () =>
-    runIncrementalStats(db, gates, now, limits),
+    runIncrementalStats(db, gates, now, limits, metrics),
   );
   if (incremental) runs.push(incremental);
-  const full = await logged(FULL_REBUILD_JOB, () => continueFullRebuild(db, gates, now, limits));
+  const full = await logged(FULL_REBUILD_JOB, () =>
+    continueFullRebuild(db, gates, now, limits, FULL_REBUILD_JOB, metrics),
+  );
   if (full) runs.push(full);
   return runs;
 }
@@ -42,9 +46,12 @@ export async function runDailyStats(
   gates: TrialGates,
   now: Date,
   limits: StatsLimits = STATS_LIMITS,
+  metrics?: Metrics,
 ): Promise<JobRun | null> {
   await startFullRebuild(db, now);
-  return logged(FULL_REBUILD_JOB, () => continueFullRebuild(db, gates, now, limits));
+  return logged(FULL_REBUILD_JOB, () =>
+    continueFullRebuild(db, gates, now, limits, FULL_REBUILD_JOB, metrics),
+  );
 }
 
 async function logged(job: string, run: () => Promise<JobRun | null>): Promise<JobRun | null> {

@@ -1,6 +1,8 @@
 import { asc, gt, sql } from "drizzle-orm";
+import type { Metrics } from "../../../core/ports/metrics";
 import type { Database } from "../../../db/client";
 import { trials } from "../../../db/schema";
+import { batchThenEach } from "../../lib/isolated";
 import { buildTrialStats, type SnapshotSource } from "./build-trial-stats";
 import { advanceCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoints";
 
@@ -58,6 +60,7 @@ export async function runIncrementalStats(
   gates: SnapshotSource,
   now: Date,
   limits: StatsLimits = STATS_LIMITS,
+  metrics?: Metrics,
 ): Promise<JobRun> {
   const started = Date.now();
   const cursor = await readCheckpoint<IncrementalCursor>(db, INCREMENTAL_JOB);
@@ -80,7 +83,10 @@ export async function runIncrementalStats(
      LIMIT ${max + 1}`);
   const ids = rows.rows.map((r) => String((r as { id: unknown }).id));
   const chosen = ids.slice(0, max);
-  const totals = await buildInBatches(db, gates, chosen, now, limits.batchSize);
+  const totals = await buildInBatches(db, gates, chosen, now, limits.batchSize, {
+    job: INCREMENTAL_JOB,
+    metrics,
+  });
   const more = ids.length > max;
   const next: IncrementalCursor = more
     ? {
@@ -130,6 +136,7 @@ export async function continueFullRebuild(
   now: Date,
   limits: Pick<StatsLimits, "batchSize"> = STATS_LIMITS,
   job = FULL_REBUILD_JOB,
+  metrics?: Metrics,
 ): Promise<JobRun | null> {
   const started = Date.now();
   const cursor = await readCheckpoint<FullRebuildCursor>(db, job);
@@ -141,7 +148,7 @@ export async function continueFullRebuild(
     .orderBy(asc(trials.id))
     .limit(limits.batchSize);
   const ids = batch.map((r) => r.id);
-  const totals = await buildInBatches(db, gates, ids, now, limits.batchSize);
+  const totals = await buildInBatches(db, gates, ids, now, limits.batchSize, { job, metrics });
   const done = ids.length < limits.batchSize;
   const count = cursor.trials + ids.length;
   const next: FullRebuildCursor = done
@@ -151,19 +158,33 @@ export async function continueFullRebuild(
   return { job, trialIds: ids, ...totals, done, ms: Date.now() - started };
 }
 
+/**
+ * A batch at a time; a batch that fails (one trial with a time Postgres refuses, say) is
+ * built again trial by trial, so only that trial is left behind, reported, and the cursor
+ * still moves past it: no trial after it waits on it.
+ */
 async function buildInBatches(
   db: Database,
   gates: SnapshotSource,
   ids: string[],
   now: Date,
   batchSize: number,
+  report: { job: string; metrics: Metrics | undefined },
 ): Promise<{ built: number; skipped: number; failed: number }> {
   const totals = { built: 0, skipped: 0, failed: 0 };
-  for (let i = 0; i < ids.length; i += batchSize) {
-    const result = await buildTrialStats(db, gates, ids.slice(i, i + batchSize), now);
+  const build = async (part: readonly string[]) => {
+    const result = await buildTrialStats(db, gates, part, now);
     totals.built += result.built.length;
     totals.skipped += result.skipped.length;
     totals.failed += result.failed.length;
+  };
+  for (let i = 0; i < ids.length; i += batchSize) {
+    const run = await batchThenEach(
+      { ...report, idOf: (id) => id },
+      ids.slice(i, i + batchSize),
+      build,
+    );
+    totals.failed += run.failed.length;
   }
   return totals;
 }
