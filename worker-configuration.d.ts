@@ -18,6 +18,8 @@ declare namespace Cloudflare {
 		LIMIT_REFRESH_PER_IP: RateLimit;
 		LIMIT_APPLY_PER_MEMBER: RateLimit;
 		LIMIT_UPLOAD_PER_USER: RateLimit;
+		LIMIT_SLACK_CODE_PER_USER: RateLimit;
+		LIMIT_SLACK_VERIFY_PER_USER: RateLimit;
 		ACCESS_TOKEN_TTL_SECONDS: "900";
 		APP_VERSION: "0.1.0";
 		TRIAL_GATE: DurableObjectNamespace<import("./workers/index").TrialGate>;

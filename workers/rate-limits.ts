@@ -1,6 +1,7 @@
 /**
  * Every rate limit of the API (API.md: sign-up, login, refresh, apply and uploads answer 429
- * past their limit), declared once; config, both runtimes and the tests derive from it.
+ * past their limit; so do Slack link codes, asked for and typed back), declared once; config,
+ * both runtimes and the tests derive from it.
  *
  * - `name`: stable, part of every counter's key.
  * - `variable`: sets the limit on Deno, as `<requests>/<seconds>`. Workers refuse it: there the
@@ -54,6 +55,22 @@ export const RATE_LIMITS = {
     variable: "RATE_LIMIT_UPLOAD_PER_USER",
     binding: "LIMIT_UPLOAD_PER_USER",
     standard: "20/60",
+    hotPath: false,
+  },
+  /** Slack link codes asked for (each is a DM to someone's Slack account), per member. */
+  slackCodePerUser: {
+    name: "slack-code-user",
+    variable: "RATE_LIMIT_SLACK_CODE_PER_USER",
+    binding: "LIMIT_SLACK_CODE_PER_USER",
+    standard: "3/60",
+    hotPath: false,
+  },
+  /** Slack link codes typed back, per member: a code also dies after its own five tries. */
+  slackVerifyPerUser: {
+    name: "slack-verify-user",
+    variable: "RATE_LIMIT_SLACK_VERIFY_PER_USER",
+    binding: "LIMIT_SLACK_VERIFY_PER_USER",
+    standard: "10/60",
     hotPath: false,
   },
 } as const satisfies Record<string, RateLimitSpec>;

@@ -62,6 +62,7 @@ describe("GET /v1/admin/users", () => {
       name: `${m} three`,
       role: "MEMBER",
       slackId: null,
+      pendingSlackId: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
   });

@@ -4,39 +4,43 @@ import { users } from "../../db/schema";
 import { withDb } from "../helpers/db";
 import { createUser } from "../helpers/fixtures";
 import { api, errorCode } from "../helpers/http";
+import { freshSlackId } from "../notifications/support";
 
 const patchMe = (token: string | undefined, body: unknown) =>
   api("PATCH", "/v1/users/me", { ...(token && { token }), body });
 
 describe("PATCH /v1/users/me", () => {
-  it("changes the name and the Slack id and returns the User; GET /me agrees", async () => {
+  it("changes the name, and a Slack id only becomes pending (linked once proven); GET /me agrees", async () => {
     const user = await createUser("MEMBER");
-    const res = await patchMe(user.token, { name: "  Grace  ", slackId: "U0ABC123" });
+    const slackId = freshSlackId();
+    const res = await patchMe(user.token, { name: "  Grace  ", slackId });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       id: user.id,
       email: user.email,
       name: "Grace",
       role: "MEMBER",
-      slackId: "U0ABC123",
+      slackId: null,
+      pendingSlackId: slackId,
       createdAt: expect.any(String),
     });
     const me = await api("GET", "/v1/users/me", { token: user.token });
-    expect(me.body).toMatchObject({ name: "Grace", slackId: "U0ABC123" });
+    expect(me.body).toMatchObject({ name: "Grace", slackId: null, pendingSlackId: slackId });
   });
 
-  it("changes one field and leaves the other; null clears the Slack id", async () => {
+  it("changes one field and leaves the other; null clears the Slack ids", async () => {
     const user = await createUser("COMPANY");
-    await patchMe(user.token, { name: "Acme", slackId: "W0XYZ" });
+    const slackId = freshSlackId();
+    await patchMe(user.token, { name: "Acme", slackId });
 
     const onlyName = await patchMe(user.token, { name: "Acme Ltd" });
-    expect(onlyName.body).toMatchObject({ name: "Acme Ltd", slackId: "W0XYZ" });
+    expect(onlyName.body).toMatchObject({ name: "Acme Ltd", pendingSlackId: slackId });
 
     const cleared = await patchMe(user.token, { slackId: null });
     expect(cleared.status).toBe(200);
-    expect(cleared.body).toMatchObject({ name: "Acme Ltd", slackId: null });
+    expect(cleared.body).toMatchObject({ name: "Acme Ltd", slackId: null, pendingSlackId: null });
     const [row] = await withDb((db) => db.select().from(users).where(eq(users.id, user.id)));
-    expect(row?.slackId).toBeNull();
+    expect([row?.slackId, row?.pendingSlackId, row?.slackCodeHash]).toEqual([null, null, null]);
     expect(row!.updatedAt.getTime()).toBeGreaterThan(row!.createdAt.getTime());
   });
 

@@ -22,6 +22,7 @@ describe("POST /v1/auth/signup", () => {
       name: "Ada",
       role: "MEMBER",
       slackId: null,
+      pendingSlackId: null,
       createdAt: expect.any(String),
     });
     const [row] = await withDb((db) => db.select().from(users).where(eq(users.id, res.body.id)));
@@ -40,7 +41,12 @@ describe("POST /v1/auth/signup", () => {
       },
     });
     expect(company.status).toBe(201);
-    expect(company.body).toMatchObject({ role: "COMPANY", slackId: "U123ABC" });
+    // A Slack id given at sign-up is only sent its code: pending, not linked.
+    expect(company.body).toMatchObject({
+      role: "COMPANY",
+      slackId: null,
+      pendingSlackId: "U123ABC",
+    });
 
     const admin = await api("POST", "/v1/auth/signup", {
       body: { email: unique(), password: "s3cret-enough", name: "Eve", role: "ADMIN" },

@@ -64,7 +64,14 @@ describe("POST /v1/auth/signup", () => {
     const res = await signUp({ email, name: "Grace", role: "COMPANY", slackId: "U0123ABCD" });
     expect(res.status).toBe(201);
     expectUserShape(res.body);
-    expect(res.body).toMatchObject({ email, name: "Grace", role: "COMPANY", slackId: "U0123ABCD" });
+    // The Slack id is sent a code, not linked (test/contract/slack-link.test.ts).
+    expect(res.body).toMatchObject({
+      email,
+      name: "Grace",
+      role: "COMPANY",
+      slackId: null,
+      pendingSlackId: "U0123ABCD",
+    });
     expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
     const rows = await sql("SELECT role FROM users WHERE id = $1", [res.body.id]);
     expect(rows).toEqual([{ role: "COMPANY" }]);

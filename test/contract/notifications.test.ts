@@ -1,18 +1,13 @@
 import { describe, expect, inject, it } from "vitest";
 import { api } from "./support/client";
 import { createTrial, createUser, type TestUser, waitFor } from "./support/fixtures";
+import { linkSlackId, slackCodes, slackRecord } from "./support/slack";
 
 // API.md "Notifications": one Slack message per outcome (WON, WAITLISTED, PROMOTED,
 // CANCELLED, TRIAL_CANCELLED) to the member's Slack id, never twice, and the member sees each
 // one in GET /v1/me/notifications. Everything here is asynchronous on both runtimes: waitFor.
 
 const fakeSlack = inject("fakeSlack");
-
-interface SlackMessage {
-  channel: string;
-  text: string;
-  at: number;
-}
 
 interface Notification {
   id: string;
@@ -23,22 +18,20 @@ interface Notification {
   sentAt: string | null;
 }
 
-/** A Slack member id no other test uses (the accepted form is /^[UW][A-Z0-9]{2,20}$/). */
-const freshSlackId = () => `U${crypto.randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase()}`;
-
-/** A member whose Slack id is set through the API, as a real member would. */
+/** A member whose Slack id is linked through the API, as a real member would (code and all). */
 async function memberOnSlack(): Promise<TestUser & { slackId: string }> {
   const member = await createUser("MEMBER");
-  const slackId = freshSlackId();
-  const res = await api("PATCH", "/v1/users/me", { token: member.token, body: { slackId } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(res.body.slackId).toBe(slackId);
-  return { ...member, slackId };
+  return { ...member, slackId: await linkSlackId(member) };
 }
 
-async function slackRecord(channel: string): Promise<{ messages: SlackMessage[]; calls: number }> {
-  const res = await fetch(`${fakeSlack}/__fake/messages?channel=${encodeURIComponent(channel)}`);
-  return (await res.json()) as { messages: SlackMessage[]; calls: number };
+/** Result messages only: the link code the member was sent first is not one. */
+async function resultRecord(channel: string) {
+  const { messages, calls } = await slackRecord(channel);
+  const codes = (await slackCodes(channel)).length;
+  return {
+    messages: messages.filter((m) => !/\bcode is \d{6}\b/.test(m.text)),
+    calls: calls - codes,
+  };
 }
 
 async function scriptSlack(channel: string, answers: { status: number; retryAfter?: number }[]) {
@@ -83,7 +76,7 @@ function sentNotifications(member: TestUser, kinds: string[], timeoutMs = 60_000
 function slackMessages(channel: string, count: number, timeoutMs = 60_000) {
   return waitFor(
     async () => {
-      const { messages } = await slackRecord(channel);
+      const { messages } = await resultRecord(channel);
       return messages.length >= count ? messages : undefined;
     },
     { timeoutMs, what: `${count} Slack message(s) in ${channel}` },
@@ -128,7 +121,7 @@ describe("Slack result messages", () => {
     // Nothing arrives a second time for the same outcome.
     await pause(2000);
     for (const member of [winner, waiting]) {
-      expect((await slackRecord(member.slackId)).messages).toHaveLength(1);
+      expect((await resultRecord(member.slackId)).messages).toHaveLength(1);
     }
   });
 
@@ -178,7 +171,7 @@ describe("Slack result messages", () => {
 
     const [row] = await sentNotifications(member, ["WON"]);
     expect(row).toMatchObject({ applicationId: application.id, status: "SENT", attempts: 2 });
-    const { messages, calls } = await slackRecord(member.slackId);
+    const { messages, calls } = await resultRecord(member.slackId);
     expect(calls).toBe(2);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.at - appliedAt).toBeGreaterThanOrEqual(retryAfterSeconds * 1000);

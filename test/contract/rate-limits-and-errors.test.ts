@@ -13,6 +13,7 @@ import {
   FIXTURE_PASSWORD,
   type TestUser,
 } from "./support/fixtures";
+import { freshSlackId } from "./support/slack";
 
 // API.md "Conventions": 401 for a missing or bad token, 400 for malformed or invalid input
 // with details naming the field, 413/415 for oversized or non-JSON bodies, and always the
@@ -272,6 +273,40 @@ describe("rate limits as they ship, with no Redis (a target of their own)", () =
     );
     expect(admitted.map((r) => r.status)).toEqual(Array(limitOf("uploadPerUser")).fill(201));
     expectRateLimited(refused, "uploadPerUser");
+  });
+
+  it("Slack link codes: the code asked for past the limit for one member is 429 with Retry-After", async () => {
+    const [member] = await createUsers("MEMBER", 1);
+    const { admitted, refused } = await untilLimited("slackCodePerUser", (i) =>
+      limited("PATCH", "/v1/users/me", {
+        server: i,
+        token: member!.token,
+        body: { slackId: freshSlackId() },
+      }),
+    );
+    expect(admitted.map((r) => r.status)).toEqual(Array(limitOf("slackCodePerUser")).fill(200));
+    expectRateLimited(refused, "slackCodePerUser");
+  });
+
+  it("Slack link codes typed back: the try past the limit for one member is 429 with Retry-After", async () => {
+    const [member] = await createUsers("MEMBER", 1);
+    const set = await limited("PATCH", "/v1/users/me", {
+      token: member!.token,
+      body: { slackId: freshSlackId() },
+    });
+    expect(set.status).toBe(200);
+    const { admitted, refused } = await untilLimited("slackVerifyPerUser", (i) =>
+      limited("POST", "/v1/users/me/slack/verify", {
+        server: i,
+        token: member!.token,
+        body: { code: "000000" },
+      }),
+    );
+    // Each code dies after five wrong tries on its own; the rate limit holds past that too.
+    expect(admitted.map((r) => r.status)).toEqual(
+      Array.from({ length: limitOf("slackVerifyPerUser") }, (_, i) => (i < 5 ? 422 : 409)),
+    );
+    expectRateLimited(refused, "slackVerifyPerUser");
   });
 });
 

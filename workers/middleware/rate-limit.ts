@@ -82,6 +82,27 @@ export const limitUploads = () =>
   }));
 
 /**
+ * Slack link codes asked for, per member: each sends a direct message to someone's Slack
+ * account. Only a body that names a Slack id is charged; read through hono's body cache, as
+ * emailInBody does, after the validator has accepted it.
+ */
+export const limitSlackCodes = () =>
+  rateLimit(async (c) => {
+    const body: unknown = await c.req.json().catch(() => null);
+    const asks = typeof body === "object" && body !== null && "slackId" in body;
+    return asks && typeof body.slackId === "string"
+      ? { rule: c.var.deps.config.rateLimits.slackCodePerUser, key: c.var.caller.userId }
+      : null;
+  });
+
+/** Slack link codes typed back, per member, on top of each code's own limit of tries. */
+export const limitSlackVerify = () =>
+  rateLimit((c) => ({
+    rule: c.var.deps.config.rateLimits.slackVerifyPerUser,
+    key: c.var.caller.userId,
+  }));
+
+/**
  * Applications: per member, charged by requireToken right after the token's signature, with
  * the user id as the key (no digest: a member id is not personal data like an address).
  */

@@ -25,6 +25,8 @@ export interface OperationDoc {
   security: Security;
   /** Who may call it, in the words of API.md; added to the description. */
   who?: string;
+  /** What the route does beyond its summary, in the words of API.md; added to the description. */
+  notes?: string;
   responses: Record<number, ResponseDoc>;
   /**
    * Error codes this route answers beyond the ones the generator derives (VALIDATION_FAILED
@@ -45,6 +47,10 @@ const noContent: Record<number, ResponseDoc> = { 204: { description: "Done; no b
 
 const IMAGE_MEDIA = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
 const RETRY_AFTER = { "Retry-After": "Seconds to wait before trying again" };
+
+/** How a Slack id gets linked (docs/decisions/0031), for the routes that take one. */
+const SLACK_LINK_NOTE =
+  "A Slack member id is linked only once its owner proves it. Setting `slackId` to a new id sends a one-time 6-digit code to that Slack user by direct message (good for ten minutes and five tries) and answers the User with the id as `pendingSlackId`; `slackId` stays the id linked before (or null) until the code comes back through POST /v1/users/me/slack/verify. No result message ever goes to a pending id. Setting the pending id again sends a new code; the linked id changes nothing; null unlinks and drops a pending id. 422 SLACK_UNREACHABLE when no code can be sent (no Slack app configured for direct messages, or Slack does not know the id), 503 when Slack is down; nothing of the request is applied then. At most 3 codes a minute per member (429).";
 
 const ROLE_GUARD: ErrorCode[] = ["FORBIDDEN"];
 const OWNER_GUARD: ErrorCode[] = ["FORBIDDEN", "NOT_THE_OWNER"];
@@ -101,6 +107,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: "Sign up as a MEMBER or a COMPANY",
     tag: "Auth",
     security: "none",
+    notes:
+      "A `slackId` given here is not linked: it is sent a code by Slack direct message and answered as `pendingSlackId` (null if the code could not be sent), to be proven with POST /v1/users/me/slack/verify after logging in.",
     responses: created(R.User),
     errors: ["EMAIL_TAKEN", "RATE_LIMITED"],
   },
@@ -135,11 +143,21 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     errors: [],
   },
   "PATCH /v1/users/me": {
-    summary: "Change the caller's name or Slack member id",
+    summary: "Change the caller's name, or start linking a Slack member id",
     tag: "Users",
     security: "bearer",
+    notes: SLACK_LINK_NOTE,
     responses: ok(R.User),
-    errors: [],
+    errors: ["SLACK_UNREACHABLE", "SERVICE_UNAVAILABLE", "RATE_LIMITED"],
+  },
+  "POST /v1/users/me/slack/verify": {
+    summary: "Link the pending Slack member id with the code Slack sent it",
+    tag: "Users",
+    security: "bearer",
+    notes:
+      "The six digits the Slack direct message brought. The right code links `pendingSlackId` as `slackId` (result messages go there from now on) and answers the User. A wrong code is 422 WRONG_SLACK_CODE with the tries left; after five wrong tries or ten minutes the code is dead: 409 SLACK_CODE_EXPIRED (set the id again for a new one). 409 NO_SLACK_CODE when no id is pending. At most 10 tries a minute per member (429).",
+    responses: ok(R.User),
+    errors: ["WRONG_SLACK_CODE", "SLACK_CODE_EXPIRED", "NO_SLACK_CODE", "RATE_LIMITED"],
   },
   "PUT /v1/users/me/password": {
     summary: "Change the password; every refresh token and every access token so far is revoked",

@@ -195,6 +195,7 @@ const REFUSED_KEY_NOTE =
 function descriptionOf(route: MountedRoute, doc: OperationDoc): { description?: string } {
   const parts = [
     ...(doc.who ? [`Who: ${doc.who}.`] : []),
+    ...(doc.notes ? [doc.notes] : []),
     ...(idempotencyOf(route) === "refuse" ? [REFUSED_KEY_NOTE] : []),
   ];
   return parts.length > 0 ? { description: parts.join("\n\n") } : {};

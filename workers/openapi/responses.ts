@@ -34,6 +34,7 @@ export const User = v.strictObject({
   name: v.string(),
   role: v.picklist(ROLES),
   slackId: v.nullable(v.string()),
+  pendingSlackId: v.nullable(v.string()),
   createdAt: Instant,
 });
 

@@ -14,7 +14,6 @@ export interface SignUpInput {
   password: string;
   name: string;
   role: "MEMBER" | "COMPANY";
-  slackId?: string | undefined;
 }
 
 export type UserRow = typeof users.$inferSelect;
@@ -36,7 +35,6 @@ export async function signUp(db: Database, input: SignUpInput): Promise<UserRow>
       passwordHash,
       name: input.name,
       role,
-      slackId: input.slackId ?? null,
     })
     .onConflictDoNothing({ target: users.email, where: sql`${users.deletedAt} IS NULL` })
     .returning();
@@ -74,10 +72,9 @@ export async function getLiveUser(db: Database, userId: string): Promise<UserRow
   return user ?? null;
 }
 
+/** The Slack id is not here: it is linked only with proof (services/slack-link.ts). */
 export interface ProfileChanges {
   name?: string | undefined;
-  /** null clears it; undefined leaves it as it is. */
-  slackId?: string | null | undefined;
 }
 
 export async function updateProfile(
@@ -89,7 +86,6 @@ export async function updateProfile(
     .update(users)
     .set({
       ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.slackId !== undefined && { slackId: changes.slackId }),
       updatedAt: sql`now()`,
     })
     .where(and(eq(users.id, userId), isNull(users.deletedAt)))

@@ -25,6 +25,7 @@ const CachedUser = v.looseObject({
   name: v.string(),
   role: v.picklist(ROLES),
   slackId: v.nullable(v.string()),
+  pendingSlackId: v.nullable(v.string()),
   createdAt: v.string(),
 });
 const CachedAccount = v.object({

@@ -1,22 +1,35 @@
 import { Hono } from "hono";
 import { endAccessTokens, revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
 import type { AppEnv } from "../../context";
+import { describeError, log } from "../../lib/log";
 import { requireAuth } from "../../middleware/auth";
 import { idempotent, refusesIdempotencyKey } from "../../middleware/idempotency";
 import { limitLogin, limitRefresh, limitSignup } from "../../middleware/rate-limit";
 import { presentUser } from "../../presenters";
 import { logIn, signUp } from "../../services/accounts";
+import { requestSlackLink } from "../../services/slack-link";
 import { invalidateUser } from "../../services/user-lookup";
 import { validate } from "../../validation";
+import { slackLinkDeps } from "../slack-link-deps";
 import { LogInBody, RefreshTokenBody, SignUpBody } from "./schemas";
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/signup", validate("json", SignUpBody), limitSignup(), idempotent(), async (c) => {
-    const body = c.req.valid("json");
-    const user = await signUp(await c.var.deps.db.db(), {
-      ...body,
-      slackId: body.slackId ?? undefined,
-    });
+    const { slackId, ...body } = c.req.valid("json");
+    const db = await c.var.deps.db.db();
+    const user = await signUp(db, body);
+    // A Slack id given here is only sent its code (docs/decisions/0031); the account stands
+    // even when the code cannot go out, and the member sets the id again later.
+    if (slackId) {
+      try {
+        return c.json(
+          presentUser(await requestSlackLink(slackLinkDeps(c.var.deps, db), user, slackId)),
+          201,
+        );
+      } catch (err) {
+        log.warn("slack_link.signup_code_failed", { userId: user.id, error: describeError(err) });
+      }
+    }
     return c.json(presentUser(user), 201);
   })
   .post("/login", validate("json", LogInBody), limitLogin(), refusesIdempotencyKey(), async (c) => {

@@ -3,11 +3,14 @@ import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { requireAuth } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
+import { limitSlackCodes, limitSlackVerify } from "../../middleware/rate-limit";
 import { presentUser } from "../../presenters";
-import { changePassword, deleteAccount, updateProfile } from "../../services/accounts";
+import { changePassword, deleteAccount, getLiveUser, updateProfile } from "../../services/accounts";
+import { changeSlackId, verifySlackCode } from "../../services/slack-link";
 import { findLiveUserCached, invalidateUser } from "../../services/user-lookup";
 import { validate } from "../../validation";
-import { ChangePasswordBody, UpdateMeBody } from "./schemas";
+import { slackLinkDeps } from "../slack-link-deps";
+import { ChangePasswordBody, UpdateMeBody, VerifySlackBody } from "./schemas";
 
 export const userRoutes = new Hono<AppEnv>()
   .get("/me", requireAuth(), async (c) => {
@@ -16,12 +19,46 @@ export const userRoutes = new Hono<AppEnv>()
     if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists.");
     return c.json(user, 200);
   })
-  .patch("/me", requireAuth(), validate("json", UpdateMeBody), idempotent(), async (c) => {
-    const { userId } = c.var.caller;
-    const user = await updateProfile(await c.var.deps.db.db(), userId, c.req.valid("json"));
-    await invalidateUser(c.var.deps, userId);
-    return c.json(presentUser(user), 200);
-  })
+  .patch(
+    "/me",
+    requireAuth(),
+    validate("json", UpdateMeBody),
+    limitSlackCodes(),
+    idempotent(),
+    async (c) => {
+      const { userId } = c.var.caller;
+      const { name, slackId } = c.req.valid("json");
+      const db = await c.var.deps.db.db();
+      let user = await getLiveUser(db, userId);
+      if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists.");
+      // The Slack id first: when its code cannot be sent, nothing of the request is applied.
+      if (slackId !== undefined) {
+        user = await changeSlackId(slackLinkDeps(c.var.deps, db), user, slackId);
+      }
+      if (name !== undefined) user = await updateProfile(db, userId, { name });
+      await invalidateUser(c.var.deps, userId);
+      return c.json(presentUser(user), 200);
+    },
+  )
+  // The code a Slack DM brought: only now is the pending id linked (docs/decisions/0031).
+  .post(
+    "/me/slack/verify",
+    requireAuth(),
+    validate("json", VerifySlackBody),
+    limitSlackVerify(),
+    idempotent(),
+    async (c) => {
+      const { userId } = c.var.caller;
+      const { db, config } = c.var.deps;
+      const user = await verifySlackCode(
+        { db: await db.db(), secret: config.jwtSecret },
+        userId,
+        c.req.valid("json").code,
+      );
+      await invalidateUser(c.var.deps, userId);
+      return c.json(presentUser(user), 200);
+    },
+  )
   .put(
     "/me/password",
     requireAuth(),

@@ -30,3 +30,8 @@ export const ChangePasswordBody = v.pipe(
     ["newPassword"],
   ),
 );
+
+/** The one-time code a Slack direct message brought (six digits). */
+export const VerifySlackBody = v.object({
+  code: v.pipe(v.string(), v.trim(), v.regex(/^\d{6}$/, "must be the 6-digit code from Slack")),
+});
