@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { denoServerArgs } from "./lib/deno-server";
 import { type DevServices, startDevServices } from "./lib/dev-services";
+import { clearLeftovers, forgetGroup, recordGroup } from "./lib/leftovers";
 import { handleShutdown } from "./lib/shutdown";
 import { isPortFree, type ServerProcess, spawnProcessGroup, waitForHttp } from "./lib/wrangler";
 
@@ -19,12 +20,15 @@ const DATA = process.env.TRYIT_DATA_DIR
   : resolve(ROOT, ".data/deno");
 const PORT = Number(process.env.PORT ?? 8000);
 const log = (message: string) => console.log(`[start:deno] ${message}`);
+// deno's process group while it runs: a start after a crash ends what this one left.
+const GROUP_FILE = resolve(DATA, "server-group.json");
 
 let services: DevServices | undefined;
 let deno: ServerProcess | undefined;
 
 async function main(): Promise<void> {
   if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) throw new Error(`bad PORT: ${PORT}`);
+  await clearLeftovers(GROUP_FILE, log);
   if (!(await isPortFree(PORT))) {
     throw new Error(`port ${PORT} is in use (another start?). Stop it or set PORT.`);
   }
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
       TRYIT_BLOB_DIR: resolve(DATA, "blobs"),
     },
   });
+  recordGroup(GROUP_FILE, deno);
   void deno.exited.then((code) => {
     if (!isShuttingDown()) void shutdown(`deno exited (code ${code})`, code ?? 1);
   });
@@ -51,7 +56,10 @@ async function main(): Promise<void> {
 }
 
 const { shutdown, isShuttingDown } = handleShutdown("start:deno", log, async (step) => {
-  await step("deno", () => deno?.stop());
+  await step("deno", async () => {
+    await deno?.stop();
+    if (deno) forgetGroup(GROUP_FILE);
+  });
   await step("database, proxy and bridge", () => services?.stop());
 });
 

@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CronFirer, readCronsFromWranglerToml, startCronFirer } from "./lib/cron";
 import { type DevServices, startDevServices } from "./lib/dev-services";
+import { clearLeftovers, forgetGroup, recordGroup } from "./lib/leftovers";
 import { handleShutdown } from "./lib/shutdown";
 import { isPortFree, spawnWranglerDev, type WranglerDev, waitForHttp } from "./lib/wrangler";
 
@@ -26,6 +27,8 @@ const CONFIG = process.env.TRYIT_WRANGLER_CONFIG
   ? resolve(process.env.TRYIT_WRANGLER_CONFIG) // relative to where you run it, like any path
   : resolve(ROOT, "wrangler.toml");
 const log = (message: string) => console.log(`[start] ${message}`);
+// wrangler's process group while it runs: a start after a crash ends what this one left.
+const GROUP_FILE = resolve(DATA, "server-group.json");
 
 // Everything started so far, stopped in reverse order by shutdown().
 let services: DevServices | undefined;
@@ -34,6 +37,7 @@ let cron: CronFirer | undefined;
 
 async function main(): Promise<void> {
   if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) throw new Error(`bad PORT: ${PORT}`);
+  await clearLeftovers(GROUP_FILE, log);
   if (!(await isPortFree(PORT))) {
     throw new Error(`port ${PORT} is in use (another \`npm start\`?). Stop it or set PORT.`);
   }
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
     ],
     { cwd: ROOT, env: { WRANGLER_SEND_METRICS: "false", ...process.env } },
   );
+  recordGroup(GROUP_FILE, wrangler);
   void wrangler.exited.then((code) => {
     if (!isShuttingDown()) void shutdown(`wrangler exited (code ${code})`, code ?? 1);
   });
@@ -80,7 +85,10 @@ const { shutdown, isShuttingDown } = handleShutdown("start", log, async (step) =
   // Reverse order of start. No new cron ticks from here on; a tick in flight fails fast once
   // wrangler is gone, so it is awaited after wrangler stops.
   const cronStopped = cron?.stop();
-  await step("wrangler", () => wrangler?.stop());
+  await step("wrangler", async () => {
+    await wrangler?.stop();
+    if (wrangler) forgetGroup(GROUP_FILE);
+  });
   await step("cron", () => cronStopped);
   await step("database, proxy and bridge", () => services?.stop()); // flushes .data/pglite
 });
