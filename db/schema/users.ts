@@ -26,7 +26,7 @@ export const users = pgTable(
     /**
      * Access tokens issued at or before this instant are refused (logout, password change,
      * deletion): they stay signed and unexpired for up to ACCESS_TOKEN_TTL_SECONDS, so only
-     * a check against the account can end them earlier. Milliseconds, like the tokens' iat_ms.
+     * a check against the account can end them earlier. Milliseconds, like the tokens' iat.
      */
     tokensValidAfter: timestamp("tokens_valid_after", {
       withTimezone: true,

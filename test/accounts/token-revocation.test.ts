@@ -11,8 +11,9 @@ import { api } from "../helpers/http";
 
 /**
  * Issue 13, finding 10: JWT `iat` is in whole seconds, so a token issued just before a
- * revocation and one issued just after it in the same second carry the same `iat`. The
- * tokens' `iat_ms` tells them apart, on the routes that look the account up and on apply.
+ * revocation and one issued just after it in the same second would carry the same `iat`.
+ * Its milliseconds (a fraction) tell them apart, on the routes that look the account up
+ * and on apply.
  */
 
 /** An instant in the middle of the current second, and tokens 40 ms on either side of it. */
@@ -23,13 +24,13 @@ async function tokensAround(userId: string) {
   const sign = (ms: number) => signAccessToken({ userId, role: "MEMBER" }, jwtSecret, 900, ms);
   const before = await sign(at - 40);
   const after = await sign(at + 40);
-  // The same second: `iat` alone could not order them against `at`.
-  const iat = async (t: string) => {
+  // The same second: whole seconds alone could not order them against `at`.
+  const secondOf = async (t: string) => {
     const v = await verifyAccessToken(t, jwtSecret);
     if (!v.ok) throw new Error("token not valid");
     return Math.floor(v.claims.issuedAtMs / 1000);
   };
-  expect(await iat(before)).toBe(await iat(after));
+  expect(await secondOf(before)).toBe(await secondOf(after));
   return { at, before, after };
 }
 

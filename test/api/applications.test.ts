@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { applications } from "../../db/schema";
+import { applications, users } from "../../db/schema";
 import { waitFor, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
 import { api, errorCode } from "../helpers/http";
@@ -172,21 +172,33 @@ describe("applying: states, reads and rights", () => {
     expect(errorCode(none)).toBe("APPLICATION_NOT_FOUND");
   });
 
-  it("trusts a signed token without reading Postgres: a deleted account's unexpired token is admitted", async () => {
-    // docs/decisions/0020: no lookup on the hot path; the decisions consumer releases the
-    // place afterwards (test/accounts/delete.test.ts follows it to the release).
+  it("refuses a deleted account's unexpired token, from the revocation list and not Postgres", async () => {
+    // docs/decisions/0029: the deletion publishes a revocation; the apply route checks this
+    // isolate's copy of the list before the gate (test/accounts/delete.test.ts: no place taken).
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 5 });
     const member = await createUser("MEMBER");
     expect((await api("DELETE", "/v1/users/me", { token: member.token })).status).toBe(204);
     const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: member.token });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ userId: member.id, status: "WON" });
+    expect([res.status, errorCode(res)]).toEqual([401, "TOKEN_EXPIRED"]);
     // Every other route looks the caller up: the same token is refused there.
     const mine = await api("GET", `/v1/trials/${trial.id}/applications/me`, {
       token: member.token,
     });
     expect([mine.status, errorCode(mine)]).toEqual([401, "UNAUTHORIZED"]);
+  });
+
+  it("reads no Postgres: an account soft-deleted behind the API's back still applies", async () => {
+    // The other side of the same design: only a revocation published by the API reaches the
+    // hot path; a row changed by hand is seen by the routes that look the account up.
+    const company = await createUser("COMPANY");
+    const trial = await createTrial(company, { slots: 5 });
+    const member = await createUser("MEMBER");
+    await withDb((db) =>
+      db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, member.id)),
+    );
+    const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: member.token });
+    expect(res.status).toBe(201);
   });
 
   it("rejects a note over 500 characters", async () => {

@@ -19,18 +19,14 @@ export interface AccessClaims {
 
 export interface VerifiedClaims extends AccessClaims {
   /**
-   * When the token was issued, in milliseconds: `iat_ms`, else `iat` (whole seconds, so at or
-   * before the real instant: such a token counts as older, never younger, than it is).
+   * When the token was issued, in milliseconds. `iat` carries them as a fraction of its
+   * seconds (a JWT NumericDate may be non-integer, RFC 7519 §2): whole seconds could not
+   * tell a token issued just before a logout or a password change from one issued just after
+   * it in the same second (docs/decisions/0029). A token of whole seconds counts as issued at
+   * the start of its second: older, never younger, than it is.
    */
   issuedAtMs: number;
 }
-
-/**
- * `iat` is in whole seconds, too coarse to tell a token issued just before a logout or a
- * password change from one issued just after it in the same second (docs/decisions/0029):
- * `iat_ms` carries the same instant in milliseconds.
- */
-const IAT_MS = "iat_ms";
 
 export async function signAccessToken(
   claims: AccessClaims,
@@ -38,27 +34,17 @@ export async function signAccessToken(
   ttlSeconds: number,
   issuedAtMs = Date.now(),
 ): Promise<string> {
-  const iat = Math.floor(issuedAtMs / 1000);
-  return new SignJWT({ role: claims.role, [IAT_MS]: issuedAtMs })
-    .setProtectedHeader({ alg: ALG, typ: "JWT" })
+  // No `typ` header (optional, RFC 7519 §5.1): its 16 characters would bring a token with
+  // the milliseconds of `iat` past 256, the longest refresh token POST /auth/refresh reads,
+  // and an access token sent there by mistake must stay a wrong refresh token (401).
+  return new SignJWT({ role: claims.role })
+    .setProtectedHeader({ alg: ALG })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ttlSeconds)
+    .setIssuedAt(issuedAtMs / 1000)
+    .setExpirationTime(Math.floor(issuedAtMs / 1000) + ttlSeconds)
     .sign(secret);
-}
-
-/** `iat_ms` when it is an instant within the token's `iat` second, else the second itself. */
-function issuedAtMsOf(payload: { iat?: number; [claim: string]: unknown }): number {
-  const secondMs = (payload.iat ?? 0) * 1000;
-  const ms = payload[IAT_MS];
-  return typeof ms === "number" &&
-    Number.isSafeInteger(ms) &&
-    ms >= secondMs &&
-    ms < secondMs + 1000
-    ? ms
-    : secondMs;
 }
 
 export type VerifyResult =
@@ -106,7 +92,11 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
     }
     return {
       ok: true,
-      claims: { userId: payload.sub, role: role as Role, issuedAtMs: issuedAtMsOf(payload) },
+      claims: {
+        userId: payload.sub,
+        role: role as Role,
+        issuedAtMs: Math.round((payload.iat ?? 0) * 1000),
+      },
     };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: "expired" };
