@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, errorCode } from "./support/client";
-import { createUser, sql } from "./support/fixtures";
+import { createTrial, createUser, sql } from "./support/fixtures";
 
 /**
  * What the OpenAPI fuzzer (test/contract/fuzz) found beyond issue 13's list, one class per
@@ -42,5 +42,44 @@ describe("found by the fuzzer", () => {
       headers: { "content-type": "application/json" },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+  });
+
+  it("refuses a lone surrogate in any text field: 400, nothing stored, no place at the gate", async () => {
+    const company = await createUser("COMPANY");
+    const name = `surrogate-${crypto.randomUUID()}`;
+    // JSON carries a lone surrogate as a \ud800 escape; UTF-8 (and so Postgres) cannot.
+    const product = await api("POST", "/v1/products", {
+      token: company.token,
+      raw: `{"name":${JSON.stringify(name).slice(0, -1)}\\ud800","description":"fine"}`,
+      headers: { "content-type": "application/json" },
+    });
+    expect(product.status, JSON.stringify(product.body)).toBe(400);
+    expect(product.body.error.details).toEqual([
+      { path: "name", message: "must not contain a lone surrogate (U+D800..U+DFFF)" },
+    ]);
+    expect(await sql("SELECT 1 FROM products WHERE name LIKE $1", [`${name}%`])).toHaveLength(0);
+
+    const trial = await createTrial(company, { slots: 2, waitlistSize: 0 });
+    const member = await createUser("MEMBER");
+    const applied = await api("POST", `/v1/trials/${trial.id}/applications`, {
+      token: member.token,
+      body: { note: "half a pair \udc00" },
+    });
+    expect(applied.status).toBe(400);
+    expect(applied.body.error.details[0].path).toBe("note");
+    expect((await api("GET", `/v1/trials/${trial.id}`)).body).toMatchObject({ applicants: 0 });
+  });
+
+  it("keeps whole astral characters and combining marks exactly as sent", async () => {
+    const company = await createUser("COMPANY");
+    const name = `👩‍👩‍👧 e\u0301 𠀀 ${crypto.randomUUID()}`;
+    const res = await api("POST", "/v1/products", {
+      token: company.token,
+      body: { name, description: "\u0001\u007f\u2028" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(
+      await sql("SELECT name, description FROM products WHERE id = $1", [res.body.id]),
+    ).toEqual([{ name, description: "\u0001\u007f\u2028" }]);
   });
 });

@@ -3,7 +3,7 @@ import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { readBounded } from "../lib/read-bounded";
 import { refuseDeepNesting } from "./json-depth";
-import { nulPaths, refuseNul } from "./storable-text";
+import { refuseUnstorable, unstorableText } from "./storable-text";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 /** JSON bodies of this API are small; anything larger is a mistake or an attack. */
@@ -47,7 +47,7 @@ export const jsonBody = () =>
       ]);
     }
     refuseDeepNesting(parsed);
-    refuseNul("body", nulPaths(parsed));
+    refuseUnstorable("body", unstorableText(parsed));
     // The stream is consumed: hand the text to the validators through hono's body cache, and
     // the bytes as received to the idempotency step (middleware/idempotency.ts hashes them).
     cacheBodyText(c.req.bodyCache, text);

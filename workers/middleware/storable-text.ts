@@ -3,21 +3,38 @@ import type { AppEnv } from "../context";
 import { AppError, type ErrorDetail } from "../errors";
 
 /**
- * Text that Postgres cannot store (U+0000) is refused at the door, whatever field or query
- * parameter carries it (API.md, "Input rules that hold for every route"): otherwise a gate
- * could accept a note that the database refuses later, and a member told WON would lose the
- * place. One check for every route, so no schema can forget it.
+ * Text that Postgres cannot store is refused at the door, whatever field or query parameter
+ * carries it (API.md, "Input rules that hold for every route"): U+0000, which Postgres text
+ * cannot hold, and lone surrogates (U+D800..U+DFFF unpaired, which JSON's \u escapes can
+ * carry), which UTF-8 cannot encode, so the driver would store U+FFFD instead. Otherwise a
+ * gate could accept a note that the database refuses or changes later, and a member told
+ * WON would lose the place. One check for every route, so no schema can forget it.
  */
 export const NUL = "\u0000";
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** Paths (dotted, as validation details are) of every string, key included, holding NUL. */
-export function nulPaths(value: unknown, path = ""): string[] {
-  if (typeof value === "string") return value.includes(NUL) ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => nulPaths(item, join(path, i)));
+function unstorableReason(text: string): string | null {
+  if (text.includes(NUL)) return "must not contain the character U+0000";
+  if (LONE_SURROGATE.test(text)) return "must not contain a lone surrogate (U+D800..U+DFFF)";
+  return null;
+}
+
+/** Every string, key included, that Postgres cannot store, with its dotted path and why. */
+export function unstorableText(value: unknown, path = ""): ErrorDetail[] {
+  if (typeof value === "string") {
+    const reason = unstorableReason(value);
+    return reason ? [{ path, message: reason }] : [];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => unstorableText(item, join(path, i)));
+  }
   if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([key, item]) =>
-      key.includes(NUL) ? [join(path, key)] : nulPaths(item, join(path, key)),
-    );
+    return Object.entries(value).flatMap(([key, item]) => {
+      const reason = unstorableReason(key);
+      return reason
+        ? [{ path: join(path, key), message: reason }]
+        : unstorableText(item, join(path, key));
+    });
   }
   return [];
 }
@@ -26,22 +43,18 @@ function join(path: string, key: string | number): string {
   return path === "" ? String(key) : `${path}.${key}`;
 }
 
-export function refuseNul(where: "body" | "query", paths: string[]): void {
-  if (paths.length === 0) return;
-  const details: ErrorDetail[] = paths.map((path) => ({
-    path,
-    message: "must not contain the character U+0000",
-  }));
+export function refuseUnstorable(where: "body" | "query", details: ErrorDetail[]): void {
+  if (details.length === 0) return;
   throw new AppError("VALIDATION_FAILED", `The request ${where} is invalid.`, details);
 }
 
-/** Query parameters (search text, filters, cursors) hold no NUL either. */
+/** Query parameters (search text, filters, cursors) hold no such text either. */
 export const storableQuery = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const query = c.req.queries();
-    refuseNul(
+    refuseUnstorable(
       "query",
-      nulPaths(query).map((p) => p.replace(/\.\d+$/, "")),
+      unstorableText(query).map((d) => ({ ...d, path: d.path.replace(/\.\d+$/, "") })),
     );
     await next();
   });
