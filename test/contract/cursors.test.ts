@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, errorCode } from "./support/client";
+import { api } from "./support/client";
 import { createTrial, createUser, type TestUser } from "./support/fixtures";
 
 /**
@@ -98,7 +98,8 @@ describe("forged cursors", () => {
       expect(first.status, list).toBe(200);
       for (const [forgery, cursor] of Object.entries(FORGED)) {
         const res = await api("GET", `${path}?cursor=${encodeURIComponent(cursor)}`, { token });
-        const got = `${res.status} ${errorCode(res)} ${res.body?.error?.details?.[0]?.path}`;
+        const error = res.body?.error;
+        const got = `${res.status} ${error?.code} ${error?.details?.[0]?.path}`;
         if (got !== "400 VALIDATION_FAILED cursor") wrong.push(`${list} with ${forgery}: ${got}`);
       }
     }
