@@ -200,6 +200,7 @@ export async function updateTrial(
       gateAsked = true;
       const configured = await gate.configure(terms);
       if (!configured.ok) {
+        gateAsked = false; // a refusal changed nothing: there is nothing to give back
         throw new AppError(
           "TRIAL_ALREADY_OPEN",
           "A trial can be changed only while it is SCHEDULED.",
