@@ -9,6 +9,12 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 /** JSON bodies of this API are small; anything larger is a mistake or an attack. */
 export const MAX_JSON_BYTES = 64 * 1024;
 
+const bodySteps = new WeakSet<object>();
+
+/** Whether a middleware is jsonBody(): the OpenAPI generator declares its answers. */
+export const isJsonBody = (step: unknown): boolean =>
+  typeof step === "function" && bodySteps.has(step);
+
 /**
  * Unsafe requests that carry a body must send JSON of bounded size: 415 for another media
  * type (instead of a silently ignored body), 413 past the limit, read while streaming so
@@ -16,8 +22,8 @@ export const MAX_JSON_BYTES = 64 * 1024;
  * that nests too deeply (./json-depth.ts) or that holds text Postgres cannot store
  * (./storable-text.ts).
  */
-export const jsonBody = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
+export const jsonBody = () => {
+  const step = createMiddleware<AppEnv>(async (c, next) => {
     if (!["POST", "PUT", "PATCH", "DELETE"].includes(c.req.method) || !c.req.raw.body) {
       return next();
     }
@@ -54,6 +60,9 @@ export const jsonBody = () =>
     (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.buffer);
     await next();
   });
+  bodySteps.add(step);
+  return step;
+};
 
 /** Hono stores body reads as promises (its types say otherwise). */
 function cacheBodyText(cache: object, text: string): void {

@@ -48,9 +48,15 @@ export function refuseUnstorable(where: "body" | "query", details: ErrorDetail[]
   throw new AppError("VALIDATION_FAILED", `The request ${where} is invalid.`, details);
 }
 
+const doorSteps = new WeakSet<object>();
+
+/** Whether a middleware is storableQuery(): the OpenAPI generator declares its 400. */
+export const isStorableQuery = (step: unknown): boolean =>
+  typeof step === "function" && doorSteps.has(step);
+
 /** Query parameters (search text, filters, cursors) hold no such text either. */
-export const storableQuery = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
+export const storableQuery = () => {
+  const step = createMiddleware<AppEnv>(async (c, next) => {
     const query = c.req.queries();
     refuseUnstorable(
       "query",
@@ -58,3 +64,6 @@ export const storableQuery = () =>
     );
     await next();
   });
+  doorSteps.add(step);
+  return step;
+};

@@ -3,6 +3,8 @@ import type * as v from "valibot";
 import { newApp } from "../app";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
 import { type IdempotencyPolicy, idempotencyPolicyOf } from "../middleware/idempotency";
+import { isJsonBody } from "../middleware/json-body";
+import { isStorableQuery } from "../middleware/storable-text";
 import { type ValidatorInfo, validatorOf } from "../validation";
 import { OPERATIONS, type OperationDoc, type ResponseDoc, type Security } from "./docs";
 import { NAMED_SCHEMAS } from "./responses";
@@ -59,6 +61,8 @@ export interface MountedRoute {
   validators: ValidatorInfo[];
   /** The route's own chain, in order: its middleware steps, then the handler. */
   steps: unknown[];
+  /** The app-wide middleware (`.use`) that runs before the route's own chain. */
+  door: unknown[];
 }
 
 /** The routes the app really serves, each with the validators its middleware chain runs. */
@@ -69,16 +73,35 @@ export function mountedRoutes(): MountedRoute[] {
     },
   });
   const byKey = new Map<string, MountedRoute>();
+  // Hono runs a `.use` step for a route only when it was registered before the route's
+  // handler (image uploads are mounted before the JSON body step, so it never sees them).
+  const used: { path: string; handler: unknown }[] = [];
   for (const r of app.routes) {
-    if (r.method === "ALL") continue;
+    if (r.method === "ALL") {
+      used.push(r);
+      continue;
+    }
     const key = `${r.method} ${r.path}`;
-    const route = byKey.get(key) ?? { method: r.method, path: r.path, validators: [], steps: [] };
+    const route = byKey.get(key) ?? {
+      method: r.method,
+      path: r.path,
+      validators: [],
+      steps: [],
+      door: used.filter((u) => covers(u.path, r.path)).map((u) => u.handler),
+    };
     byKey.set(key, route);
     route.steps.push(r.handler);
     const info = validatorOf(r.handler);
     if (info) route.validators.push(info);
   }
   return [...byKey.values()];
+}
+
+/** Whether a `.use` path ("/*", "/v1/*") covers a route's path. */
+function covers(usePath: string, routePath: string): boolean {
+  if (!usePath.endsWith("*")) return usePath === routePath;
+  const prefix = usePath.slice(0, -1);
+  return routePath.startsWith(prefix) || routePath === prefix.replace(/\/$/, "");
 }
 
 export function generateOpenApi(): OpenApiDocument {
@@ -217,6 +240,16 @@ function derivedErrors(route: MountedRoute, doc: OperationDoc): ErrorCode[] {
     codes.push("VALIDATION_FAILED", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED");
   }
   if (route.validators.length > 0) codes.push("VALIDATION_FAILED");
+  // The input rules at the door (API.md) hold for every route behind them, validators or not.
+  if (route.door.some(isStorableQuery)) codes.push("VALIDATION_FAILED");
+  if (UNSAFE.includes(route.method) && route.door.some(isJsonBody)) {
+    codes.push(
+      "VALIDATION_FAILED",
+      "MALFORMED_JSON",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "PAYLOAD_TOO_LARGE",
+    );
+  }
   if (route.validators.some((x) => x.target === "json")) {
     codes.push("MALFORMED_JSON", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE");
   }
