@@ -51,8 +51,9 @@ function runsFor(op: Operation): number {
   return Math.max(5, Math.round((RUNS * weight(op)) / total));
 }
 
-async function send(req: FuzzRequest): Promise<Answer> {
-  const url = `${baseUrls[0]}${req.path}${req.query ? `?${req.query}` : ""}`;
+/** `server`: which of the target's processes (Deno runs two); any index wraps around. */
+async function send(req: FuzzRequest, server = 0): Promise<Answer> {
+  const url = `${baseUrls[server % baseUrls.length]}${req.path}${req.query ? `?${req.query}` : ""}`;
   const bytes = req.body?.bytes;
   const res = await fetch(url, {
     method: req.method,

@@ -16,7 +16,8 @@ import type { JsonSchema } from "./schema-arbitraries";
 export interface RoundTripContext {
   operations: Operation[];
   resolve(schema: JsonSchema): JsonSchema;
-  send(req: FuzzRequest): Promise<Answer>;
+  /** Sends to one of the target's servers (the read-back asks the other one, if any). */
+  send(req: FuzzRequest, server?: number): Promise<Answer>;
 }
 
 export function sameText(sent: string, got: unknown): boolean {
@@ -81,14 +82,17 @@ export async function roundTripProblems(
   const read = ctx.operations.find((o) => o.method === "GET" && o.path === readPath);
   const id = typeof answer.id === "string" ? answer.id : null;
   if (read && id) {
-    const again = await ctx.send({
-      ...req,
-      method: "GET",
-      path: op.method === "POST" ? `${req.path}/${id}` : req.path,
-      query: "",
-      headers: req.headers.authorization ? { authorization: req.headers.authorization } : {},
-      body: undefined,
-    });
+    const again = await ctx.send(
+      {
+        ...req,
+        method: "GET",
+        path: op.method === "POST" ? `${req.path}/${id}` : req.path,
+        query: "",
+        headers: req.headers.authorization ? { authorization: req.headers.authorization } : {},
+        body: undefined,
+      },
+      1,
+    );
     if (again.status === 200) {
       const got = again.body as Record<string, unknown>;
       compare(`through GET ${read.path}`, got, (k) => k in got);
