@@ -261,11 +261,22 @@ export function requestArbitrary(
     );
 }
 
+/** A body sent where the document asks for none: an unsafe route must still answer well. */
+const unaskedBody = fc.option(
+  fc
+    .tuple(
+      fc.constantFrom("{}", '{"reason":"x"}', "[]", "{", "please", "y".repeat(70_000)),
+      JSON_TYPES,
+    )
+    .map(([bytes, type]) => ({ body: { bytes }, ...(type ? { contentType: type } : {}) })),
+  { freq: 6 },
+);
+
 function bodyArbitrary(
   op: Operation,
   ctx: ValueContext,
 ): fc.Arbitrary<{ body: FuzzRequest["body"]; contentType?: string } | null> {
-  if (!op.body) return fc.constant(null);
+  if (!op.body) return op.method === "GET" ? fc.constant(null) : unaskedBody;
   const declared = op.body.contentTypes;
   const isJson = declared.includes("application/json");
   const contentType = isJson
