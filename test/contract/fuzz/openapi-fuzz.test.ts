@@ -9,11 +9,7 @@ import {
   operationsOf,
   resolverOf,
 } from "./openapi-operations";
-import {
-  describe as describeRequest,
-  type FuzzRequest,
-  requestArbitrary,
-} from "./request-arbitraries";
+import { describeRequest, type FuzzRequest, requestArbitrary } from "./request-arbitraries";
 import { type RoundTripContext, roundTripProblems } from "./round-trip";
 import { changes, fingerprint, settle } from "./state-fingerprint";
 

@@ -294,11 +294,11 @@ function bodyArbitrary(
 
 /** fast-check prints a counterexample with this: short, and without the token. */
 function withShortPrint(req: FuzzRequest): FuzzRequest {
-  return Object.assign(req, { [fc.toStringMethod]: () => describe(req) });
+  return Object.assign(req, { [fc.toStringMethod]: () => describeRequest(req) });
 }
 
 /** The request as a line a person can read and replay with curl. */
-export function describe(req: FuzzRequest): string {
+export function describeRequest(req: FuzzRequest): string {
   const body = req.body?.bytes;
   const shown =
     body === undefined
