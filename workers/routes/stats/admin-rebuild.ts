@@ -3,7 +3,12 @@ import { connect } from "../../../db/client";
 import type { AppEnv } from "../../context";
 import { describeError, log } from "../../lib/log";
 import { idempotent } from "../../middleware/idempotency";
-import { continueFullRebuild, STATS_LIMITS, startFullRebuild } from "../../scheduled/stats/jobs";
+import {
+  continueFullRebuild,
+  FULL_REBUILD_JOB,
+  STATS_LIMITS,
+  startFullRebuild,
+} from "../../scheduled/stats/jobs";
 
 /**
  * /v1/admin/stats (the ADMIN gate is in ../admin/index.ts). The rebuild is started, not
@@ -26,7 +31,14 @@ export const adminStatsRoutes = new Hono<AppEnv>().post("/rebuild", idempotent()
         let trials = 0;
         let done = false;
         while (!done && Date.now() < deadline) {
-          const run = await continueFullRebuild(conn.db, deps.gates, now);
+          const run = await continueFullRebuild(
+            conn.db,
+            deps.gates,
+            now,
+            STATS_LIMITS,
+            FULL_REBUILD_JOB,
+            deps.metrics,
+          );
           trials += run?.trialIds.length ?? 0;
           done = run?.done ?? true;
         }
