@@ -78,7 +78,7 @@ export interface DatabaseHandle {
 /**
  * A connection of its own, opened on first use, for runtimes that may not keep a socket
  * past the request that opened it (Workers): routes that never touch Postgres (the apply
- * hot path) never pay for a connection. See docs/decisions/0030.
+ * hot path) never pay for a connection. See docs/decisions/0025.
  */
 export class DatabaseSession implements DatabaseHandle {
   private opening: Promise<Connection> | null = null;
@@ -116,7 +116,7 @@ const POOL_WAIT_MS = 10_000;
 /**
  * One pool per isolate, for runtimes that may keep sockets across requests (Deno): requests
  * reuse up to POOL_MAX connections and queue for them beyond that, instead of each opening
- * its own and meeting Postgres' max_connections (docs/decisions/0030).
+ * its own and meeting Postgres' max_connections (docs/decisions/0025).
  */
 export class DatabasePool {
   private readonly pool: Pool;

@@ -12,7 +12,7 @@ const HEAD: Deno.KvKey = ["revocations", "head"];
 const LOG: Deno.KvKey = ["revocations", "log"];
 
 /**
- * The revocation list on Deno KV (docs/decisions/0029), shared by every isolate: a head
+ * The revocation list on Deno KV (docs/decisions/0024), shared by every isolate: a head
  * entry with the latest seq, and one entry per revocation under its seq, expiring (expireIn)
  * once every token it could concern has. Publishing moves the head and writes the entry in
  * one commit checked on the head, so seqs are gapless and a reader that saw seq n sees every

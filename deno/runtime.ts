@@ -119,7 +119,7 @@ function blobStoreFor(config: Config, env: Record<string, string>): BlobStore {
 export function denoRuntime(services: DenoServices): Runtime {
   // One per process: the apply limit's counters live in it (docs/decisions/0020).
   const limiter = denoRateLimiter(services.kv);
-  // One per process too: its copy of the revocation list (docs/decisions/0029).
+  // One per process too: its copy of the revocation list (docs/decisions/0024).
   const revocations = new RevocationView(
     kvRevocationStore(services.kv),
     keepMsFor(services.config.accessTokenTtlSeconds),

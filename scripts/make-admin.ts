@@ -1,7 +1,7 @@
 // `npm run admin:grant -- someone@example.com` (or an account id): makes an existing, live
 // account ADMIN in DATABASE_URL if set, else in the embedded dev database of `npm start`
 // (.data/pglite; stop `npm start` first, PGlite allows one process). Sign-up never grants
-// ADMIN, so this operator's action is the only way to an admin (docs/decisions/0026).
+// ADMIN, so this operator's action is the only way to an admin (docs/decisions/0021).
 import pg from "pg";
 import { cacheKeys } from "../workers/cache/keys";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";

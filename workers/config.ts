@@ -195,7 +195,7 @@ const REMOVED_VARIABLES: Record<string, string> = {
   ADMIN_EMAILS:
     "sign-up never grants ADMIN (an address proves nothing until it is verified); grant it " +
     "to an existing account with `npm run admin:grant -- <e-mail or account id>` " +
-    "(docs/decisions/0026)",
+    "(docs/decisions/0021)",
 };
 
 /** Throws a ConfigError naming every removed variable `env` still sets (even empty). */

@@ -12,7 +12,7 @@ import type { Config } from "./config";
 /** What a runtime (Workers, Deno) hands the app for one request. */
 export interface Deps {
   config: Config;
-  /** A connection per request on Workers, the isolate's pool on Deno (docs/decisions/0030). */
+  /** A connection per request on Workers, the isolate's pool on Deno (docs/decisions/0025). */
   db: DatabaseHandle;
   gates: TrialGates;
   cache: Cache;
@@ -25,7 +25,7 @@ export interface Deps {
   /**
    * Revoked access tokens (logout, password change, deletion): this isolate's view of the
    * list on the platform's storage, so the apply path checks it without a database call
-   * (docs/decisions/0029).
+   * (docs/decisions/0024).
    */
   revocations: RevocationView;
   metrics: Metrics;

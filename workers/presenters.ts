@@ -13,7 +13,7 @@ export function presentUser(u: typeof users.$inferSelect) {
     name: u.name,
     role: u.role,
     slackId: u.slackId,
-    /** Sent a code, not linked yet: no result message goes to it (docs/decisions/0031). */
+    /** Sent a code, not linked yet: no result message goes to it (docs/decisions/0026). */
     pendingSlackId: u.pendingSlackId,
     createdAt: iso(u.createdAt),
   };

@@ -2,7 +2,7 @@
  * Revoked access tokens, kept on the platform's own storage (a singleton Durable Object on
  * Cloudflare, Deno KV on Deno) so the apply hot path can honour a logout, a password change
  * or a deletion without a database call: each isolate holds a view of the list and refreshes
- * it at most every second (workers/auth/revocations.ts, docs/decisions/0029).
+ * it at most every second (workers/auth/revocations.ts, docs/decisions/0024).
  */
 
 /** Every access token of `userId` issued at or before `atMs` is dead. */

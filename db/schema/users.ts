@@ -13,7 +13,7 @@ export const users = pgTable(
     /** The Slack member id result messages go to: set only once the member proved it. */
     slackId: text("slack_id"),
     /**
-     * A Slack id being linked (docs/decisions/0031): a one-time code went to it by Slack DM,
+     * A Slack id being linked (docs/decisions/0026): a one-time code went to it by Slack DM,
      * stored as an HMAC only, valid until slackCodeExpiresAt and for so many wrong tries.
      * Nothing is ever sent to a pending id except its code.
      */

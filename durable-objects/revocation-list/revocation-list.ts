@@ -3,7 +3,7 @@ import type { Revocation, RevocationFeed, RevocationStore } from "../../core/por
 
 /**
  * The revocation list on Cloudflare: ONE object (named SINGLETON) that every isolate reads
- * at most once a second (docs/decisions/0029). Each revocation gets the next seq, so a
+ * at most once a second (docs/decisions/0024). Each revocation gets the next seq, so a
  * reader asks for what came after the last seq it saw; the epoch, drawn when the table is
  * created, tells a reader whose cursor belongs to an earlier, since-emptied list to start over.
  */

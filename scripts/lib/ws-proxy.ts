@@ -6,7 +6,7 @@
 // Each WebSocket gets exactly one TCP socket to the configured target; frames are piped both ways.
 // At most `maxUpstream` TCP sockets are open at once; WebSockets beyond that wait their turn
 // (what they send meanwhile is kept), like clients of Neon's pooler or of Hyperdrive: a burst
-// of requests queues instead of meeting Postgres' max_connections (docs/decisions/0030).
+// of requests queues instead of meeting Postgres' max_connections (docs/decisions/0025).
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";

@@ -67,7 +67,7 @@ describe("DELETE /v1/users/me", () => {
   });
 
   it("the apply hot path refuses a deleted member's unexpired token; no place is taken", async () => {
-    // docs/decisions/0029: the deletion publishes a revocation that the apply route checks
+    // docs/decisions/0024: the deletion publishes a revocation that the apply route checks
     // (this isolate's copy of the list) before the gate, with no database call.
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 1, waitlistSize: 1 });

@@ -45,7 +45,7 @@ describe("POST /v1/auth/logout", () => {
       token: attackerSession.accessToken,
       body: { refreshToken: victimSession.refreshToken },
     });
-    // That logout ended the attacker's own access tokens (docs/decisions/0029): a new one.
+    // That logout ended the attacker's own access tokens (docs/decisions/0024): a new one.
     const unknown = await api("POST", "/v1/auth/logout", {
       token: (await logIn(attacker)).accessToken,
       body: { refreshToken: "no-such-token-no-such-token-no-such-token00" },

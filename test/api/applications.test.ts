@@ -173,7 +173,7 @@ describe("applying: states, reads and rights", () => {
   });
 
   it("refuses a deleted account's unexpired token, from the revocation list and not Postgres", async () => {
-    // docs/decisions/0029: the deletion publishes a revocation; the apply route checks this
+    // docs/decisions/0024: the deletion publishes a revocation; the apply route checks this
     // isolate's copy of the list before the gate (test/accounts/delete.test.ts: no place taken).
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 5 });

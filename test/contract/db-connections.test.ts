@@ -9,7 +9,7 @@ import { baseUrls, target } from "./support/client";
  * of each opening its own and meeting Postgres' max_connections (it answered 503 to 13–48 of
  * 150). Deno keeps a pool per isolate and reuses it; Workers may not keep a socket past a
  * request, so there each request's connection waits at the pooler's place (the local proxy,
- * Neon's pooled endpoint or Hyperdrive in production) — docs/decisions/0030.
+ * Neon's pooled endpoint or Hyperdrive in production) — docs/decisions/0025.
  */
 
 const BURST = 200;

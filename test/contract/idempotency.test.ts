@@ -3,7 +3,7 @@ import { gradientPng } from "../../scripts/seed/png";
 import { api, baseUrls, errorCode } from "./support/client";
 import { createUser, sql } from "./support/fixtures";
 
-/** Idempotency-Key (docs/decisions/0018, 0027), on both runtimes. */
+/** Idempotency-Key (docs/decisions/0018, 0022), on both runtimes. */
 
 const freshKey = () => `contract-${crypto.randomUUID()}`;
 const freshEmail = () => `idem-${crypto.randomUUID()}@tryit.test`;

@@ -8,7 +8,7 @@ import { createTrial, createUser, FIXTURE_PASSWORD, type TestUser } from "./supp
  * deletion, on every route. Routes that look the account up refuse it at once; the apply
  * path, which looks nobody up, refuses it from its server's copy of the revocation list,
  * at once on the server that took the revocation and within MAX_STALENESS_MS on every other
- * (the Deno target runs two processes on one KV; docs/decisions/0029).
+ * (the Deno target runs two processes on one KV; docs/decisions/0024).
  */
 
 const servers = baseUrls.map((_, i) => i);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateOpenApi, idempotencyOf, mountedRoutes } from "../../workers/openapi/generate";
 
 /**
- * The class-level guard for Idempotency-Key (docs/decisions/0027): every unsafe operation the
+ * The class-level guard for Idempotency-Key (docs/decisions/0022): every unsafe operation the
  * API documents declares what it does with a key, as the step right before its handler (so
  * after the route's own authentication), and no answer that carries tokens is ever kept.
  * A route added without the step fails here (and `npm run check` refuses to build the

@@ -12,7 +12,7 @@ export function revokedBy(issuedAtMs: number, revokedAtMs: number | null | undef
   return revokedAtMs != null && issuedAtMs <= revokedAtMs;
 }
 
-/** The view never answers from a copy older than this (docs/decisions/0029). */
+/** The view never answers from a copy older than this (docs/decisions/0024). */
 export const MAX_STALENESS_MS = 1000;
 /** From this age on a request refreshes the view in the background and does not wait. */
 export const REFRESH_AFTER_MS = 500;

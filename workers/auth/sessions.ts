@@ -136,7 +136,7 @@ export async function revokeOwnFamily(
 
 /**
  * The user's access tokens issued at or before `at` are refused from now on by every route
- * that looks the account up (docs/decisions/0029). Never moved back: of two revocations
+ * that looks the account up (docs/decisions/0024). Never moved back: of two revocations
  * the later instant holds (GREATEST ignores the NULL of an account never revoked).
  */
 export async function endAccessTokens(

@@ -22,7 +22,7 @@ export interface VerifiedClaims extends AccessClaims {
    * When the token was issued, in milliseconds. `iat` carries them as a fraction of its
    * seconds (a JWT NumericDate may be non-integer, RFC 7519 §2): whole seconds could not
    * tell a token issued just before a logout or a password change from one issued just after
-   * it in the same second (docs/decisions/0029). A token of whole seconds counts as issued at
+   * it in the same second (docs/decisions/0024). A token of whole seconds counts as issued at
    * the start of its second: older, never younger, than it is.
    */
   issuedAtMs: number;

@@ -32,7 +32,7 @@ async function verifiedClaims(c: Context<AppEnv>): Promise<VerifiedClaims> {
  * not when they expire, and a role change must not wait for the next refresh. So the caller
  * is the stored user (one cached lookup per request), and the token only names them. The
  * same lookup brings the account's "valid after" instant: a token issued at or before the
- * last logout, password change or deletion is refused (docs/decisions/0029).
+ * last logout, password change or deletion is refused (docs/decisions/0024).
  */
 export const requireAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -59,7 +59,7 @@ function revokedToken(): AppError {
 
 /**
  * The apply hot path's variant: the token's signature, expiry and claims, the revocation
- * list as this isolate holds it (at most a second old, docs/decisions/0029), then the
+ * list as this isolate holds it (at most a second old, docs/decisions/0024), then the
  * member's rate limit on the platform (the Workers binding; the isolate's own counter on
  * Deno), and nothing else before the gate: no Postgres, no Redis, so thousands of first-time
  * applicants in one second open no connections and wait on no store. A role change waits

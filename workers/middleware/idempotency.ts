@@ -15,7 +15,7 @@ const KEEP_HOURS = 24;
 const REPLAYED_HEADERS = ["content-type", "location", "retry-after"];
 
 /**
- * What an unsafe route does with `Idempotency-Key` (docs/decisions/0027). Every unsafe route
+ * What an unsafe route does with `Idempotency-Key` (docs/decisions/0022). Every unsafe route
  * declares one, as the step right before its handler: so the route's own authentication,
  * role check, validation and body reading all run first, a replay included, and the step
  * guards exactly the handler's effect. The OpenAPI generator refuses a route without one.

@@ -48,7 +48,7 @@ const noContent: Record<number, ResponseDoc> = { 204: { description: "Done; no b
 const IMAGE_MEDIA = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
 const RETRY_AFTER = { "Retry-After": "Seconds to wait before trying again" };
 
-/** How a Slack id gets linked (docs/decisions/0031), for the routes that take one. */
+/** How a Slack id gets linked (docs/decisions/0026), for the routes that take one. */
 const SLACK_LINK_NOTE =
   "A Slack member id is linked only once its owner proves it. Setting `slackId` to a new id sends a one-time 6-digit code to that Slack user by direct message (good for ten minutes and five tries) and answers the User with the id as `pendingSlackId`; `slackId` stays the id linked before (or null) until the code comes back through POST /v1/users/me/slack/verify. No result message ever goes to a pending id. Setting the pending id again sends a new code; the linked id changes nothing; null unlinks and drops a pending id. 422 SLACK_UNREACHABLE when no code can be sent (no Slack app configured for direct messages, or Slack does not know the id), 503 when Slack is down; nothing of the request is applied then. At most 3 codes a minute per member (429).";
 

@@ -237,7 +237,13 @@ const IDEMPOTENCY_KEY_PARAMETER = {
 function derivedErrors(route: MountedRoute, doc: OperationDoc): ErrorCode[] {
   const codes: ErrorCode[] = [];
   if (takesIdempotencyKey(route)) {
-    codes.push("VALIDATION_FAILED", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED");
+    // The key binds the body, so the step reads it (bounded) even where the route does not.
+    codes.push(
+      "VALIDATION_FAILED",
+      "IDEMPOTENCY_KEY_IN_USE",
+      "IDEMPOTENCY_KEY_REUSED",
+      "PAYLOAD_TOO_LARGE",
+    );
   }
   if (route.validators.length > 0) codes.push("VALIDATION_FAILED");
   // The input rules at the door (API.md) hold for every route behind them, validators or not.

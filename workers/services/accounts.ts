@@ -21,7 +21,7 @@ export type UserRow = typeof users.$inferSelect;
 /**
  * A new account has the role it asked for, MEMBER or COMPANY and nothing else: an address
  * proves nothing here (it is never verified), so ADMIN comes only from an operator's action
- * on an existing account (`npm run admin:grant`, docs/decisions/0026).
+ * on an existing account (`npm run admin:grant`, docs/decisions/0021).
  */
 export async function signUp(db: Database, input: SignUpInput): Promise<UserRow> {
   const email = input.email.toLowerCase();
@@ -103,7 +103,7 @@ export async function changePassword(
   db: Database,
   userId: string,
   input: { currentPassword: string; newPassword: string },
-  /** Revokes the account's access tokens on the platform; answers the instant (see 0029). */
+  /** Revokes the account's access tokens on the platform; answers the instant (see 0024). */
   revokeAccessTokens: () => Promise<Date>,
 ): Promise<void> {
   const [user] = await db
@@ -128,7 +128,7 @@ export async function changePassword(
  * Soft delete: the row stays for the history of applications and reviews, the address is
  * free for a new sign-up, and every session ends. Access tokens already issued are refused
  * by requireAuth, which only admits live users, and on the apply path by the revocation
- * the caller published first (`revokedAt`, docs/decisions/0029).
+ * the caller published first (`revokedAt`, docs/decisions/0024).
  */
 export async function deleteAccount(db: Database, userId: string, revokedAt: Date): Promise<void> {
   await db.transaction(async (tx) => {

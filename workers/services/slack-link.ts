@@ -7,7 +7,7 @@ import { log } from "../lib/log";
 import { escapeMrkdwn } from "../notifications/messages";
 
 /**
- * Linking a Slack id takes proof (docs/decisions/0031): a one-time code goes to that Slack
+ * Linking a Slack id takes proof (docs/decisions/0026): a one-time code goes to that Slack
  * user by direct message, and only the member who types it back gets the id linked. Until
  * then the id is pending and nothing but its code is ever sent to it, so nobody can aim
  * result messages at someone else's Slack account.

@@ -138,7 +138,7 @@ export interface TrialPatch {
 
 /**
  * Only while SCHEDULED. A change of terms spans Postgres and the gate, and must leave both
- * with the old terms when either refuses (docs/decisions/0028). So Postgres goes first, in a
+ * with the old terms when either refuses (docs/decisions/0023). So Postgres goes first, in a
  * transaction: the row takes the new terms (its constraints speak now) and stays locked
  * while the gate takes them by its own clock (atomically: a trial that opened meanwhile
  * refuses); the transaction commits only after the gate said yes. What is left is a commit

@@ -18,7 +18,7 @@ export const authRoutes = new Hono<AppEnv>()
     const { slackId, ...body } = c.req.valid("json");
     const db = await c.var.deps.db.db();
     const user = await signUp(db, body);
-    // A Slack id given here is only sent its code (docs/decisions/0031); the account stands
+    // A Slack id given here is only sent its code (docs/decisions/0026); the account stands
     // even when the code cannot go out, and the member sets the id again later.
     if (slackId) {
       try {
@@ -56,7 +56,7 @@ export const authRoutes = new Hono<AppEnv>()
     const { db, revocations } = c.var.deps;
     // Every access token of the account issued until now dies, not only this device's: a
     // bearer token names no device. Other devices get a new one with their refresh token,
-    // whose family lives on; this device's family ends here (docs/decisions/0029).
+    // whose family lives on; this device's family ends here (docs/decisions/0024).
     const revokedAt = await revocations.revokeUntilNow(userId);
     const conn = await db.db();
     await endAccessTokens(conn, userId, revokedAt);

@@ -40,7 +40,7 @@ export const userRoutes = new Hono<AppEnv>()
       return c.json(presentUser(user), 200);
     },
   )
-  // The code a Slack DM brought: only now is the pending id linked (docs/decisions/0031).
+  // The code a Slack DM brought: only now is the pending id linked (docs/decisions/0026).
   .post(
     "/me/slack/verify",
     requireAuth(),
@@ -77,7 +77,7 @@ export const userRoutes = new Hono<AppEnv>()
   .delete("/me", requireAuth(), idempotent(), async (c) => {
     const { userId } = c.var.caller;
     const { db, revocations } = c.var.deps;
-    // The revocation first (docs/decisions/0029): the apply path, which looks nobody up,
+    // The revocation first (docs/decisions/0024): the apply path, which looks nobody up,
     // refuses the account's tokens within a second, this isolate at once.
     const revokedAt = await revocations.revokeUntilNow(userId);
     await deleteAccount(await db.db(), userId, revokedAt);
