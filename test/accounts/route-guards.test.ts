@@ -27,6 +27,7 @@ const GUARDED: GuardedRoute[] = [
   { method: "PATCH", path: "/v1/users/me", allowed: ANY_ROLE, body: {} },
   { method: "PUT", path: "/v1/users/me/password", allowed: ANY_ROLE, body: {} },
   { method: "DELETE", path: "/v1/users/me", allowed: ANY_ROLE },
+  { method: "POST", path: "/v1/users/me/slack/verify", allowed: ANY_ROLE, body: {} },
   { method: "GET", path: "/v1/admin/users", allowed: ["ADMIN"] },
   { method: "POST", path: "/v1/admin/stats/rebuild", allowed: ["ADMIN"], body: {} },
   { method: "GET", path: `/v1/stats/trials/${ID}`, allowed: COMPANY_OR_ADMIN },
