@@ -2,7 +2,7 @@ import type { DocsAssetName } from "../workers/context.ts";
 import { describeError, log } from "../workers/lib/log.ts";
 
 // The pinned package, installed by `npm ci` next to the server; readable under the server's
-// --allow-read of the repository (scripts/lib/deno-server.ts).
+// --allow-read of the repository (scripts/local-stack/supervision/deno-server.ts).
 const DIST = new URL("../node_modules/swagger-ui-dist/", import.meta.url);
 
 // Read once per process and kept: the files never change while it runs. A failed read is not

@@ -4,8 +4,8 @@
 // ADMIN, so this operator's action is the only way to an admin (docs/decisions/0021).
 import pg from "pg";
 import { cacheKeys } from "../workers/cache/keys";
-import { startEmbeddedPostgres } from "./lib/embedded-postgres";
-import { DEV_PGLITE_DIR, redact } from "./lib/postgres";
+import { DEV_PGLITE_DIR, redact } from "./local-stack/postgres/choose-database";
+import { startEmbeddedPostgres } from "./local-stack/postgres/embedded-postgres";
 
 const USAGE = "usage: npm run admin:grant -- <someone@example.com | account id>";
 const EMAIL = /^[^\s@]+@[^\s@]+$/;

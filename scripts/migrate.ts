@@ -1,9 +1,10 @@
 // `npm run db:migrate`: migrate DATABASE_URL if set, else the embedded dev database that
 // `npm start` uses (.data/pglite). `npm start` also migrates on boot, so this is for when you
 // want the schema without starting the app (e.g. after pulling new migrations).
-import { startEmbeddedPostgres } from "./lib/embedded-postgres";
-import { migrateDatabase } from "./lib/migrate";
-import { DEV_PGLITE_DIR, redact } from "./lib/postgres";
+
+import { DEV_PGLITE_DIR, redact } from "./local-stack/postgres/choose-database";
+import { startEmbeddedPostgres } from "./local-stack/postgres/embedded-postgres";
+import { migrateDatabase } from "./local-stack/postgres/migrate";
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;

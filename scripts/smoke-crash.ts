@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { groupAlive, isPortFree } from "./lib/wrangler";
+import { groupAlive } from "./local-stack/supervision/process-group";
+import { isPortFree } from "./local-stack/supervision/readiness";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const script = process.argv[2] ?? "start";

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRate, RATE_LIMITS } from "../workers/rate-limits";
-import { isPortFree } from "./lib/wrangler";
+import { isPortFree } from "./local-stack/supervision/readiness";
 import type { SeedFile } from "./seed/file";
 
 const script = process.argv[2] ?? "start";

@@ -8,11 +8,12 @@
 // Env: PORT (8000), DATABASE_URL, JWT_SECRET, PUBLIC_URL, REDIS_URL, S3_*.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { denoServerArgs } from "./lib/deno-server";
-import { type DevServices, startDevServices } from "./lib/dev-services";
-import { clearLeftovers, forgetGroup, recordGroup } from "./lib/leftovers";
-import { handleShutdown } from "./lib/shutdown";
-import { isPortFree, type ServerProcess, spawnProcessGroup, waitForHttp } from "./lib/wrangler";
+import { type DevServices, startDevServices } from "./local-stack/dev-services";
+import { denoServerArgs } from "./local-stack/supervision/deno-server";
+import { clearLeftovers, forgetGroup, recordGroup } from "./local-stack/supervision/leftovers";
+import { type ServerProcess, spawnProcessGroup } from "./local-stack/supervision/process-group";
+import { isPortFree, waitForHttp } from "./local-stack/supervision/readiness";
+import { handleShutdown } from "./local-stack/supervision/shutdown";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA = process.env.TRYIT_DATA_DIR

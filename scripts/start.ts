@@ -10,11 +10,16 @@
 // PUBLIC_URL, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CronFirer, readCronsFromWranglerToml, startCronFirer } from "./lib/cron";
-import { type DevServices, startDevServices } from "./lib/dev-services";
-import { clearLeftovers, forgetGroup, recordGroup } from "./lib/leftovers";
-import { handleShutdown } from "./lib/shutdown";
-import { isPortFree, spawnWranglerDev, type WranglerDev, waitForHttp } from "./lib/wrangler";
+import {
+  type CronFirer,
+  readCronsFromWranglerToml,
+  startCronFirer,
+} from "./local-stack/cron/cron-firer";
+import { type DevServices, startDevServices } from "./local-stack/dev-services";
+import { clearLeftovers, forgetGroup, recordGroup } from "./local-stack/supervision/leftovers";
+import { isPortFree, waitForHttp } from "./local-stack/supervision/readiness";
+import { handleShutdown } from "./local-stack/supervision/shutdown";
+import { spawnWranglerDev, type WranglerDev } from "./local-stack/supervision/wrangler-dev";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // TRYIT_DATA_DIR moves everything `npm start` keeps (database, dev secret, wrangler state),

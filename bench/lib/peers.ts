@@ -6,12 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  isPortFree,
   type ServerProcess,
   spawnProcessGroup,
-  spawnWranglerDev,
-  waitForHttp,
-} from "../../scripts/lib/wrangler";
+} from "../../scripts/local-stack/supervision/process-group";
+import { isPortFree, waitForHttp } from "../../scripts/local-stack/supervision/readiness";
+import { spawnWranglerDev } from "../../scripts/local-stack/supervision/wrangler-dev";
 import { ROOT } from "./stack";
 
 export type PeerKind = "pg-rowlock" | "redis-lua" | "hello-workers" | "hello-deno";

@@ -7,19 +7,27 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { denoServerArgs } from "../../scripts/lib/deno-server";
-import { migrateDatabase } from "../../scripts/lib/migrate";
-import { type ResolvedDatabase, resolveTestDatabase } from "../../scripts/lib/postgres";
-import { type RedisBridge, startRedisBridge } from "../../scripts/lib/redis-bridge";
-import { claimTestRedis, type TestRedis } from "../../scripts/lib/redis-test";
 import {
-  isPortFree,
+  type ResolvedDatabase,
+  resolveTestDatabase,
+} from "../../scripts/local-stack/postgres/choose-database";
+import { migrateDatabase } from "../../scripts/local-stack/postgres/migrate";
+import { denoServerArgs } from "../../scripts/local-stack/supervision/deno-server";
+import {
   type ServerProcess,
   spawnProcessGroup,
-  spawnWranglerDev,
-  waitForHttp,
-} from "../../scripts/lib/wrangler";
-import { startWsProxy, type WsProxy } from "../../scripts/lib/ws-proxy";
+} from "../../scripts/local-stack/supervision/process-group";
+import { isPortFree, waitForHttp } from "../../scripts/local-stack/supervision/readiness";
+import { spawnWranglerDev } from "../../scripts/local-stack/supervision/wrangler-dev";
+import {
+  type RedisBridge,
+  startRedisBridge,
+} from "../../scripts/local-stack/upstash-bridge/rest-bridge";
+import {
+  claimTestRedis,
+  type TestRedis,
+} from "../../scripts/local-stack/upstash-bridge/test-redis";
+import { startWsProxy, type WsProxy } from "../../scripts/local-stack/ws-proxy/ws-proxy";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The secret every server of a bench run signs with, so the bench can mint members' tokens. */

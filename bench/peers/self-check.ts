@@ -5,8 +5,11 @@
 // and dropped) and Redis (a database of its own is claimed and flushed when done).
 // Run: npx tsx bench/peers/self-check.ts
 import { randomBytes, randomUUID } from "node:crypto";
-import { resolveTestDatabase } from "../../scripts/lib/postgres";
-import { claimTestRedis, type TestRedis } from "../../scripts/lib/redis-test";
+import { resolveTestDatabase } from "../../scripts/local-stack/postgres/choose-database";
+import {
+  claimTestRedis,
+  type TestRedis,
+} from "../../scripts/local-stack/upstash-bridge/test-redis";
 import { signAccessToken } from "../../workers/auth/tokens";
 import { type PeerKind, startPeer } from "../lib/peers";
 

@@ -6,10 +6,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { refuseRemovedVariables } from "../../workers/config";
-import { migrateDatabase } from "./migrate";
-import { type ResolvedDatabase, redact, resolveDevDatabase } from "./postgres";
-import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./redis-bridge";
-import { startWsProxy, type WsProxy } from "./ws-proxy";
+import { type ResolvedDatabase, redact, resolveDevDatabase } from "./postgres/choose-database";
+import { migrateDatabase } from "./postgres/migrate";
+import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./upstash-bridge/rest-bridge";
+import { startWsProxy, type WsProxy } from "./ws-proxy/ws-proxy";
 
 export interface DevServices {
   db: ResolvedDatabase<"env" | "embedded">;

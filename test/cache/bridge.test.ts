@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { b64, rawCall, sdk, uniqueKey } from "./redis";
 
 /**
- * The REST bridge (scripts/lib/redis-bridge.ts) through the real SDK, from inside workerd,
+ * The REST bridge (scripts/local-stack/upstash-bridge/rest-bridge.ts) through the real SDK, from inside workerd,
  * over fetch: exactly the path the app's cache and rate limiter take to Redis.
  */
 describe("Redis REST bridge, through @upstash/redis", () => {

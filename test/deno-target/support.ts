@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
-import { denoServerArgs } from "../../scripts/lib/deno-server";
+import { denoServerArgs } from "../../scripts/local-stack/supervision/deno-server";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -14,7 +14,7 @@ export interface ResolvedDatabase<K extends string> {
 }
 
 /** Where `npm start` keeps its embedded database (git-ignored via `.data/`). */
-export const DEV_PGLITE_DIR = fileURLToPath(new URL("../../.data/pglite", import.meta.url));
+export const DEV_PGLITE_DIR = fileURLToPath(new URL("../../../.data/pglite", import.meta.url));
 const LOCAL_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
 export async function isPostgresUp(url: string, timeoutMs = 1500): Promise<boolean> {

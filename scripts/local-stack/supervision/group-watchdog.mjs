@@ -9,7 +9,7 @@
 //
 // <tag> is only there to be seen: it is also put in the server's environment as
 // TRYIT_GROUP_TAG, so a later start can tell a leftover group of ours from a stranger's
-// (scripts/lib/leftovers.ts). Plain JavaScript: it must start without a TypeScript loader.
+// (leftovers.ts beside this file). Plain JavaScript: it must start without a TypeScript loader.
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 

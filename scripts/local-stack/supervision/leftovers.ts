@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { groupAlive, type ServerProcess, stopGroup } from "./wrangler";
+import { groupAlive, type ServerProcess, stopGroup } from "./process-group";
 
 interface Recorded {
   /** The start that spawned the group: while it lives, the group is not a leftover. */

@@ -1,11 +1,11 @@
-// Running `wrangler dev` as a child that can be stopped without leaving workerd behind.
-// wrangler spawns workerd (via miniflare); if only wrangler is signalled, or wrangler dies
-// first, workerd can survive and keep the port. So wrangler gets its own process group and the
-// whole group is signalled, then waited for until it is empty. The group is led by a watchdog
-// (group-watchdog.mjs) that ends it when we die without stopping it (SIGKILL, a crash).
+// Running a server (wrangler dev, deno) as a child that can be stopped without leaving anything
+// behind. wrangler spawns workerd (via miniflare); if only wrangler is signalled, or wrangler
+// dies first, workerd can survive and keep the port. So the server gets its own process group
+// and the whole group is signalled, then waited for until it is empty. The group is led by a
+// watchdog (group-watchdog.mjs) that ends it when we die without stopping it (SIGKILL, a crash).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 const WATCHDOG = fileURLToPath(new URL("./group-watchdog.mjs", import.meta.url));
@@ -20,12 +20,6 @@ export interface ServerProcess {
   exited: Promise<number | null>;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when no process is left in it. */
   stop(graceMs?: number): Promise<void>;
-}
-
-export type WranglerDev = ServerProcess;
-
-export function spawnWranglerDev(bin: string, args: string[], opts: SpawnOptions): WranglerDev {
-  return spawnProcessGroup(bin, ["dev", ...args], opts);
 }
 
 export interface SpawnOptions {
@@ -103,40 +97,4 @@ export function groupAlive(pgid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `url` until it answers 2xx. Rejects on timeout or when `giveUp` settles first. */
-export async function waitForHttp(
-  url: string,
-  { timeoutMs = 120_000, giveUp }: { timeoutMs?: number; giveUp?: Promise<unknown> } = {},
-): Promise<void> {
-  let gaveUp = false;
-  void giveUp?.then(() => {
-    gaveUp = true;
-  });
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer";
-  while (Date.now() < deadline && !gaveUp) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  if (gaveUp) throw new Error("the server exited before it was ready");
-  throw new Error(`${url} not ready after ${timeoutMs} ms (last answer: ${last})`);
-}
-
-/** True if nothing listens on host:port, checked by binding it briefly. */
-export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, host, () => srv.close(() => resolve(true)));
-  });
 }

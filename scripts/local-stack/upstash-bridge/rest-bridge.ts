@@ -11,12 +11,12 @@
 //   Upstash-Encoding: base64 (the SDK's default) → every string in a result, at any depth of
 //   nesting, is the base64 of its raw bytes; numbers and null are left as they are. The SDK
 //   decodes with atob + TextDecoder, so bytes come back exactly as Redis holds them.
-// Lua scripts with Upstash-only shebang flags are adapted on the way (redis-scripts.ts).
+// Lua scripts with Upstash-only shebang flags are adapted on the way (lua-scripts.ts).
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Redis from "ioredis";
-import { type Command, type Prepared, ScriptTranslator } from "./redis-scripts";
+import { type Command, type Prepared, ScriptTranslator } from "./lua-scripts";
 
 export interface RedisBridge {
   /** Base URL to give the SDK as UPSTASH_REDIS_REST_URL. */

@@ -4,7 +4,7 @@
 // or carries the marker a test run leaves in it, so nobody else's data is ever touched.
 import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
-import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./redis-bridge";
+import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./rest-bridge";
 
 export interface TestRedis {
   /** redis://host:port/<claimed db> */

@@ -1,8 +1,8 @@
 import type { TestProject } from "vitest/node";
-import { migrateDatabase } from "../../../scripts/lib/migrate";
-import { resolveTestDatabase } from "../../../scripts/lib/postgres";
-import { startTestRedisBridge } from "../../../scripts/lib/redis-test";
-import { startWsProxy } from "../../../scripts/lib/ws-proxy";
+import { resolveTestDatabase } from "../../../scripts/local-stack/postgres/choose-database";
+import { migrateDatabase } from "../../../scripts/local-stack/postgres/migrate";
+import { startTestRedisBridge } from "../../../scripts/local-stack/upstash-bridge/test-redis";
+import { startWsProxy } from "../../../scripts/local-stack/ws-proxy/ws-proxy";
 import { startFakeS3 } from "../../setup/fake-s3";
 import { startFakeSlack } from "../../setup/fake-slack";
 import { startTarget, type TargetName, targetName } from "./targets";

@@ -10,14 +10,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { experimental_readRawConfig } from "wrangler";
-import { denoServerArgs } from "../../../scripts/lib/deno-server";
+import { denoServerArgs } from "../../../scripts/local-stack/supervision/deno-server";
 import {
-  isPortFree,
   type ServerProcess,
   spawnProcessGroup,
-  spawnWranglerDev,
-  waitForHttp,
-} from "../../../scripts/lib/wrangler";
+} from "../../../scripts/local-stack/supervision/process-group";
+import { isPortFree, waitForHttp } from "../../../scripts/local-stack/supervision/readiness";
+import { spawnWranglerDev } from "../../../scripts/local-stack/supervision/wrangler-dev";
 import { parseRate, RATE_LIMITS } from "../../../workers/rate-limits";
 import type { DeployedRateLimit } from "../../rate-limits/deployed-rate-limits";
 
