@@ -6,7 +6,7 @@ import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
 import type { DatabaseHandle } from "../db/client";
 import type { RevocationView } from "./auth/revocations";
-import type { Role } from "./auth/roles";
+import type { Role } from "../core/vocabulary/roles";
 import type { Config } from "./config";
 
 /** What a runtime (Workers, Deno) hands the app for one request. */

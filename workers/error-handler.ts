@@ -1,8 +1,9 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { ERROR_STATUS, type ErrorCode } from "../core/vocabulary/error-codes";
 import { isDatabaseUnavailable } from "../db/client";
 import type { AppEnv } from "./context";
-import { AppError, ERROR_STATUS, type ErrorCode, errorBody } from "./errors";
+import { AppError, errorBody } from "./errors";
 import { describeError, log } from "./lib/log";
 
 const DB_RETRY_AFTER_SECONDS = 5;

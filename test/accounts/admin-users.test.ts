@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
-import type { Role } from "../../workers/auth/roles";
+import type { Role } from "../../core/vocabulary/roles";
 import { withDb } from "../helpers/db";
 import { createUser, type TestUser } from "../helpers/fixtures";
 import { api, errorCode } from "../helpers/http";

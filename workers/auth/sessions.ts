@@ -4,7 +4,7 @@ import { refreshTokens, users } from "../../db/schema";
 import type { Config } from "../config";
 import { AppError } from "../errors";
 import { hashRefreshToken, newRefreshToken } from "./refresh-tokens";
-import type { Role } from "./roles";
+import type { Role } from "../../core/vocabulary/roles";
 import { signAccessToken } from "./tokens";
 
 /**

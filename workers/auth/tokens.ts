@@ -1,6 +1,6 @@
 import { errors, jwtVerify, SignJWT } from "jose";
-import type { Role } from "./roles";
-import { ROLES } from "./roles";
+import type { Role } from "../../core/vocabulary/roles";
+import { ROLES } from "../../core/vocabulary/roles";
 
 /**
  * Access tokens: short-lived HS256 JWTs. Verification pins the algorithm, issuer and

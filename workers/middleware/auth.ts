@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateRule } from "../../core/ports/rate-limiter";
 import { revokedBy } from "../auth/revocations";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/vocabulary/roles";
 import { type VerifiedClaims, verifyAccessToken } from "../auth/tokens";
 import type { AppContext, AppEnv } from "../context";
 import { AppError } from "../errors";

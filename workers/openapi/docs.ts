@@ -1,5 +1,5 @@
 import type * as v from "valibot";
-import type { ErrorCode } from "../errors";
+import type { ErrorCode } from "../../core/vocabulary/error-codes";
 import * as R from "./responses";
 
 /**

@@ -1,7 +1,7 @@
 import { type ConversionConfig, toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import type * as v from "valibot";
+import { ERROR_STATUS, type ErrorCode } from "../../core/vocabulary/error-codes";
 import { newApp } from "../app";
-import { ERROR_STATUS, type ErrorCode } from "../errors";
 import { type IdempotencyPolicy, idempotencyPolicyOf } from "../middleware/idempotency";
 import { isJsonBody } from "../middleware/json-body";
 import { isStorableQuery } from "../middleware/storable-text";

@@ -1,7 +1,7 @@
 import * as v from "valibot";
+import { ERROR_CODES } from "../../core/vocabulary/error-codes";
+import { ROLES } from "../../core/vocabulary/roles";
 import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from "../../db/schema/notifications";
-import { ROLES } from "../auth/roles";
-import { ERROR_STATUS, type ErrorCode } from "../errors";
 import { IMAGE_TYPES } from "../lib/image-signature";
 
 /**
@@ -22,7 +22,7 @@ function page<T extends v.GenericSchema>(item: T) {
 
 export const ErrorBody = v.strictObject({
   error: v.strictObject({
-    code: v.picklist(Object.keys(ERROR_STATUS) as ErrorCode[]),
+    code: v.picklist(ERROR_CODES),
     message: v.string(),
     details: v.array(v.strictObject({ path: v.string(), message: v.string() })),
   }),

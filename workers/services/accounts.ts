@@ -2,7 +2,7 @@ import { and, desc, eq, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/password";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/vocabulary/roles";
 import { endAccessTokens, issueTokens, revokeAllSessions, type TokenPair } from "../auth/sessions";
 import type { Config } from "../config";
 import { AppError } from "../errors";

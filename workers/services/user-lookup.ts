@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ROLES } from "../auth/roles";
+import { ROLES } from "../../core/vocabulary/roles";
 import { cacheKeys } from "../cache/keys";
 import type { Deps } from "../context";
 import { presentUser } from "../presenters";

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ROLES } from "../../auth/roles";
+import { ROLES } from "../../../core/vocabulary/roles";
 import { cursorField, defineCursor } from "../../lib/cursor";
 import { Limit } from "../../validation";
 

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { SIGNUP_ROLES } from "../../auth/roles";
+import { SIGNUP_ROLES } from "../../../core/vocabulary/roles";
 
 export const Email = v.pipe(
   v.string(),
