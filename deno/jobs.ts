@@ -1,6 +1,6 @@
 import { eachIsolated } from "../workers/lib/isolated.ts";
 import { describeError, log } from "../workers/lib/log.ts";
-import { countSlackSends } from "../workers/lib/pipeline-metrics.ts";
+import { countSlackSends } from "../workers/queues/metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
 import { DAILY_STATS_CRON } from "../workers/scheduled/stats/index.ts";
 import { fanOutCancellation, pendingFanOuts } from "./cancel-fanout.ts";

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Metrics } from "../core/ports/metrics.ts";
 import type { Connection } from "../db/client.ts";
-import type { IncomingMessage } from "../workers/consumers/persist-decisions.ts";
-import { countSlackSends } from "../workers/lib/pipeline-metrics.ts";
+import type { IncomingMessage } from "../workers/queues/decisions/handler.ts";
+import { countSlackSends } from "../workers/queues/metrics.ts";
 import type { NotificationMessage, NotificationQueue } from "../workers/notifications/enqueue.ts";
-import { type SendDeps, sendNotifications } from "../workers/notifications/send.ts";
+import { type SendDeps, sendNotifications } from "../workers/queues/notifications/handler.ts";
 import type { Background } from "./background.ts";
 import { KeyedSerializer } from "./serializer.ts";
 

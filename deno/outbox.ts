@@ -4,7 +4,7 @@ import {
   type IncomingMessage,
   type PersistDeps,
   persistDecisions,
-} from "../workers/consumers/persist-decisions.ts";
+} from "../workers/queues/decisions/handler.ts";
 import { batchThenEach } from "../workers/lib/isolated.ts";
 import { describeError, log } from "../workers/lib/log.ts";
 import { gateKeys } from "./keys.ts";

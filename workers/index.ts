@@ -7,12 +7,12 @@ import { cacheFor } from "./adapters/upstash/for-config";
 import { newApp } from "./app";
 import { invalidateTrial } from "./cache/invalidate";
 import { parseConfig } from "./config";
-import { persistDecisions } from "./consumers/persist-decisions";
+import { persistDecisions } from "./queues/decisions/handler";
 import { log } from "./lib/log";
-import { countSlackSends, observeQueueLag } from "./lib/pipeline-metrics";
+import { countSlackSends, observeQueueLag } from "./queues/metrics";
 import { enqueueNotifications } from "./notifications/enqueue";
 import { Pacer } from "./notifications/pacing";
-import { sendNotifications } from "./notifications/send";
+import { sendNotifications } from "./queues/notifications/handler";
 import { runScheduled } from "./scheduled";
 
 export { RevocationList } from "../durable-objects/revocation-list/revocation-list";

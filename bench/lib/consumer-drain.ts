@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import type { GateEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { wonDecision } from "../../test/shared/decisions";
-import { type IncomingMessage, persistDecisions } from "../../workers/consumers/persist-decisions";
+import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
 
 export interface DrainCapacity {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Application, DecisionEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { applications } from "../../db/schema";
-import { type IncomingMessage, persistDecisions } from "../../workers/consumers/persist-decisions";
+import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";
 import { testConfig, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { DecisionEvent, GateEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { applications, notifications } from "../../db/schema";
-import { type IncomingMessage, persistDecisions } from "../../workers/consumers/persist-decisions";
+import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
 import { testConfig, waitFor, withDb } from "../helpers/db";

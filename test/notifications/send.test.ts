@@ -3,9 +3,9 @@ import type { Client } from "@neondatabase/serverless";
 import { describe, expect, it } from "vitest";
 import { connect, DatabaseUnavailableError } from "../../db/client";
 import { SlackNotifier } from "../../workers/adapters/slack/notifier";
-import type { IncomingMessage } from "../../workers/consumers/persist-decisions";
+import type { IncomingMessage } from "../../workers/queues/decisions/handler";
 import { Pacer } from "../../workers/notifications/pacing";
-import { sendNotifications } from "../../workers/notifications/send";
+import { sendNotifications } from "../../workers/queues/notifications/handler";
 import { testConfig } from "../helpers/db";
 import {
   createMember,

@@ -5,7 +5,7 @@ import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { connect } from "../../db/client";
 import { applications } from "../../db/schema";
-import type { IncomingMessage, PersistDeps } from "../../workers/consumers/persist-decisions";
+import type { IncomingMessage, PersistDeps } from "../../workers/queues/decisions/handler";
 import { testConfig, withDb } from "../helpers/db";
 
 export const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trialId));

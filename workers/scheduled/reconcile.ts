@@ -5,7 +5,7 @@ import type { Metrics } from "../../core/ports/metrics";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
-import { upsertApplications } from "../consumers/application-rows";
+import { upsertApplications } from "../queues/decisions/application-rows";
 import { batchThenEach, eachIsolated } from "../lib/isolated";
 import { log } from "../lib/log";
 import {

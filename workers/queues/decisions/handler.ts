@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import type { Application, GateEvent, TrialStatusEvent } from "../../core/first-come/types";
-import { type Connection, isDatabaseUnavailable } from "../../db/client";
-import { describeError, log } from "../lib/log";
+import type { Application, GateEvent, TrialStatusEvent } from "../../../core/first-come/types";
+import { type Connection, isDatabaseUnavailable } from "../../../db/client";
+import { describeError, log } from "../../lib/log";
 import { upsertApplications } from "./application-rows";
 import { compensate, permanentFailure, setAsideLostAccounts } from "./compensation";
-import { parseGateEvent } from "./decision-message";
+import { parseGateEvent } from "./message";
 
 /** The slice of a queue message this consumer uses (Cloudflare's Message satisfies it). */
 export interface IncomingMessage {

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { Application } from "../../core/first-come/types";
-import type { Database } from "../../db/client";
-import { applications } from "../../db/schema";
+import type { Application } from "../../../core/first-come/types";
+import type { Database } from "../../../db/client";
+import { applications } from "../../../db/schema";
 
 /** Postgres refuses to update one row twice in a statement: keep each id's newest version. */
 export function latestPerApplication(list: readonly Application[]): Application[] {

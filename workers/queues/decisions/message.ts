@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { GateEvent } from "../../core/first-come/types";
+import type { GateEvent } from "../../../core/first-come/types";
 
 /** Queue messages are input like any other: validated before anything is written. */
 const Millis = v.pipe(v.number(), v.integer(), v.minValue(0));

@@ -4,13 +4,13 @@ import type {
   NotifierChannel,
   NotifierMessage,
   SendResult,
-} from "../../core/ports/notifier";
-import { type Connection, isDatabaseUnavailable } from "../../db/client";
-import type { IncomingMessage } from "../consumers/persist-decisions";
-import { describeError, log } from "../lib/log";
-import { resultMessage } from "./messages";
-import type { Pacer } from "./pacing";
-import { claimAttempts, loadNotifications, recordOutcome } from "./store";
+} from "../../../core/ports/notifier";
+import { type Connection, isDatabaseUnavailable } from "../../../db/client";
+import type { IncomingMessage } from "../decisions/handler";
+import { describeError, log } from "../../lib/log";
+import { resultMessage } from "../../notifications/messages";
+import type { Pacer } from "../../notifications/pacing";
+import { claimAttempts, loadNotifications, recordOutcome } from "../../notifications/store";
 
 export interface SendDeps {
   connect(): Promise<Connection>;

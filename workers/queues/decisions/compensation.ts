@@ -1,9 +1,9 @@
 import { inArray } from "drizzle-orm";
-import type { Application, GateEvent } from "../../core/first-come/types";
-import { type Database, isDatabaseUnavailable } from "../../db/client";
-import { users } from "../../db/schema";
-import { describeError, log } from "../lib/log";
-import type { IncomingMessage } from "./persist-decisions";
+import type { Application, GateEvent } from "../../../core/first-come/types";
+import { type Database, isDatabaseUnavailable } from "../../../db/client";
+import { users } from "../../../db/schema";
+import { describeError, log } from "../../lib/log";
+import type { IncomingMessage } from "./handler";
 
 /**
  * Deliveries after which a row that still fails is given up on. Below wrangler.toml's
