@@ -2,13 +2,13 @@ import { DurableObject } from "cloudflare:workers";
 import type { Revocation, RevocationFeed, RevocationStore } from "../../core/ports/revocations";
 
 /**
- * The revocation list on Cloudflare: ONE object (named SINGLETON) that every isolate reads
+ * The revocation list on Cloudflare: ONE object (named REVOCATION_LIST_NAME by its caller,
+ * workers/adapters/cloudflare/revocations.ts) that every isolate reads
  * at most once a second (docs/decisions/0024). Each revocation gets the next seq, so a
  * reader asks for what came after the last seq it saw; the epoch, drawn when the table is
  * created, tells a reader whose cursor belongs to an earlier, since-emptied list to start over.
  */
 export class RevocationList extends DurableObject<Env> implements RevocationStore {
-  static readonly SINGLETON = "revocations";
   private readonly sql: SqlStorage;
   private readonly epoch: string;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 const KEEP_MS = 60_000;
 
-/** A list of its own (the app uses the one named RevocationList.SINGLETON). */
+/** A list of its own (the app uses the one named REVOCATION_LIST_NAME). */
 const freshList = () => env.REVOCATIONS.get(env.REVOCATIONS.idFromName(crypto.randomUUID()));
 
 describe("RevocationList (the Durable Object behind the apply path's revocation check)", () => {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
-import { RevocationList } from "../../durable-objects/revocation-list/revocation-list";
+import { REVOCATION_LIST_NAME } from "../../workers/adapters/cloudflare/revocations";
 import { keepMsFor, MAX_STALENESS_MS } from "../../workers/auth/revocations";
 import { signAccessToken, verifyAccessToken } from "../../workers/auth/tokens";
 import { testConfig, withDb } from "../helpers/db";
@@ -55,7 +55,7 @@ describe("revocation instants are compared in milliseconds", () => {
     const trial = await createTrial(company, { slots: 5 });
     const member = await createUser("MEMBER");
     const { at, before, after } = await tokensAround(member.id);
-    const list = env.REVOCATIONS.get(env.REVOCATIONS.idFromName(RevocationList.SINGLETON));
+    const list = env.REVOCATIONS.get(env.REVOCATIONS.idFromName(REVOCATION_LIST_NAME));
     await list.publish({ userId: member.id, atMs: at }, keepMsFor(900));
     // Published behind this isolate's back: its copy learns it within MAX_STALENESS_MS.
     await new Promise((r) => setTimeout(r, MAX_STALENESS_MS + 100));

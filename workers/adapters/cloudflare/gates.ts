@@ -1,5 +1,4 @@
 import type { TrialGate, TrialGates } from "../../../core/ports/trial-gate";
-import type { TrialGate as GateObject } from "../../../durable-objects/trial-gate/trial-gate";
 import { withRoundTrip } from "../../lib/simulated-distance";
 
 /** Every verb of the port: each is one call to the object, so each pays the distance. */
@@ -22,7 +21,9 @@ const GATE_VERBS = [
  * `distanceMs` (benchmarks only) adds a simulated round trip to each call.
  */
 export function durableObjectGates(
-  namespace: DurableObjectNamespace<GateObject>,
+  // The binding's type (from `wrangler types`) names the object class, which only the
+  // Cloudflare entry imports (.dependency-cruiser.cjs).
+  namespace: Env["TRIAL_GATE"],
   distanceMs = 0,
 ): TrialGates {
   return {
