@@ -1,4 +1,4 @@
-import { describeError, log } from "../workers/lib/log.ts";
+import { describeError, log } from "../core/log.ts";
 
 /**
  * Deno has no ExecutionContext.waitUntil: work that outlives a response (closing a

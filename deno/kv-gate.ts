@@ -28,8 +28,8 @@ import {
   type TrialGate,
   type TrialGates,
 } from "../core/ports/trial-gate.ts";
-import { logPlaceReleased } from "../workers/lib/gate-log.ts";
-import { describeError, log } from "../workers/lib/log.ts";
+import { logPlaceReleased } from "../core/first-come/gate-log.ts";
+import { describeError, log } from "../core/log.ts";
 import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import {

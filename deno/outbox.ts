@@ -6,7 +6,7 @@ import {
   persistDecisions,
 } from "../workers/queues/decisions/handler.ts";
 import { batchThenEach } from "../workers/lib/isolated.ts";
-import { describeError, log } from "../workers/lib/log.ts";
+import { describeError, log } from "../core/log.ts";
 import { gateKeys } from "./keys.ts";
 
 /**

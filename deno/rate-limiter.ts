@@ -4,7 +4,7 @@ import {
   type RateLimiter,
   retryAfterSeconds,
 } from "../core/ports/rate-limiter.ts";
-import { describeError, log } from "../workers/lib/log.ts";
+import { describeError, log } from "../core/log.ts";
 
 /**
  * Deno's rate limiting (docs/decisions/0020): a rule on the apply hot path is counted in the

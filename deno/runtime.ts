@@ -10,7 +10,7 @@ import { invalidateTrial } from "../workers/cache/invalidate.ts";
 import { type Config, parseConfig } from "../workers/config.ts";
 import type { PersistDeps } from "../workers/queues/decisions/handler.ts";
 import type { Runtime } from "../workers/context.ts";
-import { log } from "../workers/lib/log.ts";
+import { log } from "../core/log.ts";
 import { observeQueueLag } from "../workers/queues/metrics.ts";
 import { enqueueNotifications, type NotificationQueue } from "../workers/notifications/enqueue.ts";
 import { Pacer } from "../workers/notifications/pacing.ts";

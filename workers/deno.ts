@@ -9,7 +9,7 @@
 import { registerCrons } from "../deno/jobs.ts";
 import { denoRuntime, denoServices } from "../deno/runtime.ts";
 import { newApp } from "./app.ts";
-import { log } from "./lib/log.ts";
+import { log } from "../core/log.ts";
 
 const env = Deno.env.toObject();
 const kv = await Deno.openKv(env.DENO_KV_PATH || undefined);

@@ -4,7 +4,7 @@ import { ERROR_STATUS, type ErrorCode } from "../core/vocabulary/error-codes";
 import { isDatabaseUnavailable } from "../db/client";
 import type { AppEnv } from "./context";
 import { AppError, errorBody } from "./errors";
-import { describeError, log } from "./lib/log";
+import { describeError, log } from "../core/log";
 
 const DB_RETRY_AFTER_SECONDS = 5;
 

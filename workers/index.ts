@@ -8,7 +8,7 @@ import { newApp } from "./app";
 import { invalidateTrial } from "./cache/invalidate";
 import { parseConfig } from "./config";
 import { persistDecisions } from "./queues/decisions/handler";
-import { log } from "./lib/log";
+import { log } from "../core/log";
 import { countSlackSends, observeQueueLag } from "./queues/metrics";
 import { enqueueNotifications } from "./notifications/enqueue";
 import { Pacer } from "./notifications/pacing";

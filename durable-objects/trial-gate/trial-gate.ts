@@ -28,9 +28,9 @@ import {
   clampLedgerLimit,
   type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
-import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
-import { logPlaceReleased } from "../../workers/lib/gate-log";
-import { log } from "../../workers/lib/log";
+import { cloudflareDecisionQueue } from "./decision-queue";
+import { logPlaceReleased } from "../../core/first-come/gate-log";
+import { log } from "../../core/log";
 import {
   applicantIds,
   findApplicationById,

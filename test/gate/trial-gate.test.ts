@@ -6,7 +6,7 @@ import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { applications } from "../../db/schema";
 import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
-import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
+import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
 import { waitFor, withDb } from "../helpers/db";
 import { createTrial, createUser, createUsers } from "../helpers/fixtures";
 import { api } from "../helpers/http";

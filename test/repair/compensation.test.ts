@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import { users } from "../../db/schema";
-import { cloudflareDecisionQueue } from "../../workers/adapters/cloudflare/decision-queue";
+import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
 import { MAX_ATTEMPTS } from "../../workers/queues/decisions/compensation";
 import { persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";

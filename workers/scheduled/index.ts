@@ -4,7 +4,7 @@ import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { eachIsolated } from "../lib/isolated";
-import { log } from "../lib/log";
+import { log } from "../../core/log";
 import type { NotificationQueue } from "../notifications/enqueue";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";

@@ -7,7 +7,7 @@ import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
 import { upsertApplications } from "../queues/decisions/application-rows";
 import { batchThenEach, eachIsolated } from "../lib/isolated";
-import { log } from "../lib/log";
+import { log } from "../../core/log";
 import {
   type NotificationQueue,
   queuePendingNotifications,

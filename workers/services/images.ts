@@ -6,7 +6,7 @@ import type { Caller } from "../context";
 import { AppError } from "../errors";
 import { strongEtag } from "../lib/etag";
 import { IMAGE_TYPE_NAMES, type ImageType, sniffImageType } from "../lib/image-signature";
-import { describeError, log } from "../lib/log";
+import { describeError, log } from "../../core/log";
 
 export type ImageRow = typeof images.$inferSelect;
 

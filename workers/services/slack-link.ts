@@ -3,7 +3,7 @@ import type { Notifier } from "../../core/ports/notifier";
 import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { AppError } from "../errors";
-import { log } from "../lib/log";
+import { log } from "../../core/log";
 import { escapeMrkdwn } from "../notifications/messages";
 
 /**

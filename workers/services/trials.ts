@@ -6,7 +6,7 @@ import { products, trials } from "../../db/schema";
 import type { Caller } from "../context";
 import { AppError } from "../errors";
 import { type CreatedKey, olderThan } from "../lib/keyset";
-import { describeError, log } from "../lib/log";
+import { describeError, log } from "../../core/log";
 
 export type TrialRow = typeof trials.$inferSelect;
 

@@ -1,4 +1,4 @@
-import { log } from "../../lib/log";
+import { log } from "../../../core/log";
 
 export type CacheFailureKind = "config" | "timeout" | "unreachable" | "error" | "garbage";
 

@@ -2,7 +2,7 @@ import { inArray } from "drizzle-orm";
 import type { Application, GateEvent } from "../../../core/first-come/types";
 import { type Database, isDatabaseUnavailable } from "../../../db/client";
 import { users } from "../../../db/schema";
-import { describeError, log } from "../../lib/log";
+import { describeError, log } from "../../../core/log";
 import type { IncomingMessage } from "./handler";
 
 /**

@@ -7,7 +7,7 @@ import type {
 } from "../../../core/ports/notifier";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import type { IncomingMessage } from "../decisions/handler";
-import { describeError, log } from "../../lib/log";
+import { describeError, log } from "../../../core/log";
 import { resultMessage } from "../../notifications/messages";
 import type { Pacer } from "../../notifications/pacing";
 import { claimAttempts, loadNotifications, recordOutcome } from "../../notifications/store";

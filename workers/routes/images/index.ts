@@ -3,7 +3,7 @@ import { invalidateProduct } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { ifNoneMatchMatches } from "../../lib/etag";
-import { log } from "../../lib/log";
+import { log } from "../../../core/log";
 import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";

@@ -3,7 +3,7 @@ import type { GateSnapshot } from "../../../core/first-come/types";
 import type { TrialGate } from "../../../core/ports/trial-gate";
 import type { Database } from "../../../db/client";
 import { trialStats, trials } from "../../../db/schema";
-import { describeError, log } from "../../lib/log";
+import { describeError, log } from "../../../core/log";
 
 export type TrialStatsRow = typeof trialStats.$inferInsert;
 

@@ -1,5 +1,5 @@
-import type { GateEvent } from "../../../core/first-come/types";
-import type { DecisionQueue } from "../../../core/ports/decision-queue";
+import type { GateEvent } from "../../core/first-come/types";
+import type { DecisionQueue } from "../../core/ports/decision-queue";
 
 /** Cloudflare Queues accept at most 100 messages per sendBatch call. */
 const MAX_BATCH = 100;
