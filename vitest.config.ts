@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { experimental_readRawConfig } from "wrangler";
-import type { DeployedRateLimit } from "./test/rate-limits/deployed-rate-limits";
+import type { DeployedRateLimit } from "./test/support/workerd/deployed-rate-limits";
 
 const deployedRateLimits = (experimental_readRawConfig({ config: "./wrangler.toml" }).rawConfig
   .ratelimits ?? []) as DeployedRateLimit[];
@@ -49,7 +49,7 @@ export default defineConfig({
           JWT_SECRET: "test-only-secret-that-is-long-enough-0123456789",
           // Caching on, through the bridge, whenever a Redis answers.
           ...redisBindings(inject("redisRest")),
-          // Slack result messages go to the fake Slack (test/setup/fake-slack.ts).
+          // Slack result messages go to the fake Slack (test/support/setup/fake-slack.ts).
           SLACK_API_BASE_URL: inject("fakeSlack"),
           SLACK_BOT_TOKEN: "xoxb-test-fake-slack-token",
           // Here every SELF.fetch is dispatched from the test runner's object, and a request
@@ -68,7 +68,7 @@ export default defineConfig({
     // A request line per API call would bury the test report; test/ops/logs.test.ts spies on
     // the console itself, so it still sees every line.
     onConsoleLog: (log) => !log.includes('"event":"request"'),
-    globalSetup: ["./test/setup/global-setup.ts"],
+    globalSetup: ["./test/support/setup/workerd-global-setup.ts"],
     // test/rate-limits/wrangler-bindings.test.ts compares them with workers/rate-limits.ts.
     provide: { deployedRateLimits },
     include: ["test/**/*.test.ts"],

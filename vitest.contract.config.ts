@@ -11,7 +11,7 @@ const deno = process.env.CONTRACT_TARGET === "deno";
 export default defineConfig({
   test: {
     name: `contract-${deno ? "deno" : "workers"}`,
-    globalSetup: ["./test/contract/setup/global-setup.ts"],
+    globalSetup: ["./test/support/setup/contract-global-setup.ts"],
     include: ["test/contract/**/*.test.ts", ...(deno ? ["test/deno-target/**/*.test.ts"] : [])],
     testTimeout: 90_000,
     hookTimeout: 180_000,

@@ -7,7 +7,7 @@ import type pg from "pg";
 import WebSocket from "ws";
 import type { GateEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
-import { wonDecision } from "../../test/shared/decisions";
+import { wonDecision } from "../../test/support/shared/decisions";
 import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
 

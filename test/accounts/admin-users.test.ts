@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
 import type { Role } from "../../core/vocabulary/roles";
-import { withDb } from "../helpers/db";
-import { createUser, type TestUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { withDb } from "../support/workerd/db";
+import { createUser, type TestUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 /**
  * The list is shared with every other test file's users, so each test searches for a marker

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
-import { withDb } from "../helpers/db";
-import { createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { freshSlackId } from "../notifications/support";
+import { withDb } from "../support/workerd/db";
+import { createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
+import { freshSlackId } from "../support/workerd/notifications";
 
 const patchMe = (token: string | undefined, body: unknown) =>
   api("PATCH", "/v1/users/me", { ...(token && { token }), body });

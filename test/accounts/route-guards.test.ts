@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newApp } from "../../workers/app";
 import { ROLES, type Role } from "../../core/vocabulary/roles";
-import { expectGuarded } from "../helpers/route-guards";
+import { expectGuarded } from "../support/workerd/route-guards";
 
 /**
  * Every route of the app is either public or guarded, and each guarded one is listed with the

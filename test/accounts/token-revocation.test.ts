@@ -5,9 +5,9 @@ import { users } from "../../db/schema";
 import { REVOCATION_LIST_NAME } from "../../workers/adapters/cloudflare/revocations";
 import { keepMsFor, MAX_STALENESS_MS } from "../../workers/auth/revocations";
 import { signAccessToken, verifyAccessToken } from "../../workers/auth/tokens";
-import { testConfig, withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { testConfig, withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 
 /**
  * Issue 13, finding 10: JWT `iat` is in whole seconds, so a token issued just before a

@@ -1,9 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { applications, users } from "../../db/schema";
-import { waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 const persistedRows = (trialId: string) =>
   withDb((db) =>

@@ -3,9 +3,9 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
 import { signAccessToken } from "../../workers/auth/tokens";
-import { testConfig, withDb } from "../helpers/db";
-import { createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { testConfig, withDb } from "../support/workerd/db";
+import { createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 const unique = () => `user-${crypto.randomUUID()}@Tryit.Test`;
 

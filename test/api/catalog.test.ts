@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createProduct, createTrial, createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { createProduct, createTrial, createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 const hour = 3_600_000;
 

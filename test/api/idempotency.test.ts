@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { idempotencyKeys, products } from "../../db/schema";
 import { purgeIdempotencyKeys } from "../../workers/scheduled/idempotency-purge";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 const key = () => `key-${crypto.randomUUID()}`;
 const productsOf = (companyId: string) =>

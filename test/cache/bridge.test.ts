@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { b64, rawCall, sdk, uniqueKey } from "./redis";
+import { b64, rawCall, sdk, uniqueKey } from "../support/workerd/redis";
 
 /**
  * The REST bridge (scripts/local-stack/upstash-bridge/rest-bridge.ts) through the real SDK, from inside workerd,

@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { products, trials } from "../../db/schema";
 import { cacheKeys } from "../../workers/cache/keys";
-import { waitFor, withDb } from "../helpers/db";
-import { createProduct, createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { redisRest, sdk } from "./redis";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createProduct, createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { redisRest, sdk } from "../support/workerd/redis";
 
 /**
  * Catalog reads through the real Redis: each test changes a row behind the cache's back

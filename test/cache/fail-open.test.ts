@@ -4,8 +4,8 @@ import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { DEFAULT_CACHE_TIMEOUT_MS } from "../../workers/adapters/upstash/cache";
 import { reportedCacheFailures } from "../../workers/adapters/upstash/failures";
 import worker from "../../workers/index";
-import { createUser, type TestUser } from "../helpers/fixtures";
-import { redisRest } from "./redis";
+import { createUser, type TestUser } from "../support/workerd/fixtures";
+import { redisRest } from "../support/workerd/redis";
 
 /**
  * The same Worker entry with the cache pointed at a Redis that is down, slow, or answers

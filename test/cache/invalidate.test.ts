@@ -9,7 +9,7 @@ import {
 } from "../../workers/cache/invalidate";
 import { cacheKeys } from "../../workers/cache/keys";
 import { readThrough } from "../../workers/cache/read-through";
-import { sdk, testCache } from "./redis";
+import { sdk, testCache } from "../support/workerd/redis";
 
 const redis = sdk();
 const cache = testCache;

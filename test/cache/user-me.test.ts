@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
 import { cacheKeys } from "../../workers/cache/keys";
 import { invalidateUser, SECOND_DELETE_DELAY_MS } from "../../workers/services/user-lookup";
-import { testConfig, waitFor, withDb } from "../helpers/db";
-import { createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { sdk, testCache } from "./redis";
+import { testConfig, waitFor, withDb } from "../support/workerd/db";
+import { createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { sdk, testCache } from "../support/workerd/redis";
 
 const redis = sdk();
 

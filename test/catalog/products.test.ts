@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createProduct, createTrial, createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { JPEG, png, upload } from "../images/fixtures";
+import { createProduct, createTrial, createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
+import { JPEG, png, upload } from "../support/workerd/images";
 
 async function product(token: string, body: Record<string, unknown>) {
   const res = await api("POST", "/v1/products", { token, body: { description: "", ...body } });

@@ -4,9 +4,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import { trials } from "../../db/schema";
-import { waitFor, withDb } from "../helpers/db";
-import { createProduct, createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createProduct, createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 const gateOf = (id: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(id));
 const catalogStatus = async (id: string) => {

@@ -7,9 +7,9 @@ import { connect } from "../../db/client";
 import { applications } from "../../db/schema";
 import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";
-import { testConfig, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { wonDecision } from "../shared/decisions";
+import { testConfig, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { wonDecision } from "../support/shared/decisions";
 
 const QUEUE = "try-it-decisions";
 

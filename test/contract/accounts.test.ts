@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
-import { api, baseUrls, errorCode } from "./support/client";
-import { createUser, FIXTURE_PASSWORD, sql } from "./support/fixtures";
+import { api, baseUrls, errorCode } from "../support/contract/client";
+import { createUser, FIXTURE_PASSWORD, sql } from "../support/contract/fixtures";
 
 /** Accounts: sign-up, login, refresh rotation, logout, the own profile and the admin list. */
 

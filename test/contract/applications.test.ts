@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ApiResponse, api, baseUrls, errorCode } from "./support/client";
-import { createTrial, createUser, createUsers, sql, waitFor } from "./support/fixtures";
+import { type ApiResponse, api, baseUrls, errorCode } from "../support/contract/client";
+import { createTrial, createUser, createUsers, sql, waitFor } from "../support/contract/fixtures";
 
 /**
  * The first-come core over HTTP. On the Deno target every flood is split across its two

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { api, baseUrls, errorCode } from "./support/client";
+import { api, baseUrls, errorCode } from "../support/contract/client";
 import {
   createProduct,
   createTrial,
   createUser,
   createUsers,
   type TestUser,
-} from "./support/fixtures";
+} from "../support/contract/fixtures";
 
 /** The catalog: products and trials, their owners, filters, paging and lifecycle conflicts. */
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api } from "./support/client";
-import { createTrial, createUser, type TestUser } from "./support/fixtures";
+import { api } from "../support/contract/client";
+import { createTrial, createUser, type TestUser } from "../support/contract/fixtures";
 
 /**
  * API.md, "Input rules": cursors are opaque and bounded, a forged one is 400, never 500

@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { APPLICATION_NAME, POOL_MAX } from "../../db/client";
 import { DEFAULT_MAX_UPSTREAM } from "../../scripts/local-stack/ws-proxy/ws-proxy";
-import { baseUrls, target } from "./support/client";
+import { baseUrls, target } from "../support/contract/client";
 
 /**
  * Issue 13, finding 12: a burst of anonymous reads queues for database connections instead

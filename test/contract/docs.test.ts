@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrls, target } from "./support/client";
+import { api, baseUrls, target } from "../support/contract/client";
 
 /**
  * GET /docs: the interactive reference over the API's own /openapi.json, rendered by the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, errorCode } from "./support/client";
-import { createTrial, createUser, sql } from "./support/fixtures";
+import { api, errorCode } from "../support/contract/client";
+import { createTrial, createUser, sql } from "../support/contract/fixtures";
 
 /**
  * What the OpenAPI fuzzer (test/contract/fuzz) found beyond issue 13's list, one class per

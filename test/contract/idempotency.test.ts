@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gradientPng } from "../../scripts/seed/png";
-import { api, baseUrls, errorCode } from "./support/client";
-import { createUser, sql } from "./support/fixtures";
+import { api, baseUrls, errorCode } from "../support/contract/client";
+import { createUser, sql } from "../support/contract/fixtures";
 
 /** Idempotency-Key (docs/decisions/0018, 0022), on both runtimes. */
 

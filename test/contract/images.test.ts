@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gradientPng } from "../../scripts/seed/png";
-import { api, baseUrls, errorCode } from "./support/client";
-import { createProduct, createUser, createUsers, type TestUser } from "./support/fixtures";
+import { api, baseUrls, errorCode } from "../support/contract/client";
+import { createProduct, createUser, createUsers, type TestUser } from "../support/contract/fixtures";
 
 /** Images: raw uploads checked by type and size, served immutable, owned by their uploader. */
 
@@ -9,7 +9,7 @@ const MiB = 1024 * 1024;
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 /**
- * A small real PNG (the demo seed's builder: test/images/fixtures.ts imports
+ * A small real PNG (the demo seed's builder: test/support/workerd/images.ts imports
  * "cloudflare:workers", which this Node suite cannot load); `shade` makes each one's bytes,
  * and so its ETag, its own.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, errorCode } from "./support/client";
-import { createTrial, createUser, sql } from "./support/fixtures";
+import { api, errorCode } from "../support/contract/client";
+import { createTrial, createUser, sql } from "../support/contract/fixtures";
 
 /**
  * API.md, "Input rules that hold for every route" (issue 13, findings 1, 4 and 5): text that

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { api, errorCode } from "./support/client";
-import { createProduct, createTrial, createUser, sql, waitFor } from "./support/fixtures";
+import { api, errorCode } from "../support/contract/client";
+import { createProduct, createTrial, createUser, sql, waitFor } from "../support/contract/fixtures";
 
 /**
  * Issue 13, finding 7: one bad row must not stop a batch job for everyone. The poison here

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
-import { api } from "./support/client";
-import { createTrial, createUser, type TestUser, waitFor } from "./support/fixtures";
-import { linkSlackId, slackCodes, slackRecord } from "./support/slack";
+import { api } from "../support/contract/client";
+import { createTrial, createUser, type TestUser, waitFor } from "../support/contract/fixtures";
+import { linkSlackId, slackCodes, slackRecord } from "../support/contract/slack";
 
 // API.md "Notifications": one Slack message per outcome (WON, WAITLISTED, PROMOTED,
 // CANCELLED, TRIAL_CANCELLED) to the member's Slack id, never twice, and the member sees each

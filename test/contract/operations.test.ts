@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, baseUrls, errorCode } from "./support/client";
+import { api, baseUrls, errorCode } from "../support/contract/client";
 
 describe("operations", () => {
   it("GET /healthz answers ok with the database checked, on every server", async () => {

@@ -1,12 +1,12 @@
 import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { gradientPng } from "../../scripts/seed/png";
-import { baseUrls } from "./support/client";
-import { createUser } from "./support/fixtures";
+import { baseUrls } from "../support/contract/client";
+import { createUser } from "../support/contract/fixtures";
 
 /**
  * Absolute links in answers come from PUBLIC_URL (the target runs with it set to its first
- * server's address, test/contract/setup/targets.ts), never from what the client claims its
+ * server's address, test/support/setup/contract-targets.ts), never from what the client claims its
  * host is: otherwise a forged Host would put an attacker's site into image URLs, Location
  * headers and cached product answers.
  */

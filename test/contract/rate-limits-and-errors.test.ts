@@ -2,18 +2,18 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { gradientPng } from "../../scripts/seed/png";
 import { parseRate, RATE_LIMITS, type RateLimitKey } from "../../workers/rate-limits";
-import { type ApiResponse, apiOver, type CallOptions } from "../shared/api";
-import { catalogFixtures } from "../shared/catalog-fixtures";
-import { type StartedTarget, startTarget } from "./setup/targets";
-import { api, errorCode, target } from "./support/client";
+import { type ApiResponse, apiOver, type CallOptions } from "../support/shared/api";
+import { catalogFixtures } from "../support/shared/catalog-fixtures";
+import { type StartedTarget, startTarget } from "../support/setup/contract-targets";
+import { api, errorCode, target } from "../support/contract/client";
 import {
   createProduct,
   createUser,
   createUsers,
   FIXTURE_PASSWORD,
   type TestUser,
-} from "./support/fixtures";
-import { freshSlackId } from "./support/slack";
+} from "../support/contract/fixtures";
+import { freshSlackId } from "../support/contract/slack";
 
 // API.md "Conventions": 401 for a missing or bad token, 400 for malformed or invalid input
 // with details naming the field, 413/415 for oversized or non-JSON bodies, and always the

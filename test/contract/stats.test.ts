@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, errorCode } from "./support/client";
+import { api, errorCode } from "../support/contract/client";
 import {
   createTrial,
   createUser,
@@ -7,7 +7,7 @@ import {
   sql,
   type TestUser,
   waitFor,
-} from "./support/fixtures";
+} from "../support/contract/fixtures";
 
 // API.md "Statistics": built by a job, never on a read. An ADMIN's rebuild (202) builds them
 // now; until a trial's row exists its statistics are a 404 STATS_NOT_READY. Readers: the

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { api, errorCode } from "./support/client";
-import { createProduct, createUser, sql, type TestUser } from "./support/fixtures";
+import { api, errorCode } from "../support/contract/client";
+import { createProduct, createUser, sql, type TestUser } from "../support/contract/fixtures";
 
 /**
  * API.md, "Input rules" (issue 13, finding 2): one timestamp rule everywhere (RFC 3339 with

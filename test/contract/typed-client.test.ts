@@ -1,8 +1,8 @@
 import { hc } from "hono/client";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../workers/app";
-import { baseUrls } from "./support/client";
-import { createTrial, createUser } from "./support/fixtures";
+import { baseUrls } from "../support/contract/client";
+import { createTrial, createUser } from "../support/contract/fixtures";
 
 /**
  * The typed client a TypeScript consumer gets from the app's own route types (README): a

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, baseUrls } from "../contract/support/client";
-import { createTrial, createUser, createUsers } from "../contract/support/fixtures";
+import { api, baseUrls } from "../support/contract/client";
+import { createTrial, createUser, createUsers } from "../support/contract/fixtures";
 
 /** Deno only: the Prometheus endpoint of one server process, behind METRICS_TOKEN. */
 const token = inject("targetEnv").METRICS_TOKEN ?? "";

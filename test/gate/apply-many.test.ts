@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { ApplyResult, GateEvent } from "../../core/first-come/types";
 import { durableObjectGates } from "../../workers/adapters/cloudflare/gates";
 import { applyToTrial } from "../../workers/services/applications";
-import { testConfig } from "../helpers/db";
-import { gateOf, recordingQueue, setQueue } from "../repair/support";
+import { testConfig } from "../support/workerd/db";
+import { gateOf, recordingQueue, setQueue } from "../support/workerd/repair";
 
 const hour = 3_600_000;
 

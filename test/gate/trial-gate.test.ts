@@ -7,9 +7,9 @@ import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { applications } from "../../db/schema";
 import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
 import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
-import { waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 
 const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trialId));
 

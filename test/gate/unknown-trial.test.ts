@@ -1,8 +1,8 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 
 const idOf = (trialId: string) => env.TRIAL_GATE.idFromName(trialId);
 

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { png, rawRequest, upload } from "./fixtures";
+import { createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
+import { png, rawRequest, upload } from "../support/workerd/images";
 
 async function uploaded(owner: Awaited<ReturnType<typeof createUser>>): Promise<string> {
   const res = await upload(owner, png(), "image/png");

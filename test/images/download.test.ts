@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { JPEG, rawRequest, sha256Hex, upload } from "./fixtures";
+import { createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
+import { JPEG, rawRequest, sha256Hex, upload } from "../support/workerd/images";
 
 let id: string;
 let etag: string;

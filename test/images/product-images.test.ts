@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { productImages } from "../../db/schema";
 import { AppError } from "../../workers/errors";
 import { attachImages, imagesOf } from "../../workers/services/product-images";
-import { withDb } from "../helpers/db";
-import { createProduct, createUser, type TestUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { GIF, JPEG, png, upload } from "./fixtures";
+import { withDb } from "../support/workerd/db";
+import { createProduct, createUser, type TestUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { GIF, JPEG, png, upload } from "../support/workerd/images";
 
 const ORIGIN = "https://api.tryit.test";
 

@@ -3,10 +3,10 @@ import { AwsClient } from "aws4fetch";
 import { describe, expect, inject, it } from "vitest";
 import { type S3Config, s3BlobStore } from "../../workers/adapters/s3/blob-store";
 import { ConfigError, parseConfig } from "../../workers/config";
-import { png } from "./fixtures";
+import { png } from "../support/workerd/images";
 
 /**
- * The S3 store against the fake S3 (test/setup/fake-s3.ts), which checks signatures,
+ * The S3 store against the fake S3 (test/support/setup/fake-s3.ts), which checks signatures,
  * payload hashes, bucket and key as S3 does. Every test uses keys under a prefix of its
  * own, and reads the fake's record to see what really reached the bucket.
  */

@@ -8,11 +8,11 @@ import { applications, notifications } from "../../db/schema";
 import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
-import { testConfig, waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { wonDecision } from "../shared/decisions";
-import { createMember, freshSlackId, slackMessages } from "./support";
+import { testConfig, waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { wonDecision } from "../support/shared/decisions";
+import { createMember, freshSlackId, slackMessages } from "../support/workerd/notifications";
 
 const rowsFor = (applicationId: string) =>
   withDb((db) =>

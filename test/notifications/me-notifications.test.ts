@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 import {
   createMember,
   deliverNotifications,
   freshSlackId,
   pendingNotification,
   scriptSlack,
-} from "./support";
+} from "../support/workerd/notifications";
 
 describe("GET /v1/me/notifications", () => {
   it("lists only the caller's own notifications, newest first, with status and attempts", async () => {

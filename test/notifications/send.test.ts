@@ -6,7 +6,7 @@ import { SlackNotifier } from "../../workers/adapters/slack/notifier";
 import type { IncomingMessage } from "../../workers/queues/decisions/handler";
 import { Pacer } from "../../workers/notifications/pacing";
 import { sendNotifications } from "../../workers/queues/notifications/handler";
-import { testConfig } from "../helpers/db";
+import { testConfig } from "../support/workerd/db";
 import {
   createMember,
   deliverNotifications,
@@ -17,7 +17,7 @@ import {
   scriptSlack,
   slackMessages,
   WEBHOOK_CHANNEL,
-} from "./support";
+} from "../support/workerd/notifications";
 
 /** One delivery straight into the consumer, recording the delay it asks the queue for. */
 async function deliverRecording(notificationId: string, attempts = 1) {

@@ -5,8 +5,8 @@ import { cloudflareRuntime } from "../../workers/adapters/cloudflare/runtime";
 import { newApp } from "../../workers/app";
 import { signAccessToken } from "../../workers/auth/tokens";
 import worker from "../../workers/index";
-import { testConfig } from "../helpers/db";
-import { api, errorCode } from "../helpers/http";
+import { testConfig } from "../support/workerd/db";
+import { api, errorCode } from "../support/workerd/http";
 
 /** The same Worker entry, with bindings that point the database somewhere dead. */
 async function withDatabaseDown(path: string, init: RequestInit = {}) {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 
 /**
  * What an operator sees: one JSON line per request with its id, and never a secret. Every

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyticsEngineMetrics, labelText } from "../../workers/adapters/cloudflare/metrics";
-import { api, errorCode } from "../helpers/http";
+import { api, errorCode } from "../support/workerd/http";
 
 describe("metrics on Workers (Analytics Engine)", () => {
   it("writes one data point per event: name, sorted labels, value, indexed by name", () => {

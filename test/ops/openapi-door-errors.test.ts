@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { generateOpenApi } from "../../workers/openapi/generate";
-import { createProduct, createUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { createProduct, createUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 /**
  * Found by the OpenAPI fuzzer (test/contract/fuzz): the input rules at the door (a query

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import committed from "../../openapi/openapi.json";
 import { generateOpenApi, mountedRoutes } from "../../workers/openapi/generate";
 import * as R from "../../workers/openapi/responses";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 
 /**
  * The committed OpenAPI document (openapi/openapi.json, served at GET /openapi.json) must

@@ -8,8 +8,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { trials } from "../../db/schema";
 import worker from "../../workers/index";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
 
 const hour = 3_600_000;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fixedWindow, retryAfterSeconds } from "../../core/ports/rate-limiter";
 import { bindingRateLimiter } from "../../workers/adapters/cloudflare/rate-limiter";
 import { ConfigError, parseConfig } from "../../workers/config";
-import { awayFromWindowEdge, deployedEnv } from "./limited-app";
+import { awayFromWindowEdge, deployedEnv } from "../support/workerd/limited-app";
 
 function limiterAndRules(overrides: Record<string, unknown> = {}) {
   const env = deployedEnv(overrides) as unknown as Record<string, unknown>;

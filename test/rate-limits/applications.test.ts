@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { errorCode } from "../helpers/http";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { errorCode } from "../support/workerd/http";
 import {
   awayFromWindowEdge,
   deployedApp,
   expectRateLimited,
   standard,
   uniqueIp,
-} from "./limited-app";
+} from "../support/workerd/limited-app";
 
 const perMember = standard("applyPerMember");
 

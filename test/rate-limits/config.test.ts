@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../workers/config";
 import { RATE_LIMITS } from "../../workers/rate-limits";
-import { deployedEnv } from "./limited-app";
+import { deployedEnv } from "../support/workerd/limited-app";
 
 const base = () => deployedEnv() as unknown as Record<string, unknown>;
 

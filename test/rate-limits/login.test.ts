@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createUser, FIXTURE_PASSWORD } from "../helpers/fixtures";
-import { errorCode } from "../helpers/http";
+import { createUser, FIXTURE_PASSWORD } from "../support/workerd/fixtures";
+import { errorCode } from "../support/workerd/http";
 import {
   awayFromWindowEdge,
   deployedApp,
@@ -9,7 +9,7 @@ import {
   sha256Hex,
   standard,
   uniqueIp,
-} from "./limited-app";
+} from "../support/workerd/limited-app";
 
 const perEmail = standard("loginPerEmail");
 const perIp = standard("loginPerIp");

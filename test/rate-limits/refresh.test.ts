@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createUser, FIXTURE_PASSWORD } from "../helpers/fixtures";
-import { errorCode } from "../helpers/http";
+import { createUser, FIXTURE_PASSWORD } from "../support/workerd/fixtures";
+import { errorCode } from "../support/workerd/http";
 import {
   awayFromWindowEdge,
   deployedApp,
   expectRateLimited,
   standard,
   uniqueIp,
-} from "./limited-app";
+} from "../support/workerd/limited-app";
 
 const perIp = standard("refreshPerIp");
 

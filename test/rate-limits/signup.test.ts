@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { errorCode } from "../helpers/http";
+import { errorCode } from "../support/workerd/http";
 import {
   awayFromWindowEdge,
   deployedApp,
   expectRateLimited,
   standard,
   uniqueIp,
-} from "./limited-app";
+} from "../support/workerd/limited-app";
 
 const perIp = standard("signupPerIp");
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createUser } from "../helpers/fixtures";
-import { png } from "../images/fixtures";
+import { createUser } from "../support/workerd/fixtures";
+import { png } from "../support/workerd/images";
 import {
   awayFromWindowEdge,
   deployedApp,
   expectRateLimited,
   standard,
   uniqueIp,
-} from "./limited-app";
+} from "../support/workerd/limited-app";
 
 const perUser = standard("uploadPerUser");
 

@@ -8,9 +8,9 @@ import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decisi
 import { MAX_ATTEMPTS } from "../../workers/queues/decisions/compensation";
 import { persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";
-import { waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 import {
   applicationEvents,
   gateOf,
@@ -19,7 +19,7 @@ import {
   recordingQueue,
   rowsOf,
   setQueue,
-} from "./support";
+} from "../support/workerd/repair";
 
 const hour = 3_600_000;
 

@@ -4,9 +4,9 @@ import type { GateEvent } from "../../core/first-come/types";
 import type { Labels, MetricName, Metrics } from "../../core/ports/metrics";
 import { durableObjectGates } from "../../workers/adapters/cloudflare/gates";
 import { RECONCILE_JOB, reconcileTrials } from "../../workers/scheduled/reconcile";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { gateOf, recordingQueue, rowsOf, setQueue } from "./support";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { gateOf, recordingQueue, rowsOf, setQueue } from "../support/workerd/repair";
 
 /**
  * Issue 13, finding 7, for reconciliation: a gate holding an application Postgres refuses

@@ -13,11 +13,11 @@ import { applications, notifications } from "../../db/schema";
 import worker from "../../workers/index";
 import { RECONCILE_CRON } from "../../workers/scheduled";
 import { RECONCILE_LIMITS } from "../../workers/scheduled/reconcile";
-import { waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { createMember, freshSlackId, slackMessages } from "../notifications/support";
-import { gateOf, recordingQueue, rowsOf, setQueue } from "./support";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { createMember, freshSlackId, slackMessages } from "../support/workerd/notifications";
+import { gateOf, recordingQueue, rowsOf, setQueue } from "../support/workerd/repair";
 
 interface Drift {
   trialId: string;

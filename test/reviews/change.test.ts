@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { reviews } from "../../db/schema";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers, type TestUser } from "../helpers/fixtures";
-import { errorCode } from "../helpers/http";
-import { apply, patchReview as patch, deleteReview as remove, review } from "./support";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers, type TestUser } from "../support/workerd/fixtures";
+import { errorCode } from "../support/workerd/http";
+import { apply, patchReview as patch, deleteReview as remove, review } from "../support/workerd/reviews";
 
 let trialId: string;
 let author: TestUser;

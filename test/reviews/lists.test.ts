@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createTrial, createUser, createUsers, type TestUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { apply, goodReview, type Review, review } from "./support";
+import { createTrial, createUser, createUsers, type TestUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
+import { apply, goodReview, type Review, review } from "../support/workerd/reviews";
 
 /** A second trial of the same product, so the product's list spans two trials. */
 async function anotherTrial(company: TestUser, productId: string): Promise<string> {

@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { applications } from "../../db/schema";
-import { waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers, type TestUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers, type TestUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
 
 const gateOf = (id: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(id));
 const apply = (trialId: string, m: TestUser) =>

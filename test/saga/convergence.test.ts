@@ -10,9 +10,9 @@ import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import { applications } from "../../db/schema";
 import worker from "../../workers/index";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
 
 const gateOf = (id: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(id));
 

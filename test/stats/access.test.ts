@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { trialStats } from "../../db/schema";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser, type TestUser } from "../helpers/fixtures";
-import { api, errorCode } from "../helpers/http";
-import { tickUntilBuilt } from "./support";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser, type TestUser } from "../support/workerd/fixtures";
+import { api, errorCode } from "../support/workerd/http";
+import { tickUntilBuilt } from "../support/workerd/stats";
 
 const UNKNOWN = "00000000-0000-4000-8000-00000000abcd";
 

@@ -2,11 +2,11 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { applications, reviews, trialStats } from "../../db/schema";
 import { RECONCILE_CRON } from "../../workers/scheduled";
-import { waitFor, withDb } from "../helpers/db";
-import { createTrial, createUser, createUsers } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { gateOf } from "../repair/support";
-import { fireCron, statsRowOf, tickUntilBuilt } from "./support";
+import { waitFor, withDb } from "../support/workerd/db";
+import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { gateOf } from "../support/workerd/repair";
+import { fireCron, statsRowOf, tickUntilBuilt } from "../support/workerd/stats";
 
 // Arrivals chosen so every figure is known: three in one second, one a minute later.
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 30);

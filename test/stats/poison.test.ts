@@ -10,9 +10,9 @@ import {
   STATS_LIMITS,
   startFullRebuild,
 } from "../../workers/scheduled/stats/jobs";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { statsRowOf } from "./support";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { statsRowOf } from "../support/workerd/stats";
 
 /**
  * Issue 13, finding 7: one trial a statistics batch trips on (its gate holds an opening time

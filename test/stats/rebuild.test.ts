@@ -12,10 +12,10 @@ import {
   type FullRebuildCursor,
   startFullRebuild,
 } from "../../workers/scheduled/stats/jobs";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
-import { fireCron, statsRowOf } from "./support";
+import { withDb } from "../support/workerd/db";
+import { createTrial, createUser } from "../support/workerd/fixtures";
+import { api } from "../support/workerd/http";
+import { fireCron, statsRowOf } from "../support/workerd/stats";
 
 /**
  * Trials the incremental job leaves alone (window long past, unchanged for years), so only

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
-import { connect, type Database } from "../../db/client";
-import { parseConfig } from "../../workers/config";
+import { connect, type Database } from "../../../db/client";
+import { parseConfig } from "../../../workers/config";
 
 export function testConfig() {
   return parseConfig(env as unknown as Record<string, unknown>);

@@ -1,4 +1,4 @@
-import { sql, waitFor } from "../support/fixtures";
+import { sql, waitFor } from "../fixtures";
 import type { Answer } from "./answer-checks";
 import type { Operation } from "./openapi-operations";
 import type { FuzzRequest } from "./request-arbitraries";

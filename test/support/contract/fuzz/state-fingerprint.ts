@@ -1,5 +1,5 @@
-import { api } from "../support/client";
-import { sql, waitFor } from "../support/fixtures";
+import { api } from "../client";
+import { sql, waitFor } from "../fixtures";
 import type { FuzzWorld } from "./fuzz-world";
 
 /**

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { gradientPng } from "../../../scripts/seed/png";
+import { gradientPng } from "../../../../scripts/seed/png";
 import type { FuzzWorld } from "./fuzz-world";
 import { craftedCursor, encodeText, garbledEncoded, storableText } from "./odd-values";
 import type { Operation, Parameter } from "./openapi-operations";

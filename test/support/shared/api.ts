@@ -1,7 +1,7 @@
 /**
  * The test suites' one way to call the API, whatever carries the request: the workerd suite
- * hands its requests to the Worker entry in-process (test/helpers/http.ts), the contract suite
- * sends them over HTTP to a running server (test/contract/support/client.ts).
+ * hands its requests to the Worker entry in-process (test/support/workerd/http.ts), the contract suite
+ * sends them over HTTP to a running server (test/support/contract/client.ts).
  */
 export interface ApiResponse<T = any> {
   status: number;

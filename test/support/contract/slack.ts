@@ -3,7 +3,7 @@ import { api } from "./client";
 import { type TestUser, waitFor } from "./fixtures";
 
 /**
- * The fake Slack (test/setup/fake-slack.ts) as the contract suite reads it, and a member's
+ * The fake Slack (test/support/setup/fake-slack.ts) as the contract suite reads it, and a member's
  * Slack id linked the way a member links one: set it, read the code Slack got, type it back.
  */
 

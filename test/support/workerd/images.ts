@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
-import type { TestUser } from "../helpers/fixtures";
-import { api } from "../helpers/http";
+import type { TestUser } from "./fixtures";
+import { api } from "./http";
 
 /**
  * Real image bytes for the image tests. The PNG is built here (signature, IHDR, IDAT,

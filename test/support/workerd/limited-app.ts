@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { cloudflareRuntime } from "../../workers/adapters/cloudflare/runtime";
-import { newApp } from "../../workers/app";
-import { RATE_LIMITS } from "../../workers/rate-limits";
-import { type ApiResponse, errorCode } from "../helpers/http";
+import { cloudflareRuntime } from "../../../workers/adapters/cloudflare/runtime";
+import { newApp } from "../../../workers/app";
+import { RATE_LIMITS } from "../../../workers/rate-limits";
+import { type ApiResponse, errorCode } from "./http";
 
 export interface CallOptions {
   ip: string;

@@ -5,10 +5,10 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { trialStats } from "../../db/schema";
-import worker from "../../workers/index";
-import { RECONCILE_CRON } from "../../workers/scheduled";
-import { withDb } from "../helpers/db";
+import { trialStats } from "../../../db/schema";
+import worker from "../../../workers";
+import { RECONCILE_CRON } from "../../../workers/scheduled";
+import { withDb } from "./db";
 
 /** The real scheduled entry, as Cloudflare calls it. */
 export async function fireCron(cron: string, scheduledTime: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import { upstashCache } from "../../workers/adapters/upstash/cache";
-import { testConfig } from "../helpers/db";
+import { upstashCache } from "../../../workers/adapters/upstash/cache";
+import { testConfig } from "./db";
 
 /**
  * The bridge's URL and token from the bindings. The cache tests exist to run against a
@@ -11,7 +11,7 @@ export function redisRest(): { url: string; token: string } {
   if (!redis) {
     throw new Error(
       "UPSTASH_REDIS_REST_URL/TOKEN are not bound: no Redis answered at 127.0.0.1:6379 " +
-        "when the test run started (see test/setup/global-setup.ts).",
+        "when the test run started (see test/support/setup/workerd-global-setup.ts).",
     );
   }
   return redis;

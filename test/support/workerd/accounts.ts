@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { refreshTokens } from "../../db/schema";
-import { hashRefreshToken } from "../../workers/auth/refresh-tokens";
-import { withDb } from "../helpers/db";
-import { type ApiResponse, api } from "../helpers/http";
+import { refreshTokens } from "../../../db/schema";
+import { hashRefreshToken } from "../../../workers/auth/refresh-tokens";
+import { withDb } from "./db";
+import { type ApiResponse, api } from "./http";
 
 /**
  * Accounts made through the real sign-up and login routes: these tests are about sessions,

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
-import { denoServerArgs } from "../../scripts/local-stack/supervision/deno-server";
+import { denoServerArgs } from "../../../scripts/local-stack/supervision/deno-server";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** Runs the project's Deno with `args` to its end (a minute at most). */
 export function deno(args: string[], env: Record<string, string> = {}) {

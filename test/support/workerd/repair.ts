@@ -1,12 +1,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
-import type { GateEvent } from "../../core/first-come/types";
-import type { DecisionQueue } from "../../core/ports/decision-queue";
-import { connect } from "../../db/client";
-import { applications } from "../../db/schema";
-import type { IncomingMessage, PersistDeps } from "../../workers/queues/decisions/handler";
-import { testConfig, withDb } from "../helpers/db";
+import type { GateEvent } from "../../../core/first-come/types";
+import type { DecisionQueue } from "../../../core/ports/decision-queue";
+import { connect } from "../../../db/client";
+import { applications } from "../../../db/schema";
+import type { IncomingMessage, PersistDeps } from "../../../workers/queues/decisions/handler";
+import { testConfig, withDb } from "./db";
 
 export const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trialId));
 

@@ -3,7 +3,7 @@ import { afterAll, inject } from "vitest";
 import { hashPassword } from "../../../workers/auth/password";
 import type { Role } from "../../../core/vocabulary/roles";
 import { signAccessToken } from "../../../workers/auth/tokens";
-import { catalogFixtures } from "../../shared/catalog-fixtures";
+import { catalogFixtures } from "../shared/catalog-fixtures";
 import { api } from "./client";
 
 /**
@@ -66,5 +66,5 @@ export async function createUser(role: Role): Promise<TestUser> {
 }
 
 export const { createProduct, createTrial } = catalogFixtures(api);
-export { waitFor } from "../../shared/api";
-export type { TrialOptions } from "../../shared/catalog-fixtures";
+export { waitFor } from "../shared/api";
+export type { TrialOptions } from "../shared/catalog-fixtures";

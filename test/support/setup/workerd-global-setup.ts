@@ -1,8 +1,8 @@
 import type { TestProject } from "vitest/node";
-import { resolveTestDatabase } from "../../scripts/local-stack/postgres/choose-database";
-import { migrateDatabase } from "../../scripts/local-stack/postgres/migrate";
-import { startTestRedisBridge } from "../../scripts/local-stack/upstash-bridge/test-redis";
-import { startWsProxy } from "../../scripts/local-stack/ws-proxy/ws-proxy";
+import { resolveTestDatabase } from "../../../scripts/local-stack/postgres/choose-database";
+import { migrateDatabase } from "../../../scripts/local-stack/postgres/migrate";
+import { startTestRedisBridge } from "../../../scripts/local-stack/upstash-bridge/test-redis";
+import { startWsProxy } from "../../../scripts/local-stack/ws-proxy/ws-proxy";
 import { startFakeS3 } from "./fake-s3";
 import { startFakeSlack } from "./fake-slack";
 import { startFakeUpstash } from "./fake-upstash";
@@ -13,11 +13,11 @@ declare module "vitest" {
     wsProxy: string;
     /** The Upstash REST bridge in front of this run's own Redis database; null: caching off. */
     redisRest: { url: string; token: string } | null;
-    /** A deliberately broken Upstash for the fail-open tests (test/setup/fake-upstash.ts). */
+    /** A deliberately broken Upstash for the fail-open tests (test/support/setup/fake-upstash.ts). */
     fakeUpstash: string;
-    /** A local Slack that checks and records messages (test/setup/fake-slack.ts). */
+    /** A local Slack that checks and records messages (test/support/setup/fake-slack.ts). */
     fakeSlack: string;
-    /** A local S3 bucket that checks signatures like S3 (test/setup/fake-s3.ts). */
+    /** A local S3 bucket that checks signatures like S3 (test/support/setup/fake-s3.ts). */
     fakeS3: {
       url: string;
       bucket: string;

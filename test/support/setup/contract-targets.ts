@@ -18,7 +18,7 @@ import {
 import { isPortFree, waitForHttp } from "../../../scripts/local-stack/supervision/readiness";
 import { spawnWranglerDev } from "../../../scripts/local-stack/supervision/wrangler-dev";
 import { parseRate, RATE_LIMITS } from "../../../workers/rate-limits";
-import type { DeployedRateLimit } from "../../rate-limits/deployed-rate-limits";
+import type { DeployedRateLimit } from "../workerd/deployed-rate-limits";
 
 export type TargetName = "workers" | "deno";
 

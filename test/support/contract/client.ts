@@ -1,11 +1,11 @@
 import { inject } from "vitest";
-import { apiOver, type CallOptions } from "../../shared/api";
+import { apiOver, type CallOptions } from "../shared/api";
 
 /**
  * The contract suite's only way into the API: real HTTP to whichever build is under test.
  * `server` picks one of the target's processes (Deno runs two); by default the first.
  */
-export { type ApiResponse, errorCode } from "../../shared/api";
+export { type ApiResponse, errorCode } from "../shared/api";
 
 export const baseUrls = inject("baseUrls");
 export const target = inject("target");

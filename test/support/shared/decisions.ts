@@ -1,4 +1,4 @@
-import type { DecisionEvent } from "../../core/first-come/types";
+import type { DecisionEvent } from "../../../core/first-come/types";
 
 /**
  * A gate's first decision for a member who took place `seq` (WON, never changed since), as the

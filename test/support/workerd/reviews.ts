@@ -1,4 +1,4 @@
-import { api } from "../helpers/http";
+import { api } from "./http";
 import { reviewCalls } from "../shared/reviews";
 
 export { goodReview, REVIEW_KEYS, type Review } from "../shared/reviews";

@@ -1,15 +1,15 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import type { Outcome } from "../../core/first-come/types";
-import { notifications, users } from "../../db/schema";
-import worker from "../../workers/index";
-import { withDb } from "../helpers/db";
-import { createTrial, createUser, type TestUser } from "../helpers/fixtures";
+import type { Outcome } from "../../../core/first-come/types";
+import { notifications, users } from "../../../db/schema";
+import worker from "../../../workers";
+import { withDb } from "./db";
+import { createTrial, createUser, type TestUser } from "./fixtures";
 import type { ScriptedAnswer } from "../setup/fake-slack";
 
 export const NOTIFICATIONS_QUEUE = "try-it-notifications";
-/** Must match test/setup/fake-slack.ts (that module runs in Node, not in workerd). */
+/** Must match test/support/setup/fake-slack.ts (that module runs in Node, not in workerd). */
 export const FAKE_WEBHOOK_PATH = "/services/T000TEST/B000TEST/webhook-secret";
 export const WEBHOOK_CHANNEL = "#webhook";
 

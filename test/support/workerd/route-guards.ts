@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { ROLES, type Role } from "../../core/vocabulary/roles";
+import { ROLES, type Role } from "../../../core/vocabulary/roles";
 import { createUser } from "./fixtures";
 import { api, errorCode } from "./http";
 

@@ -1,14 +1,14 @@
 import { SignJWT } from "jose";
 import { inject } from "vitest";
-import { gradientPng } from "../../../scripts/seed/png";
-import { api } from "../support/client";
+import { gradientPng } from "../../../../scripts/seed/png";
+import { api } from "../client";
 import {
   createProduct,
   createTrial,
   createUsers,
   FIXTURE_PASSWORD,
   type TestUser,
-} from "../support/fixtures";
+} from "../fixtures";
 import { applicationsAgree } from "./state-fingerprint";
 
 /**
