@@ -56,8 +56,8 @@ export default defineConfig({
           // woken by another's promise runs on in that other request's context (workerd proper,
           // under wrangler dev, keeps each in its own: see docs/decisions/0019). So this suite's
           // HTTP floods take the one-at-a-time path; the group commit is tested here at the gate
-          // (test/gate/apply-many.test.ts) and end to end on `wrangler dev` and Deno by the
-          // contract suite (test/contract/applications.test.ts).
+          // (test/applications/gate-apply-many.test.ts) and end to end on `wrangler dev` and Deno by the
+          // contract suite (test/applications/apply.contract.test.ts).
           GATE_BATCHING: "off",
         },
         ratelimits: rateLimitBindings(),
@@ -71,9 +71,10 @@ export default defineConfig({
     globalSetup: ["./test/support/setup/workerd-global-setup.ts"],
     // test/rate-limits/wrangler-bindings.test.ts compares them with workers/rate-limits.ts.
     provide: { deployedRateLimits },
+    // Each capability's folder holds both sides: *.contract.test.ts and *.deno-only.test.ts
+    // run in Node against real servers by vitest.contract.config.ts.
     include: ["test/**/*.test.ts"],
-    // Run in Node against real servers by vitest.contract.config.ts.
-    exclude: ["test/contract/**", "test/deno-target/**"],
+    exclude: ["test/**/*.contract.test.ts", "test/**/*.deno-only.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,10 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * The black-box HTTP contract suite (test/contract), run in Node against a real server:
- * CONTRACT_TARGET=workers (wrangler dev) or deno (two Deno servers on one KV file). The same
- * files run against both; `npm test` runs both. Deno-only behaviour (crash repair of the KV
- * outbox) lives in test/deno-target and runs with the Deno target only.
+ * The black-box HTTP contract suite (`test/<capability>/*.contract.test.ts`), run in Node
+ * against a real server: CONTRACT_TARGET=workers (wrangler dev) or deno (two Deno servers on
+ * one KV file). The same files run against both; `npm test` runs both. Deno-only behaviour
+ * (crash repair of the KV outbox, its metrics) is in `*.deno-only.test.ts` beside them and
+ * runs with the Deno target only.
  */
 const deno = process.env.CONTRACT_TARGET === "deno";
 
@@ -12,7 +13,7 @@ export default defineConfig({
   test: {
     name: `contract-${deno ? "deno" : "workers"}`,
     globalSetup: ["./test/support/setup/contract-global-setup.ts"],
-    include: ["test/contract/**/*.test.ts", ...(deno ? ["test/deno-target/**/*.test.ts"] : [])],
+    include: ["test/**/*.contract.test.ts", ...(deno ? ["test/**/*.deno-only.test.ts"] : [])],
     testTimeout: 90_000,
     hookTimeout: 180_000,
   },

@@ -6,7 +6,7 @@
  *   3. the same contract suite against two Deno servers sharing one KV file, plus the
  *      Deno-only crash-repair tests
  *   4. the Deno KV gate's own tests under the deno binary
- * Extra arguments go to every vitest run (`npm test -- test/api` narrows them; a suite with
+ * Extra arguments go to every vitest run (`npm test -- test/applications` narrows them; a suite with
  * no matching file then passes empty). Every suite always runs; the exit status fails if
  * any did.
  */

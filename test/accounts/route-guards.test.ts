@@ -72,7 +72,7 @@ const PUBLIC = [
 
 /**
  * Guarded by a bearer token of its own, not by a role: METRICS_TOKEN on runtimes that serve
- * it (Deno, test/deno-target/metrics.test.ts); on Workers it does not exist (test/ops/metrics).
+ * it (Deno, test/ops/metrics.deno-only.test.ts); on Workers it does not exist (test/ops/metrics).
  */
 const OWN_TOKEN = ["GET /metrics"];
 

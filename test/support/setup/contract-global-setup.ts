@@ -56,7 +56,7 @@ export default async function setup(project: TestProject) {
       CACHE_TIMEOUT_MS: "2000",
       // The servers print to this run's output: no line per request there.
       LOG_LEVEL: "warn",
-      // Deno serves GET /metrics with it (test/deno-target/metrics.test.ts); Workers do not.
+      // Deno serves GET /metrics with it (test/ops/metrics.deno-only.test.ts); Workers do not.
       METRICS_TOKEN: "contract-metrics-token-0123456789",
       SLACK_API_BASE_URL: slack.url,
       SLACK_BOT_TOKEN: "xoxb-test-fake-slack-token",

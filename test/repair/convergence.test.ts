@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import { applications } from "../../db/schema";
-import worker from "../../workers/index";
+import worker from "../../workers";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { api } from "../support/workerd/http";

@@ -1,17 +1,17 @@
 import fc from "fast-check";
 import { beforeAll, describe, it, onTestFinished } from "vitest";
-import { api, baseUrls, target } from "../../support/contract/client";
-import { type Answer, answerProblems } from "../../support/contract/fuzz/answer-checks";
-import { createWorld, type FuzzWorld } from "../../support/contract/fuzz/fuzz-world";
+import { api, baseUrls, target } from "../support/contract/client";
+import { type Answer, answerProblems } from "../support/contract/fuzz/answer-checks";
+import { createWorld, type FuzzWorld } from "../support/contract/fuzz/fuzz-world";
 import {
   type OpenApiDocument,
   type Operation,
   operationsOf,
   resolverOf,
-} from "../../support/contract/fuzz/openapi-operations";
-import { describeRequest, type FuzzRequest, requestArbitrary } from "../../support/contract/fuzz/request-arbitraries";
-import { type RoundTripContext, roundTripProblems } from "../../support/contract/fuzz/round-trip";
-import { changes, fingerprint, settle } from "../../support/contract/fuzz/state-fingerprint";
+} from "../support/contract/fuzz/openapi-operations";
+import { describeRequest, type FuzzRequest, requestArbitrary } from "../support/contract/fuzz/request-arbitraries";
+import { type RoundTripContext, roundTripProblems } from "../support/contract/fuzz/round-trip";
+import { changes, fingerprint, settle } from "../support/contract/fuzz/state-fingerprint";
 
 /**
  * Issue 13, "Must show": a property-based fuzzer driven by the server's own /openapi.json.

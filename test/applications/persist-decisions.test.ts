@@ -6,7 +6,7 @@ import type { Application, DecisionEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { applications } from "../../db/schema";
 import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
-import worker from "../../workers/index";
+import worker from "../../workers";
 import { testConfig, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { wonDecision } from "../support/shared/decisions";

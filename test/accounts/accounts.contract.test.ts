@@ -64,7 +64,7 @@ describe("POST /v1/auth/signup", () => {
     const res = await signUp({ email, name: "Grace", role: "COMPANY", slackId: "U0123ABCD" });
     expect(res.status).toBe(201);
     expectUserShape(res.body);
-    // The Slack id is sent a code, not linked (test/contract/slack-link.test.ts).
+    // The Slack id is sent a code, not linked (test/accounts/slack-link.contract.test.ts).
     expect(res.body).toMatchObject({
       email,
       name: "Grace",
