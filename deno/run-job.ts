@@ -2,7 +2,7 @@
  * Runs one scheduled job now and exits: `npm run deno:job -- minute` drains the KV outbox
  * into Postgres (and the rest of the minute job) without waiting for Deno.cron. Operators
  * use it after an outage; the crash-repair test uses it to be deterministic.
- * Same environment as workers/deno.ts.
+ * Same environment as deno/main.ts.
  */
 import { isJobName, JOBS, runJob } from "./jobs.ts";
 import { denoServices } from "./runtime.ts";

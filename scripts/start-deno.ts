@@ -1,7 +1,7 @@
 // `npm run start:deno`: the same API on Deno, on this machine, with nothing installed but
 // Node (the deno binary comes from npm). Like `npm start`: a database (DATABASE_URL, else
 // embedded PGlite), the WebSocket proxy, migrations, a dev JWT secret, REDIS_URL optional;
-// then `deno run workers/deno.ts` with Deno KV in a local file and images in a local folder
+// then `deno run deno/main.ts` with Deno KV in a local file and images in a local folder
 // (S3_* to use an S3-compatible store instead). Deno.cron fires the scheduled jobs itself.
 // Its data lives in .data/deno/ (TRYIT_DATA_DIR to move it), apart from `npm start`'s: a
 // trial's gate lives in the runtime that created it (Durable Object storage or Deno KV).

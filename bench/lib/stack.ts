@@ -53,7 +53,7 @@ export interface BenchStack {
     onOutput?: (line: string) => void;
   }): Promise<BenchWorker>;
   /**
-   * Starts Deno servers (workers/deno.ts) on ports port, port+1, … sharing one KV file, as
+   * Starts Deno servers (deno/main.ts) on ports port, port+1, … sharing one KV file, as
    * the contract suite runs them (two isolates agreeing through KV); cache on when Redis is.
    * `dir` reuses the data folder (and KV file) of servers started before. LOG_LEVEL=warn
    * unless `logLevel` is "default" (the app's own default: a line per request).

@@ -4,7 +4,7 @@
  * notifications queue), then waits for the sends it started. Without the statistics the cron
  * runs beside it: a test's KV file knows only its own trials, and must not move the shared
  * database's statistics checkpoints. Prints the summary as JSON on the last line.
- * Same environment as workers/deno.ts.
+ * Same environment as deno/main.ts.
  */
 import { connect } from "../../db/client.ts";
 import { RECONCILE_LIMITS, reconcileTrials } from "../../workers/scheduled/reconcile.ts";

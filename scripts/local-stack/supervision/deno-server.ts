@@ -5,7 +5,7 @@ import { resolve } from "node:path";
  * server uses (network, env, reading the repo, writing its own data folder), and the
  * unstable APIs deno.json enables (KV, cron).
  */
-export function denoServerArgs(root: string, dataDir: string, entry = "workers/deno.ts") {
+export function denoServerArgs(root: string, dataDir: string, entry = "deno/main.ts") {
   return {
     bin: resolve(root, "node_modules/.bin/deno"),
     args: [

@@ -1,6 +1,6 @@
 // The two builds the contract suite runs against, each started as a real HTTP server:
 //   workers: `wrangler dev` (workerd, the Durable Object gates, local queues and R2)
-//   deno:    two `deno run workers/deno.ts` processes sharing one Deno KV file (and images
+//   deno:    two `deno run deno/main.ts` processes sharing one Deno KV file (and images
 //            in the fake S3), so every test also proves that two isolates agree.
 // Rate limits: the suite's shared target runs with every limit raised out of reach (all its
 // requests come from 127.0.0.1); test/rate-limits/rate-limits-and-errors.contract.test.ts starts a target

@@ -1,15 +1,16 @@
 /**
  * The Deno entry (Deno Deploy, or `npm run start:deno` locally): the same app factory as the
  * Workers entry, served by Deno.serve, with the gates on Deno KV and the scheduled work on
- * Deno.cron. Wiring only; the Deno implementations live in deno/.
+ * Deno.cron. Wiring only; the Deno implementations live beside it in deno/.
  *
  * Env: everything workers/config.ts reads, plus PORT / HOST (local), DENO_KV_PATH (a local
  * KV file; unset on Deploy), S3_* for images (or TRYIT_BLOB_DIR locally).
  */
-import { registerCrons } from "../deno/jobs.ts";
-import { denoRuntime, denoServices } from "../deno/runtime.ts";
-import { newApp } from "./app.ts";
+
 import { log } from "../core/log.ts";
+import { newApp } from "../workers/app.ts";
+import { registerCrons } from "./jobs.ts";
+import { denoRuntime, denoServices } from "./runtime.ts";
 
 const env = Deno.env.toObject();
 const kv = await Deno.openKv(env.DENO_KV_PATH || undefined);
