@@ -48,6 +48,15 @@ export function toDetails(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[
 }
 
 // Reusable field schemas.
+/**
+ * A value of a closed list (declared once, in core/vocabulary), refused as
+ * "must be A, B or C" so the message never drifts from the list.
+ */
+export function oneOf<const T extends readonly [string, ...string[]]>(list: T) {
+  const words = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1)}` : list[0];
+  return v.picklist(list, `must be ${words}`);
+}
+
 /** Matched in any case and used in lower case: one trial, one gate, whatever the spelling. */
 export const Uuid = v.pipe(
   v.string(),

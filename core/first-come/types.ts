@@ -3,12 +3,17 @@
  * the HTTP layer turns them into ISO-8601 strings.
  */
 
-export type ApplicationStatus = "WON" | "WAITLISTED" | "CANCELLED";
-export type TrialStatus = "SCHEDULED" | "OPEN" | "CLOSED" | "CANCELLED";
-export type ClosedReason = "ENDED" | "FULL";
+import type { ApplicationStatus, Outcome } from "../vocabulary/applications";
+import type { ErrorCode } from "../vocabulary/error-codes";
+import type { ClosedReason, TrialStatus } from "../vocabulary/trials";
+
+export type { ApplicationStatus, ClosedReason, Outcome, TrialStatus };
 
 /** Why a gate refused an application; each is a stable API error code. */
-export type RefusalCode = "TRIAL_NOT_FOUND" | "TRIAL_NOT_OPEN" | "TRIAL_CLOSED" | "TRIAL_CANCELLED";
+export type RefusalCode = Extract<
+  ErrorCode,
+  "TRIAL_NOT_FOUND" | "TRIAL_NOT_OPEN" | "TRIAL_CLOSED" | "TRIAL_CANCELLED"
+>;
 
 /** What the company decided when it created the trial. */
 export interface TrialTerms {
@@ -56,9 +61,6 @@ export interface Application {
   /** Grows with every change the gate makes, so consumers can apply changes idempotently. */
   version: number;
 }
-
-/** The outcome a member is told about; one result message per (application, outcome). */
-export type Outcome = "WON" | "WAITLISTED" | "PROMOTED" | "CANCELLED" | "TRIAL_CANCELLED";
 
 /** An application was decided or changed; carries the whole application. */
 export interface DecisionEvent {

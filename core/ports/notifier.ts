@@ -1,3 +1,5 @@
+import type { NotifierChannel } from "../vocabulary/notifications";
+
 /** A result message for one member, already rendered (see workers/notifications/messages.ts). */
 export interface NotifierMessage {
   /** The member's Slack member id (U…), or null when they never set one. */
@@ -9,9 +11,6 @@ export interface NotifierMessage {
   /** Block Kit blocks, passed through as Slack expects them. */
   blocks: unknown[];
 }
-
-/** How a message was delivered, when it was. */
-export type NotifierChannel = "dm" | "webhook";
 
 /**
  * What became of one send. The consumer maps each case to one action: mark SENT, wait as

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { APPLICATION_STATUSES } from "../../core/vocabulary/applications";
 import { trials } from "./trials";
 import { users } from "./users";
 
@@ -18,7 +19,7 @@ export const applications = pgTable(
       .notNull()
       .references(() => users.id),
     seq: integer("seq").notNull(),
-    status: text("status", { enum: ["WON", "WAITLISTED", "CANCELLED"] }).notNull(),
+    status: text("status", { enum: APPLICATION_STATUSES }).notNull(),
     position: integer("position"),
     note: text("note"),
     appliedAt: timestamp("applied_at", { withTimezone: true, mode: "date" }).notNull(),

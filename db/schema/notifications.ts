@@ -1,14 +1,7 @@
 import { index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { OUTCOMES } from "../../core/vocabulary/applications";
+import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
 import { users } from "./users";
-
-export const NOTIFICATION_KINDS = [
-  "WON",
-  "WAITLISTED",
-  "PROMOTED",
-  "CANCELLED",
-  "TRIAL_CANCELLED",
-] as const;
-export const NOTIFICATION_STATUSES = ["PENDING", "SENT", "FAILED", "SKIPPED"] as const;
 
 /**
  * One result message per (application, outcome), and what became of it. The row exists
@@ -24,12 +17,12 @@ export const notifications = pgTable(
     // No foreign key: the queue may deliver the application's own row after this one.
     applicationId: uuid("application_id").notNull(),
     trialId: uuid("trial_id").notNull(),
-    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+    kind: text("kind", { enum: OUTCOMES }).notNull(),
     status: text("status", { enum: NOTIFICATION_STATUSES }).notNull().default("PENDING"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     /** How it was (or would have been) sent: "dm", "webhook", or null when skipped. */
-    channel: text("channel", { enum: ["dm", "webhook"] }),
+    channel: text("channel", { enum: NOTIFIER_CHANNELS }),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     sentAt: timestamp("sent_at", { withTimezone: true, mode: "date" }),

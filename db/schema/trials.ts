@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { CLOSED_REASONS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
 import { products } from "./products";
 import { users } from "./users";
 
@@ -23,8 +24,8 @@ export const trials = pgTable(
     waitlistSize: integer("waitlist_size").notNull(),
     opensAt: timestamp("opens_at", { withTimezone: true, mode: "date" }).notNull(),
     closesAt: timestamp("closes_at", { withTimezone: true, mode: "date" }).notNull(),
-    status: text("status", { enum: ["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"] }).notNull(),
-    closedReason: text("closed_reason", { enum: ["ENDED", "FULL"] }),
+    status: text("status", { enum: TRIAL_STATUSES }).notNull(),
+    closedReason: text("closed_reason", { enum: CLOSED_REASONS }),
     /** The gate's announcement counter: an older status event never overwrites a newer one. */
     statusVersion: integer("status_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

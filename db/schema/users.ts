@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "../../core/vocabulary/roles";
 
 export const users = pgTable(
   "users",
@@ -9,7 +10,7 @@ export const users = pgTable(
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     name: text("name").notNull(),
-    role: text("role", { enum: ["MEMBER", "COMPANY", "ADMIN"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     /** The Slack member id result messages go to: set only once the member proved it. */
     slackId: text("slack_id"),
     /**

@@ -1,10 +1,10 @@
+import { IMAGE_TYPES, type ImageType } from "../../core/vocabulary/images";
+
 /**
  * The image types the API accepts, and how to recognise each from its first bytes.
  * The declared Content-Type is a claim; the signature ("magic number") is the evidence.
  * Checking both stops a script or an HTML page from being stored and served as an image.
  */
-export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
-export type ImageType = (typeof IMAGE_TYPES)[number];
 
 export const IMAGE_TYPE_NAMES: Record<ImageType, string> = {
   "image/png": "PNG",

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { NotifierChannel } from "../../core/ports/notifier";
+import type { NotifierChannel } from "../../core/vocabulary/notifications";
 import type { Database } from "../../db/client";
 import { applications, notifications, trials, users } from "../../db/schema";
 

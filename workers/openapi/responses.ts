@@ -1,8 +1,10 @@
 import * as v from "valibot";
+import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
+import { IMAGE_TYPES } from "../../core/vocabulary/images";
+import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
-import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from "../../db/schema/notifications";
-import { IMAGE_TYPES } from "../lib/image-signature";
+import { CLOSED_REASONS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
 
 /**
  * The response bodies of the API as valibot schemas: the OpenAPI document is generated from
@@ -74,8 +76,8 @@ export const Trial = v.strictObject({
   waitlistSize: Count,
   opensAt: Instant,
   closesAt: Instant,
-  status: v.picklist(["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"]),
-  closedReason: v.nullable(v.picklist(["ENDED", "FULL"])),
+  status: v.picklist(TRIAL_STATUSES),
+  closedReason: v.nullable(v.picklist(CLOSED_REASONS)),
   won: Count,
   waitlisted: Count,
   remaining: Count,
@@ -88,7 +90,7 @@ export const Application = v.strictObject({
   trialId: Id,
   userId: Id,
   seq: Count,
-  status: v.picklist(["WON", "WAITLISTED", "CANCELLED"]),
+  status: v.picklist(APPLICATION_STATUSES),
   position: v.nullable(Count),
   note: v.nullable(v.string()),
   appliedAt: Instant,
@@ -111,7 +113,7 @@ export const ReviewSummary = v.strictObject({ count: Count, average: v.nullable(
 
 export const Notification = v.strictObject({
   id: Id,
-  kind: v.picklist(NOTIFICATION_KINDS),
+  kind: v.picklist(OUTCOMES),
   applicationId: Id,
   status: v.picklist(NOTIFICATION_STATUSES),
   attempts: Count,

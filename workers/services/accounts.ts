@@ -1,8 +1,8 @@
 import { and, desc, eq, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { Role, SignupRole } from "../../core/vocabulary/roles";
 import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { burnVerification, hashPassword, verifyPassword } from "../auth/password";
-import type { Role } from "../../core/vocabulary/roles";
 import { endAccessTokens, issueTokens, revokeAllSessions, type TokenPair } from "../auth/sessions";
 import type { Config } from "../config";
 import { AppError } from "../errors";
@@ -13,7 +13,7 @@ export interface SignUpInput {
   email: string;
   password: string;
   name: string;
-  role: "MEMBER" | "COMPANY";
+  role: SignupRole;
 }
 
 export type UserRow = typeof users.$inferSelect;

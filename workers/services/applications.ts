@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, gt, type SQL, sql } from "drizzle-orm";
-import type { Application, ApplyResult } from "../../core/first-come/types";
+import type { Application, ApplicationStatus, ApplyResult } from "../../core/first-come/types";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
@@ -99,7 +99,7 @@ export async function listMyApplications(
   db: Database,
   userId: string,
   query: {
-    status?: "WON" | "WAITLISTED" | "CANCELLED" | undefined;
+    status?: ApplicationStatus | undefined;
     after: CreatedKey | null;
     limit: number;
   },
@@ -130,7 +130,7 @@ export async function listTrialApplications(
   db: Database,
   trialId: string,
   query: {
-    status?: "WON" | "WAITLISTED" | "CANCELLED" | undefined;
+    status?: ApplicationStatus | undefined;
     afterSeq: number;
     limit: number;
   },

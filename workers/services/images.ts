@@ -1,12 +1,13 @@
 import { and, eq, isNull } from "drizzle-orm";
+import { describeError, log } from "../../core/log";
 import type { BlobStore } from "../../core/ports/blob-store";
+import type { ImageType } from "../../core/vocabulary/images";
 import type { Database } from "../../db/client";
 import { images, productImages } from "../../db/schema";
 import type { Caller } from "../context";
 import { AppError } from "../errors";
 import { strongEtag } from "../lib/etag";
-import { IMAGE_TYPE_NAMES, type ImageType, sniffImageType } from "../lib/image-signature";
-import { describeError, log } from "../../core/log";
+import { IMAGE_TYPE_NAMES, sniffImageType } from "../lib/image-signature";
 
 export type ImageRow = typeof images.$inferSelect;
 

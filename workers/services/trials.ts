@@ -1,12 +1,12 @@
 import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
-import type { GateSnapshot, TrialTerms } from "../../core/first-come/types";
+import type { GateSnapshot, TrialStatus, TrialTerms } from "../../core/first-come/types";
+import { describeError, log } from "../../core/log";
 import type { TrialGate, TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { products, trials } from "../../db/schema";
 import type { Caller } from "../context";
 import { AppError } from "../errors";
 import { type CreatedKey, olderThan } from "../lib/keyset";
-import { describeError, log } from "../../core/log";
 
 export type TrialRow = typeof trials.$inferSelect;
 
@@ -102,7 +102,7 @@ export function assertOwnsTrial(caller: Caller, trial: TrialRow): void {
 }
 
 export interface TrialQuery {
-  status?: "SCHEDULED" | "OPEN" | "CLOSED" | "CANCELLED" | undefined;
+  status?: TrialStatus | undefined;
   productId?: string | undefined;
   companyId?: string | undefined;
   limit: number;

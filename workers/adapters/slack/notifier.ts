@@ -1,9 +1,5 @@
-import type {
-  Notifier,
-  NotifierChannel,
-  NotifierMessage,
-  SendResult,
-} from "../../../core/ports/notifier";
+import type { Notifier, NotifierMessage, SendResult } from "../../../core/ports/notifier";
+import type { NotifierChannel } from "../../../core/vocabulary/notifications";
 import { escapeMrkdwn } from "../../notifications/messages";
 import { classify } from "./responses";
 

@@ -1,4 +1,5 @@
-import type { NotifierChannel, SendResult } from "../../../core/ports/notifier";
+import type { SendResult } from "../../../core/ports/notifier";
+import type { NotifierChannel } from "../../../core/vocabulary/notifications";
 
 /**
  * Slack answers HTTP 200 with {"ok":false,"error":"…"} for most failures; these codes will

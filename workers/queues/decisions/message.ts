@@ -1,5 +1,7 @@
 import * as v from "valibot";
 import type { GateEvent } from "../../../core/first-come/types";
+import { APPLICATION_STATUSES, OUTCOMES } from "../../../core/vocabulary/applications";
+import { CLOSED_REASONS, TRIAL_STATUSES } from "../../../core/vocabulary/trials";
 
 /** Queue messages are input like any other: validated before anything is written. */
 const Millis = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -9,13 +11,13 @@ const ApplicationEventSchema = v.object({
   v: v.literal(1),
   type: v.literal("application"),
   eventId: Id,
-  outcome: v.picklist(["WON", "WAITLISTED", "PROMOTED", "CANCELLED", "TRIAL_CANCELLED"]),
+  outcome: v.picklist(OUTCOMES),
   application: v.object({
     id: Id,
     trialId: Id,
     userId: Id,
     seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    status: v.picklist(["WON", "WAITLISTED", "CANCELLED"]),
+    status: v.picklist(APPLICATION_STATUSES),
     position: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
     note: v.nullable(v.pipe(v.string(), v.maxLength(500))),
     appliedAt: Millis,
@@ -29,8 +31,8 @@ const TrialStatusEventSchema = v.object({
   type: v.literal("trial-status"),
   eventId: Id,
   trialId: Id,
-  status: v.picklist(["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"]),
-  closedReason: v.nullable(v.picklist(["ENDED", "FULL"])),
+  status: v.picklist(TRIAL_STATUSES),
+  closedReason: v.nullable(v.picklist(CLOSED_REASONS)),
   version: v.pipe(v.number(), v.integer(), v.minValue(1)),
   at: Millis,
 });

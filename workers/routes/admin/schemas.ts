@@ -1,10 +1,10 @@
 import * as v from "valibot";
 import { ROLES } from "../../../core/vocabulary/roles";
 import { cursorField, defineCursor } from "../../lib/cursor";
-import { Limit } from "../../validation";
+import { Limit, oneOf } from "../../validation";
 
 export const ListUsersQuery = v.object({
-  role: v.optional(v.picklist(ROLES, "must be MEMBER, COMPANY or ADMIN")),
+  role: v.optional(oneOf(ROLES)),
   /** Part of an e-mail or a name, case-insensitive. */
   q: v.optional(
     v.pipe(

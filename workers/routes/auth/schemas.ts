@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { SIGNUP_ROLES } from "../../../core/vocabulary/roles";
+import { oneOf } from "../../validation";
 
 export const Email = v.pipe(
   v.string(),
@@ -38,7 +39,7 @@ export const SignUpBody = v.object({
   email: Email,
   password: NewPassword,
   name: DisplayName,
-  role: v.optional(v.picklist(SIGNUP_ROLES, "must be MEMBER or COMPANY"), "MEMBER"),
+  role: v.optional(oneOf(SIGNUP_ROLES), "MEMBER"),
   slackId: v.optional(SlackId),
 });
 

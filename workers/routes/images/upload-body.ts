@@ -1,7 +1,8 @@
 import { createMiddleware } from "hono/factory";
+import { IMAGE_TYPES, type ImageType } from "../../../core/vocabulary/images";
 import type { AppContext, AppEnv } from "../../context";
 import { AppError } from "../../errors";
-import { IMAGE_TYPES, type ImageType, isImageType } from "../../lib/image-signature";
+import { isImageType } from "../../lib/image-signature";
 import { readBounded } from "../../lib/read-bounded";
 import { MAX_IMAGE_BYTES } from "../../services/images";
 

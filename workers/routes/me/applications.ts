@@ -1,17 +1,16 @@
 import { Hono } from "hono";
 import * as v from "valibot";
+import { APPLICATION_STATUSES } from "../../../core/vocabulary/applications";
 import type { AppEnv } from "../../context";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { CreatedCursor } from "../../lib/keyset";
 import { requireRole } from "../../middleware/auth";
 import { presentApplication } from "../../presenters";
 import { listMyApplications } from "../../services/applications";
-import { Limit, validate } from "../../validation";
+import { Limit, oneOf, validate } from "../../validation";
 
 const ListMyApplicationsQuery = v.object({
-  status: v.optional(
-    v.picklist(["WON", "WAITLISTED", "CANCELLED"], "must be WON, WAITLISTED or CANCELLED"),
-  ),
+  status: v.optional(oneOf(APPLICATION_STATUSES)),
   limit: Limit,
   cursor: v.optional(v.string()),
 });

@@ -1,6 +1,8 @@
 import * as v from "valibot";
+import { APPLICATION_STATUSES } from "../../../core/vocabulary/applications";
+import { TRIAL_STATUSES } from "../../../core/vocabulary/trials";
 import { cursorField, defineCursor } from "../../lib/cursor";
-import { Limit, Timestamp, Uuid } from "../../validation";
+import { Limit, oneOf, Timestamp, Uuid } from "../../validation";
 
 const Places = (min: number) =>
   v.pipe(
@@ -35,9 +37,7 @@ export const ApplyBody = v.object({
 });
 
 export const ListApplicationsQuery = v.object({
-  status: v.optional(
-    v.picklist(["WON", "WAITLISTED", "CANCELLED"], "must be WON, WAITLISTED or CANCELLED"),
-  ),
+  status: v.optional(oneOf(APPLICATION_STATUSES)),
   limit: Limit,
   cursor: v.optional(v.string()),
 });
@@ -46,12 +46,7 @@ export const ListApplicationsQuery = v.object({
 export const SeqCursor = defineCursor({ seq: cursorField.seq });
 
 export const ListTrialsQuery = v.object({
-  status: v.optional(
-    v.picklist(
-      ["SCHEDULED", "OPEN", "CLOSED", "CANCELLED"],
-      "must be SCHEDULED, OPEN, CLOSED or CANCELLED",
-    ),
-  ),
+  status: v.optional(oneOf(TRIAL_STATUSES)),
   productId: v.optional(Uuid),
   companyId: v.optional(Uuid),
   limit: Limit,
