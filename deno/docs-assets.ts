@@ -1,5 +1,5 @@
-import type { DocsAssetName } from "../workers/context.ts";
 import { describeError, log } from "../core/log.ts";
+import type { DocsAssetName } from "../workers/context.ts";
 
 // The pinned package, installed by `npm ci` next to the server; readable under the server's
 // --allow-read of the repository (scripts/local-stack/supervision/deno-server.ts).

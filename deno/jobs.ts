@@ -1,5 +1,5 @@
-import { eachIsolated } from "../workers/lib/isolated.ts";
 import { describeError, log } from "../core/log.ts";
+import { eachIsolated } from "../workers/lib/isolated.ts";
 import { countSlackSends } from "../workers/queues/metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
 import { DAILY_STATS_CRON } from "../workers/scheduled/stats/index.ts";

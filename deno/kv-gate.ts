@@ -9,6 +9,7 @@ import {
 } from "../core/first-come/decide.ts";
 import { type BatchRequest, decideBatch } from "../core/first-come/decide-batch.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
+import { logPlaceReleased } from "../core/first-come/gate-log.ts";
 import type {
   Application,
   ApplyResult,
@@ -19,6 +20,7 @@ import type {
   TrialTerms,
   WithdrawResult,
 } from "../core/first-come/types.ts";
+import { describeError, log } from "../core/log.ts";
 import {
   type ApplyRequest,
   type CancelResult,
@@ -28,8 +30,6 @@ import {
   type TrialGate,
   type TrialGates,
 } from "../core/ports/trial-gate.ts";
-import { logPlaceReleased } from "../core/first-come/gate-log.ts";
-import { describeError, log } from "../core/log.ts";
 import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import {

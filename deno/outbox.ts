@@ -1,12 +1,12 @@
 import type { GateEvent } from "../core/first-come/types.ts";
+import { describeError, log } from "../core/log.ts";
 import type { Metrics } from "../core/ports/metrics.ts";
+import { batchThenEach } from "../workers/lib/isolated.ts";
 import {
   type IncomingMessage,
   type PersistDeps,
   persistDecisions,
 } from "../workers/queues/decisions/handler.ts";
-import { batchThenEach } from "../workers/lib/isolated.ts";
-import { describeError, log } from "../core/log.ts";
 import { gateKeys } from "./keys.ts";
 
 /**

@@ -1,10 +1,10 @@
+import { describeError, log } from "../core/log.ts";
 import {
   fixedWindow,
   type RateDecision,
   type RateLimiter,
   retryAfterSeconds,
 } from "../core/ports/rate-limiter.ts";
-import { describeError, log } from "../core/log.ts";
 
 /**
  * Deno's rate limiting (docs/decisions/0020): a rule on the apply hot path is counted in the

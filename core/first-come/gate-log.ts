@@ -1,5 +1,5 @@
-import type { WithdrawResult } from "./types";
 import { log } from "../log";
+import type { WithdrawResult } from "./types";
 
 /** Every released place is worth a line: compensation should be rare and explainable. */
 export function logPlaceReleased(

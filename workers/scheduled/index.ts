@@ -1,10 +1,10 @@
+import { log } from "../../core/log";
 import type { Cache } from "../../core/ports/cache";
 import { type Metrics, noMetrics } from "../../core/ports/metrics";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { eachIsolated } from "../lib/isolated";
-import { log } from "../../core/log";
 import type { NotificationQueue } from "../notifications/enqueue";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";

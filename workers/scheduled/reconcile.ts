@@ -1,18 +1,18 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { applicationEvent, outcomeOfRow } from "../../core/first-come/events";
 import type { Application } from "../../core/first-come/types";
+import { log } from "../../core/log";
 import type { Metrics } from "../../core/ports/metrics";
 import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
-import { upsertApplications } from "../queues/decisions/application-rows";
 import { batchThenEach, eachIsolated } from "../lib/isolated";
-import { log } from "../../core/log";
 import {
   type NotificationQueue,
   queuePendingNotifications,
   recordNotifications,
 } from "../notifications/enqueue";
+import { upsertApplications } from "../queues/decisions/application-rows";
 
 /** The name its failures are logged and counted under (workers/lib/isolated.ts). */
 export const RECONCILE_JOB = "reconcile";

@@ -1,7 +1,7 @@
 import { mightHaveApplied } from "../../core/first-come/applicant-filter";
+import { describeError, log } from "../../core/log";
 import type { ClosedNotice, TrialGates } from "../../core/ports/trial-gate";
 import { AppError } from "../errors";
-import { describeError, log } from "../../core/log";
 
 /**
  * The post-fill fast path. After a popular trial fills, thousands keep pressing "apply";

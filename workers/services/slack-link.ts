@@ -1,9 +1,9 @@
 import { and, eq, gt, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { log } from "../../core/log";
 import type { Notifier } from "../../core/ports/notifier";
 import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { AppError } from "../errors";
-import { log } from "../../core/log";
 import { escapeMrkdwn } from "../notifications/messages";
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Application, GateEvent, TrialStatusEvent } from "../../../core/first-come/types";
-import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import { describeError, log } from "../../../core/log";
+import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import { upsertApplications } from "./application-rows";
 import { compensate, permanentFailure, setAsideLostAccounts } from "./compensation";
 import { parseGateEvent } from "./message";

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { describeError, log } from "../../../core/log";
 import type {
   Notifier,
   NotifierChannel,
@@ -6,11 +7,10 @@ import type {
   SendResult,
 } from "../../../core/ports/notifier";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
-import type { IncomingMessage } from "../decisions/handler";
-import { describeError, log } from "../../../core/log";
 import { resultMessage } from "../../notifications/messages";
 import type { Pacer } from "../../notifications/pacing";
 import { claimAttempts, loadNotifications, recordOutcome } from "../../notifications/store";
+import type { IncomingMessage } from "../decisions/handler";
 
 export interface SendDeps {
   connect(): Promise<Connection>;

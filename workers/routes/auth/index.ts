@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { describeError, log } from "../../../core/log";
 import { endAccessTokens, revokeOwnFamily, rotateRefreshToken } from "../../auth/sessions";
 import type { AppEnv } from "../../context";
-import { describeError, log } from "../../../core/log";
 import { requireAuth } from "../../middleware/auth";
 import { idempotent, refusesIdempotencyKey } from "../../middleware/idempotency";
 import { limitLogin, limitRefresh, limitSignup } from "../../middleware/rate-limit";

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
+import { log } from "../../../core/log";
 import { invalidateProduct } from "../../cache/invalidate";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { ifNoneMatchMatches } from "../../lib/etag";
-import { log } from "../../../core/log";
 import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";

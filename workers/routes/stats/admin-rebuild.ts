@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { describeError, log } from "../../../core/log";
 import { connect } from "../../../db/client";
 import type { AppEnv } from "../../context";
-import { describeError, log } from "../../../core/log";
 import { idempotent } from "../../middleware/idempotency";
 import {
   continueFullRebuild,

@@ -1,9 +1,9 @@
 import { inArray, sql } from "drizzle-orm";
 import type { GateSnapshot } from "../../../core/first-come/types";
+import { describeError, log } from "../../../core/log";
 import type { TrialGate } from "../../../core/ports/trial-gate";
 import type { Database } from "../../../db/client";
 import { trialStats, trials } from "../../../db/schema";
-import { describeError, log } from "../../../core/log";
 
 export type TrialStatsRow = typeof trialStats.$inferInsert;
 

@@ -1,7 +1,7 @@
+import { describeError, log } from "../../../core/log";
 import type { Metrics } from "../../../core/ports/metrics";
 import type { TrialGates } from "../../../core/ports/trial-gate";
 import type { Database } from "../../../db/client";
-import { describeError, log } from "../../../core/log";
 import {
   continueFullRebuild,
   FULL_REBUILD_JOB,
