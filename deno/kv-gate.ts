@@ -1,8 +1,8 @@
 import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
 import {
-  cancelTrial,
   configureTerms,
   countRejected,
+  decideCancellation,
   newcomerRefusal,
   snapshotOf,
   withdraw,
@@ -187,7 +187,7 @@ export class KvTrialGate implements TrialGate {
       const state = entry.value;
       if (!state) return { ok: false as const, code: "TRIAL_NOT_FOUND" as const };
       const now = Date.now();
-      const decision = cancelTrial(state, now);
+      const decision = decideCancellation(state, now);
       if (decision.kind === "refused") return { ok: false as const, code: decision.code };
       if (decision.kind === "already-cancelled") {
         return { ok: true as const, snapshot: snapshotOf(state, now), notified: 0 };

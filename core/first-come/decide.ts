@@ -202,7 +202,7 @@ export type CancelDecision =
  * A SCHEDULED or OPEN trial can be cancelled, and so can one that filled up before its end
  * (CLOSED/FULL with closesAt ahead); a trial that has ended is history.
  */
-export function cancelTrial(state: GateState, now: number): CancelDecision {
+export function decideCancellation(state: GateState, now: number): CancelDecision {
   if (state.cancelledAt !== null) return { kind: "already-cancelled" };
   if (now >= state.closesAt) return { kind: "refused", code: "TRIAL_CLOSED" };
   return { kind: "cancelled", next: { ...state, cancelledAt: now } };

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { buildApplicantFilter } from "../../core/first-come/applicant-filter";
 import {
-  cancelTrial,
   configureTerms,
   countRejected,
+  decideCancellation,
   newcomerRefusal,
   nextTransitionAt,
   snapshotOf,
@@ -11,6 +11,7 @@ import {
 } from "../../core/first-come/decide";
 import { decideBatch } from "../../core/first-come/decide-batch";
 import { announceStatus, applicationEvent } from "../../core/first-come/events";
+import { logPlaceReleased } from "../../core/first-come/gate-log";
 import type {
   Application,
   ApplyResult,
@@ -19,6 +20,7 @@ import type {
   TrialTerms,
   WithdrawResult,
 } from "../../core/first-come/types";
+import { log } from "../../core/log";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import {
   type ApplyRequest,
@@ -29,8 +31,6 @@ import {
   type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "./decision-queue";
-import { logPlaceReleased } from "../../core/first-come/gate-log";
-import { log } from "../../core/log";
 import {
   applicantIds,
   findApplicationById,
@@ -168,7 +168,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const state = this.state;
     if (!state) return { ok: false, code: "TRIAL_NOT_FOUND" };
     const now = Date.now();
-    const decision = cancelTrial(state, now);
+    const decision = decideCancellation(state, now);
     if (decision.kind === "refused") return { ok: false, code: decision.code };
     if (decision.kind === "already-cancelled") {
       return { ok: true, snapshot: snapshotOf(state, now), notified: 0 };

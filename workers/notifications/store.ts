@@ -45,21 +45,25 @@ export async function claimAttempts(
   return new Map(rows.map((r) => [r.id, r.attempts]));
 }
 
-type Outcome =
+type DeliveryResult =
   | { status: "SENT"; channel: NotifierChannel }
   | { status: "SKIPPED"; reason: string }
   | { status: "FAILED"; channel: NotifierChannel | null; error: string }
   | { status: "PENDING"; channel: NotifierChannel; error: string };
 
 /** Records what the send did; only a PENDING row changes, so a finished one stays finished. */
-export async function recordOutcome(db: Database, id: string, outcome: Outcome): Promise<void> {
-  const common = { status: outcome.status, updatedAt: sql`now()` };
+export async function recordDelivery(
+  db: Database,
+  id: string,
+  delivery: DeliveryResult,
+): Promise<void> {
+  const common = { status: delivery.status, updatedAt: sql`now()` };
   const set =
-    outcome.status === "SENT"
-      ? { ...common, channel: outcome.channel, lastError: null, sentAt: sql`now()` }
-      : outcome.status === "SKIPPED"
-        ? { ...common, channel: null, lastError: outcome.reason }
-        : { ...common, channel: outcome.channel, lastError: outcome.error };
+    delivery.status === "SENT"
+      ? { ...common, channel: delivery.channel, lastError: null, sentAt: sql`now()` }
+      : delivery.status === "SKIPPED"
+        ? { ...common, channel: null, lastError: delivery.reason }
+        : { ...common, channel: delivery.channel, lastError: delivery.error };
   await db
     .update(notifications)
     .set(set)

@@ -23,10 +23,10 @@ interface Lane {
 
 interface Waiter {
   request: ApplyRequest;
-  settle(outcome: Outcome): void;
+  settle(settlement: Settlement): void;
 }
 
-type Outcome =
+type Settlement =
   | { kind: "answer"; result: ApplyResult; batchSize: number }
   | { kind: "failed"; error: unknown }
   | { kind: "lead" };
@@ -69,14 +69,14 @@ export class GroupCommit {
       this.lanes.set(trialId, lane);
     }
     const queue = lane.queue;
-    const turn = new Promise<Outcome>((settle) => {
+    const turn = new Promise<Settlement>((settle) => {
       queue.push({ request, settle });
     });
     if (lane.busy) {
       // Its turn is settled by another request (the leader).
-      const outcome = await awaitShared(turn);
-      if (outcome.kind === "answer") return outcome;
-      if (outcome.kind === "failed") throw outcome.error;
+      const settlement = await awaitShared(turn);
+      if (settlement.kind === "answer") return settlement;
+      if (settlement.kind === "failed") throw settlement.error;
     }
     // This request leads: it is the oldest waiting one, first in the queue.
     lane.busy = true;

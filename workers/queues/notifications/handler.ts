@@ -9,7 +9,7 @@ import type {
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import { resultMessage } from "../../notifications/messages";
 import type { Pacer } from "../../notifications/pacing";
-import { claimAttempts, loadNotifications, recordOutcome } from "../../notifications/store";
+import { claimAttempts, loadNotifications, recordDelivery } from "../../notifications/store";
 import type { IncomingMessage } from "../decisions/handler";
 
 export interface SendDeps {
@@ -167,16 +167,16 @@ async function settle(
   const db = conn.db;
   switch (result.kind) {
     case "sent":
-      await recordOutcome(db, id, { status: "SENT", channel: result.channel });
+      await recordDelivery(db, id, { status: "SENT", channel: result.channel });
       message.ack();
       return "sent";
     case "skipped":
-      await recordOutcome(db, id, { status: "SKIPPED", reason: result.reason });
+      await recordDelivery(db, id, { status: "SKIPPED", reason: result.reason });
       message.ack();
       return "skipped";
     case "permanent":
       log.warn("notifications.permanent_failure", { id, attempts, error: result.error });
-      await recordOutcome(db, id, {
+      await recordDelivery(db, id, {
         status: "FAILED",
         channel: result.channel,
         error: result.error,
@@ -188,11 +188,11 @@ async function settle(
       if (message.attempts >= MAX_DELIVERIES) {
         // The queue would dead-letter it next; the row must not stay PENDING forever.
         const error = `gave up after ${attempts} attempts: ${result.error}`;
-        await recordOutcome(db, id, { status: "FAILED", channel: result.channel, error });
+        await recordDelivery(db, id, { status: "FAILED", channel: result.channel, error });
         message.ack();
         return "failed";
       }
-      await recordOutcome(db, id, {
+      await recordDelivery(db, id, {
         status: "PENDING",
         channel: result.channel,
         error: result.error,

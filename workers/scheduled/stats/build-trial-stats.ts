@@ -5,7 +5,7 @@ import type { TrialGate } from "../../../core/ports/trial-gate";
 import type { Database } from "../../../db/client";
 import { trialStats, trials } from "../../../db/schema";
 
-export type TrialStatsRow = typeof trialStats.$inferInsert;
+export type NewTrialStatsRow = typeof trialStats.$inferInsert;
 
 export interface BuildResult {
   /** Trials whose row now matches their data (written, or already equal). */
@@ -67,7 +67,7 @@ export async function buildTrialStats(
     reviewsOf(db, ids),
   ]);
 
-  const rows: TrialStatsRow[] = [];
+  const rows: NewTrialStatsRow[] = [];
   for (const trial of catalog) {
     const snapshot = snapshots.get(trial.id);
     if (snapshot === undefined) {
@@ -93,7 +93,7 @@ function toRow(
   arrivals: Arrivals | undefined,
   reviews: ReviewSummary | undefined,
   now: Date,
-): TrialStatsRow {
+): NewTrialStatsRow {
   return {
     trialId: trial.id,
     productId: trial.productId,
@@ -224,7 +224,7 @@ const CONTENT_COLUMNS = [
 ] as const;
 
 /** One statement for the batch; rows whose content is unchanged are left untouched. */
-export async function upsertStats(db: Database, rows: TrialStatsRow[]): Promise<void> {
+export async function upsertStats(db: Database, rows: NewTrialStatsRow[]): Promise<void> {
   if (rows.length === 0) return;
   const current = sql.raw(`(${CONTENT_COLUMNS.map((c) => `trial_stats.${c}`).join(", ")})`);
   const incoming = sql.raw(`(${CONTENT_COLUMNS.map((c) => `excluded.${c}`).join(", ")})`);
