@@ -1,5 +1,6 @@
 import type * as v from "valibot";
 import type { ErrorCode } from "../../core/vocabulary/error-codes";
+import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import * as R from "./responses";
 
 /**
@@ -45,7 +46,6 @@ const created = (schema: v.GenericSchema): Record<number, ResponseDoc> => ({
 });
 const noContent: Record<number, ResponseDoc> = { 204: { description: "Done; no body" } };
 
-const IMAGE_MEDIA = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
 const RETRY_AFTER = { "Retry-After": "Seconds to wait before trying again" };
 
 /** How a Slack id gets linked (docs/decisions/0026), for the routes that take one. */
@@ -187,7 +187,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: "Images",
     security: "bearer",
     who: "COMPANY, ADMIN",
-    rawBody: { media: IMAGE_MEDIA, description: "The image bytes; they must match the type" },
+    rawBody: { media: IMAGE_TYPES, description: "The image bytes; they must match the type" },
     responses: {
       201: {
         description: "Stored",
@@ -210,7 +210,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       200: {
         description: "The bytes, cacheable for a year",
-        media: IMAGE_MEDIA,
+        media: IMAGE_TYPES,
         headers: { ETag: "Never changes for an id", "Cache-Control": "Long-lived, immutable" },
       },
       304: { description: "Not modified (If-None-Match matched the ETag)" },
