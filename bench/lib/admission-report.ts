@@ -9,7 +9,7 @@ import type {
   PeerResult,
   Runtime,
   Variant,
-} from "../admission";
+} from "./admission-types";
 import type { DrainCapacity } from "./consumer-drain";
 import { type MachineInfo, machineSentence, median } from "./machine";
 import type { NewcomerResult } from "./newcomer";

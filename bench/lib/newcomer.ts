@@ -16,8 +16,9 @@ import { startEmbeddedPostgres } from "../../scripts/local-stack/postgres/embedd
 import { migrateDatabase } from "../../scripts/local-stack/postgres/migrate";
 import { isPortFree, waitForHttp } from "../../scripts/local-stack/supervision/readiness";
 import { signAccessToken } from "../../workers/auth/tokens";
-import type { LoadSpec, LoadSummary } from "../admission";
 import { checkOurs, type Invariants, sleep, waitForGateToSettle } from "./admission-checks";
+import type { LoadSpec } from "./admission-load";
+import type { LoadSummary } from "./admission-types";
 import { createTrial } from "./bench-api";
 import { ROOT } from "./stack";
 
