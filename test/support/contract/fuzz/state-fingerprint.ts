@@ -1,6 +1,15 @@
 import { api } from "../client";
 import { sql, waitFor } from "../fixtures";
-import type { FuzzWorld } from "./fuzz-world";
+
+/**
+ * What a fingerprint reads of the fuzz world (fuzz-world.ts, which imports this
+ * module): the ids of the rows it owns and its trials. Declared here, not imported, so the
+ * two modules do not import each other.
+ */
+interface WorldScope {
+  scope: Set<string>;
+  trialIds: string[];
+}
 
 /**
  * What a refused request must leave as it was: every Postgres row that names one of the
@@ -39,7 +48,7 @@ export interface Fingerprint {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-export async function fingerprint(world: FuzzWorld, path: string): Promise<Fingerprint> {
+export async function fingerprint(world: WorldScope, path: string): Promise<Fingerprint> {
   const parts = (await uuidColumns()).map(
     ({ table, columns }) =>
       `SELECT ${`'${table}'`} || ':' || md5(t::text) AS r FROM ${quote(table)} t
@@ -80,7 +89,7 @@ export function changes(before: Fingerprint, after: Fingerprint): string[] {
  * world trial, until the world's rows have been quiet for longer than a queue batch waits
  * (1 s), so the next case's fingerprint does not see this case's effects arrive.
  */
-export async function settle(world: FuzzWorld, path: string): Promise<void> {
+export async function settle(world: WorldScope, path: string): Promise<void> {
   await applicationsAgree(world.trialIds);
   if (!world.trialIds.some((id) => path.toLowerCase().includes(id))) return;
   let last = JSON.stringify(await fingerprint(world, ""));
