@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { users } from "../../db/schema";
 import type { Role } from "../../core/vocabulary/roles";
+import { users } from "../../db/schema";
 import { withDb } from "../support/workerd/db";
 import { createUser, type TestUser } from "../support/workerd/fixtures";
 import { api, errorCode } from "../support/workerd/http";

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
+import { logIn, logInAs, PASSWORD, refresh, signUp, tokenRow } from "../support/workerd/accounts";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { api, errorCode } from "../support/workerd/http";
-import { logIn, logInAs, PASSWORD, refresh, signUp, tokenRow } from "../support/workerd/accounts";
 
 describe("DELETE /v1/users/me", () => {
   it("204; the access token stops working on every route, sessions end, login fails", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, errorCode } from "../support/workerd/http";
 import { logIn, refresh, signUp, tokenRow } from "../support/workerd/accounts";
+import { api, errorCode } from "../support/workerd/http";
 
 describe("POST /v1/auth/logout", () => {
   it("204 and ends that login's family: its refresh token, and every rotation of it", async () => {

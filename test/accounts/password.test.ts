@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, errorCode } from "../support/workerd/http";
 import { logIn, logInAs, PASSWORD, refresh, signUp } from "../support/workerd/accounts";
+import { api, errorCode } from "../support/workerd/http";
 
 const changePassword = (token: string | undefined, body: unknown) =>
   api("PUT", "/v1/users/me/password", { ...(token && { token }), body });

@@ -1,9 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { refreshTokens, users } from "../../db/schema";
+import { claimsOf, logIn, refresh, signUp, tokenRow } from "../support/workerd/accounts";
 import { withDb } from "../support/workerd/db";
 import { api, errorCode } from "../support/workerd/http";
-import { claimsOf, logIn, refresh, signUp, tokenRow } from "../support/workerd/accounts";
 
 describe("POST /v1/auth/refresh", () => {
   it("exchanges a refresh token for a new working pair in the same family", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newApp } from "../../workers/app";
 import { ROLES, type Role } from "../../core/vocabulary/roles";
+import { newApp } from "../../workers/app";
 import { expectGuarded } from "../support/workerd/route-guards";
 
 /**

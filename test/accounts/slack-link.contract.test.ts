@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { api, errorCode } from "../support/contract/client";
 import { createTrial, createUser, sql, type TestUser, waitFor } from "../support/contract/fixtures";
-import { freshSlackId, linkSlackId, slackCode, slackCodes, slackRecord } from "../support/contract/slack";
+import {
+  freshSlackId,
+  linkSlackId,
+  slackCode,
+  slackCodes,
+  slackRecord,
+} from "../support/contract/slack";
 
 // Issue 13, finding 15: a Slack id is linked only once its owner proves it. Setting one sends
 // a one-time code by Slack DM; the member types it back (POST /v1/users/me/slack/verify).

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { MAX_STALENESS_MS } from "../../workers/auth/revocations";
 import { api, baseUrls } from "../support/contract/client";
-import { createTrial, createUser, FIXTURE_PASSWORD, type TestUser } from "../support/contract/fixtures";
+import {
+  createTrial,
+  createUser,
+  FIXTURE_PASSWORD,
+  type TestUser,
+} from "../support/contract/fixtures";
 
 /**
  * Issue 13, finding 10: an access token dies with its account's logout, password change or

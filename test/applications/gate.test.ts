@@ -5,13 +5,12 @@ import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { applications } from "../../db/schema";
-import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
 import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
+import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
-
-const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trialId));
 
 const rowsOf = (trialId: string) =>
   withDb((db) =>

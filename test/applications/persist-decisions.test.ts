@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import type { Application, DecisionEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { applications } from "../../db/schema";
-import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers";
+import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
+import { wonDecision } from "../support/shared/decisions";
 import { testConfig, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
-import { wonDecision } from "../support/shared/decisions";
 
 const QUEUE = "try-it-decisions";
 

@@ -1,10 +1,9 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api, errorCode } from "../support/workerd/http";
 
-const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trialId));
 const apply = (trialId: string, token: string) =>
   api("POST", `/v1/trials/${trialId}/applications`, { token, body: {} });
 

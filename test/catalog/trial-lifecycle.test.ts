@@ -1,14 +1,13 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import { trials } from "../../db/schema";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createProduct, createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api, errorCode } from "../support/workerd/http";
 
-const gateOf = (id: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(id));
 const catalogStatus = async (id: string) => {
   const [row] = await withDb((db) => db.select().from(trials).where(eq(trials.id, id)));
   return row ? `${row.status}/${row.closedReason ?? "-"}` : undefined;

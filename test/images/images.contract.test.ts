@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { gradientPng } from "../../scripts/seed/png";
 import { api, baseUrls, errorCode } from "../support/contract/client";
-import { createProduct, createUser, createUsers, type TestUser } from "../support/contract/fixtures";
+import {
+  createProduct,
+  createUser,
+  createUsers,
+  type TestUser,
+} from "../support/contract/fixtures";
 
 /** Images: raw uploads checked by type and size, served immutable, owned by their uploader. */
 

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type TestUser } from "../support/workerd/fixtures";
 import { api, errorCode } from "../support/workerd/http";
-import { expectGuarded } from "../support/workerd/route-guards";
 import { GIF, JPEG, png, rawRequest, sha256Hex, upload, WEBP } from "../support/workerd/images";
+import { expectGuarded } from "../support/workerd/route-guards";
 
 const MiB = 1024 * 1024;
 

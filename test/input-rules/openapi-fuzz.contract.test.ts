@@ -9,7 +9,11 @@ import {
   operationsOf,
   resolverOf,
 } from "../support/contract/fuzz/openapi-operations";
-import { describeRequest, type FuzzRequest, requestArbitrary } from "../support/contract/fuzz/request-arbitraries";
+import {
+  describeRequest,
+  type FuzzRequest,
+  requestArbitrary,
+} from "../support/contract/fuzz/request-arbitraries";
 import { type RoundTripContext, roundTripProblems } from "../support/contract/fuzz/round-trip";
 import { changes, fingerprint, settle } from "../support/contract/fuzz/state-fingerprint";
 

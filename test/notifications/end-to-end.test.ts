@@ -5,13 +5,13 @@ import { describe, expect, it } from "vitest";
 import type { DecisionEvent, GateEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { applications, notifications } from "../../db/schema";
-import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import worker from "../../workers/index";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
+import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
+import { wonDecision } from "../support/shared/decisions";
 import { testConfig, waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser } from "../support/workerd/fixtures";
 import { api } from "../support/workerd/http";
-import { wonDecision } from "../support/shared/decisions";
 import { createMember, freshSlackId, slackMessages } from "../support/workerd/notifications";
 
 const rowsFor = (applicationId: string) =>

@@ -3,8 +3,8 @@ import type { Client } from "@neondatabase/serverless";
 import { describe, expect, it } from "vitest";
 import { connect, DatabaseUnavailableError } from "../../db/client";
 import { SlackNotifier } from "../../workers/adapters/slack/notifier";
-import type { IncomingMessage } from "../../workers/queues/decisions/handler";
 import { Pacer } from "../../workers/notifications/pacing";
+import type { IncomingMessage } from "../../workers/queues/decisions/handler";
 import { sendNotifications } from "../../workers/queues/notifications/handler";
 import { testConfig } from "../support/workerd/db";
 import {

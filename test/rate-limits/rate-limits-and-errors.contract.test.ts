@@ -2,9 +2,6 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { gradientPng } from "../../scripts/seed/png";
 import { parseRate, RATE_LIMITS, type RateLimitKey } from "../../workers/rate-limits";
-import { type ApiResponse, apiOver, type CallOptions } from "../support/shared/api";
-import { catalogFixtures } from "../support/shared/catalog-fixtures";
-import { type StartedTarget, startTarget } from "../support/setup/contract-targets";
 import { api, errorCode, target } from "../support/contract/client";
 import {
   createProduct,
@@ -14,6 +11,9 @@ import {
   type TestUser,
 } from "../support/contract/fixtures";
 import { freshSlackId } from "../support/contract/slack";
+import { type StartedTarget, startTarget } from "../support/setup/contract-targets";
+import { type ApiResponse, apiOver, type CallOptions } from "../support/shared/api";
+import { catalogFixtures } from "../support/shared/catalog-fixtures";
 
 // API.md "Conventions": 401 for a missing or bad token, 400 for malformed or invalid input
 // with details naming the field, 413/415 for oversized or non-JSON bodies, and always the

@@ -1,12 +1,11 @@
-import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { applications } from "../../db/schema";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers, type TestUser } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api, errorCode } from "../support/workerd/http";
 
-const gateOf = (id: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(id));
 const apply = (trialId: string, m: TestUser) =>
   api("POST", `/v1/trials/${trialId}/applications`, { token: m.token });
 const cancel = (trialId: string, m: TestUser) =>

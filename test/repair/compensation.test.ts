@@ -5,15 +5,15 @@ import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import { users } from "../../db/schema";
 import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
+import worker from "../../workers/index";
 import { MAX_ATTEMPTS } from "../../workers/queues/decisions/compensation";
 import { persistDecisions } from "../../workers/queues/decisions/handler";
-import worker from "../../workers/index";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
 import {
   applicationEvents,
-  gateOf,
   messageOf,
   recordingDeps,
   recordingQueue,

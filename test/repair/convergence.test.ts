@@ -4,7 +4,6 @@ import {
   getQueueResult,
   runInDurableObject,
 } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
@@ -12,9 +11,8 @@ import { applications } from "../../db/schema";
 import worker from "../../workers";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
-
-const gateOf = (id: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(id));
 
 async function deliver(events: GateEvent[]) {
   const batch = createMessageBatch(

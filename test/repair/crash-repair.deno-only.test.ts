@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTrial, createUser, createUsers, sql } from "../support/contract/fixtures";
 import { crashAfterCommit, denoScript, termsOf } from "../support/contract/deno";
+import { createTrial, createUser, createUsers, sql } from "../support/contract/fixtures";
 
 /**
  * Deno only: a crash between the KV commit and the Postgres write is repaired by the cron

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createTrial, createUser, sql } from "../support/contract/fixtures";
 import { crashAfterCommit, denoScript, termsOf } from "../support/contract/deno";
+import { createTrial, createUser, sql } from "../support/contract/fixtures";
 
 /**
  * Deno only: a decision whose message is lost (its KV outbox entry moved aside, so no drain

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTrial, createUser, sql } from "../support/contract/fixtures";
 import { crashAfterCommit, denoScript, termsOf } from "../support/contract/deno";
+import { createTrial, createUser, sql } from "../support/contract/fixtures";
 
 /**
  * Deno only (the workerd pool has its own, test/repair/reconcile-poison.test.ts): issue 13,

@@ -4,7 +4,12 @@ import { reviews } from "../../db/schema";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers, type TestUser } from "../support/workerd/fixtures";
 import { errorCode } from "../support/workerd/http";
-import { apply, patchReview as patch, deleteReview as remove, review } from "../support/workerd/reviews";
+import {
+  apply,
+  patchReview as patch,
+  deleteReview as remove,
+  review,
+} from "../support/workerd/reviews";
 
 let trialId: string;
 let author: TestUser;

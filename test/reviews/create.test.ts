@@ -4,7 +4,14 @@ import { reviews } from "../../db/schema";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { api, errorCode } from "../support/workerd/http";
-import { apply, goodReview, postReview, REVIEW_KEYS, review, withdraw } from "../support/workerd/reviews";
+import {
+  apply,
+  goodReview,
+  postReview,
+  REVIEW_KEYS,
+  review,
+  withdraw,
+} from "../support/workerd/reviews";
 
 describe("POST /v1/trials/:id/reviews", () => {
   it("a WON member reviews the trial; trial, product and author come from the server", async () => {

@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { REVIEW_KEYS, type Review, reviewCalls } from "../support/shared/reviews";
 import { api, errorCode } from "../support/contract/client";
-import { createTrial, createUser, createUsers, sql, type TestUser } from "../support/contract/fixtures";
+import {
+  createTrial,
+  createUser,
+  createUsers,
+  sql,
+  type TestUser,
+} from "../support/contract/fixtures";
+import { REVIEW_KEYS, type Review, reviewCalls } from "../support/shared/reviews";
 
 // API.md "Reviews": only a WON applicant reviews, once; anyone reads the lists with a summary;
 // the author or an ADMIN changes or removes a review.

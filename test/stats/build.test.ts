@@ -4,8 +4,8 @@ import { applications, reviews, trialStats } from "../../db/schema";
 import { RECONCILE_CRON } from "../../workers/scheduled";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
-import { gateOf } from "../support/workerd/repair";
 import { fireCron, statsRowOf, tickUntilBuilt } from "../support/workerd/stats";
 
 // Arrivals chosen so every figure is known: three in one second, one a minute later.

@@ -12,6 +12,7 @@ import {
 } from "../../workers/scheduled/stats/jobs";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser } from "../support/workerd/fixtures";
+import { gateOf } from "../support/workerd/gate";
 import { statsRowOf } from "../support/workerd/stats";
 
 /**
@@ -41,7 +42,7 @@ async function poisonedTrial(): Promise<string> {
     opensAt: new Date(Date.now() + HOUR),
     closesAt: new Date(Date.now() + 2 * HOUR),
   });
-  const gate = env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trial.id));
+  const gate = gateOf(trial.id);
   const configured = await gate.configure({
     trialId: trial.id,
     slots: 3,

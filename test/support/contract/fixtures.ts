@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, inject } from "vitest";
-import { hashPassword } from "../../../workers/auth/password";
 import type { Role } from "../../../core/vocabulary/roles";
+import { hashPassword } from "../../../workers/auth/password";
 import { signAccessToken } from "../../../workers/auth/tokens";
 import { catalogFixtures } from "../shared/catalog-fixtures";
 import { api } from "./client";

@@ -3,9 +3,9 @@ import { resolveTestDatabase } from "../../../scripts/local-stack/postgres/choos
 import { migrateDatabase } from "../../../scripts/local-stack/postgres/migrate";
 import { startTestRedisBridge } from "../../../scripts/local-stack/upstash-bridge/test-redis";
 import { startWsProxy } from "../../../scripts/local-stack/ws-proxy/ws-proxy";
+import { startTarget, type TargetName, targetName } from "./contract-targets";
 import { startFakeS3 } from "./fake-s3";
 import { startFakeSlack } from "./fake-slack";
-import { startTarget, type TargetName, targetName } from "./contract-targets";
 
 declare module "vitest" {
   export interface ProvidedContext {

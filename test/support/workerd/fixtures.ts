@@ -1,6 +1,6 @@
+import type { Role } from "../../../core/vocabulary/roles";
 import { users } from "../../../db/schema";
 import { hashPassword } from "../../../workers/auth/password";
-import type { Role } from "../../../core/vocabulary/roles";
 import { signAccessToken } from "../../../workers/auth/tokens";
 import { catalogFixtures } from "../shared/catalog-fixtures";
 import { testConfig, withDb } from "./db";

@@ -4,9 +4,9 @@ import { eq } from "drizzle-orm";
 import type { Outcome } from "../../../core/first-come/types";
 import { notifications, users } from "../../../db/schema";
 import worker from "../../../workers";
+import type { ScriptedAnswer } from "../setup/fake-slack";
 import { withDb } from "./db";
 import { createTrial, createUser, type TestUser } from "./fixtures";
-import type { ScriptedAnswer } from "../setup/fake-slack";
 
 export const NOTIFICATIONS_QUEUE = "try-it-notifications";
 /** Must match test/support/setup/fake-slack.ts (that module runs in Node, not in workerd). */

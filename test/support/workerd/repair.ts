@@ -1,5 +1,4 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import type { GateEvent } from "../../../core/first-come/types";
 import type { DecisionQueue } from "../../../core/ports/decision-queue";
@@ -7,8 +6,7 @@ import { connect } from "../../../db/client";
 import { applications } from "../../../db/schema";
 import type { IncomingMessage, PersistDeps } from "../../../workers/queues/decisions/handler";
 import { testConfig, withDb } from "./db";
-
-export const gateOf = (trialId: string) => env.TRIAL_GATE.get(env.TRIAL_GATE.idFromName(trialId));
+import { gateOf } from "./gate";
 
 export async function setQueue(trialId: string, queue: DecisionQueue): Promise<void> {
   await runInDurableObject(gateOf(trialId), (gate) => {

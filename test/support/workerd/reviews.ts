@@ -1,5 +1,5 @@
-import { api } from "./http";
 import { reviewCalls } from "../shared/reviews";
+import { api } from "./http";
 
 export { goodReview, REVIEW_KEYS, type Review } from "../shared/reviews";
 
