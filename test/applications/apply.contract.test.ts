@@ -34,6 +34,8 @@ const persistedWhen = (trialId: string, count: number, ready: (rows: AppRow[]) =
 const apply = (trialId: string, token: string, server = 0) =>
   api("POST", `/v1/trials/${trialId}/applications`, { token, body: {}, server });
 
+// The flood also runs in the workerd pool (apply.test.ts) on the one-at-a-time gate path; this
+// one checks the group commit over real HTTP, on `wrangler dev` and across two Deno servers.
 describe("applications: a flood at the opening second", () => {
   it("admits exactly slots WON and waitlistSize WAITLISTED out of 220 concurrent members, gapless, and persists exactly those", async () => {
     const company = await createUser("COMPANY");

@@ -14,6 +14,10 @@ const persistedRows = (trialId: string) =>
       .orderBy(asc(applications.seq)),
   );
 
+// The same flood runs over HTTP in apply.contract.test.ts; this one checks another path: inside
+// workerd, through SELF.fetch, with GATE_BATCHING=off (vitest.config.ts), so each application
+// is its own call to the real TrialGate object (the one-at-a-time path, which `wrangler dev`
+// and Deno never take with batching on).
 describe("POST /v1/trials/:id/applications under a flood", () => {
   it("admits exactly 30 WON and 20 WAITLISTED out of 220 concurrent members, and persists exactly those", async () => {
     const company = await createUser("COMPANY");
