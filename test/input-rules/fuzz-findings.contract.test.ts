@@ -3,7 +3,7 @@ import { api, errorCode } from "../support/contract/client";
 import { createTrial, createUser, sql } from "../support/contract/fixtures";
 
 /**
- * What the OpenAPI fuzzer (test/contract/fuzz) found beyond issue 13's list, one class per
+ * What the OpenAPI fuzzer (test/input-rules/openapi-fuzz.contract.test.ts) found beyond issue 13's list, one class per
  * test, on both runtimes.
  */
 describe("found by the fuzzer", () => {

@@ -4,7 +4,7 @@ import { createProduct, createUser } from "../support/workerd/fixtures";
 import { api, errorCode } from "../support/workerd/http";
 
 /**
- * Found by the OpenAPI fuzzer (test/contract/fuzz): the input rules at the door (a query
+ * Found by the OpenAPI fuzzer (test/input-rules/openapi-fuzz.contract.test.ts): the input rules at the door (a query
  * value Postgres cannot store, a body that is not bounded JSON) hold for every /v1 route, but
  * the document declared their answers only on routes with validators of their own, so
  * `GET /v1/users/me?%00` answered a 400 the document did not list, and a DELETE with a
