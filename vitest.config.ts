@@ -74,7 +74,12 @@ export default defineConfig({
     // Each capability's folder holds both sides: *.contract.test.ts and *.deno-only.test.ts
     // run in Node against real servers by vitest.contract.config.ts.
     include: ["test/**/*.test.ts"],
-    exclude: ["test/**/*.contract.test.ts", "test/**/*.deno-only.test.ts"],
+    // *.node.test.ts run in plain Node with no server (vitest.node.config.ts).
+    exclude: [
+      "test/**/*.contract.test.ts",
+      "test/**/*.deno-only.test.ts",
+      "test/**/*.node.test.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -6,6 +6,8 @@
  *   3. the same contract suite against two Deno servers sharing one KV file, plus the
  *      Deno-only crash-repair tests
  *   4. the Deno KV gate's own tests under the deno binary
+ *   5. the Node-only tests that read the repository itself, e.g. the import layers
+ *      (vitest.node.config.ts)
  * Extra arguments go to every vitest run (`npm test -- test/applications` narrows them; a suite with
  * no matching file then passes empty). Every suite always runs; the exit status fails if
  * any did.
@@ -91,6 +93,7 @@ const results = [
   vitest("contract-workers", "vitest.contract.config.ts", { CONTRACT_TARGET: "workers" }),
   vitest("contract-deno", "vitest.contract.config.ts", { CONTRACT_TARGET: "deno" }),
   denoTests(),
+  vitest("node", "vitest.node.config.ts"),
 ];
 rmSync(reports, { recursive: true, force: true });
 
