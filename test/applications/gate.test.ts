@@ -1,31 +1,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
-import { applications } from "../../db/schema";
 import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
 import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
-import { waitFor, withDb } from "../support/workerd/db";
+import { waitFor } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { gateOf } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
-
-const rowsOf = (trialId: string) =>
-  withDb((db) =>
-    db
-      .select()
-      .from(applications)
-      .where(eq(applications.trialId, trialId))
-      .orderBy(asc(applications.seq)),
-  );
-
-async function setQueue(trialId: string, queue: DecisionQueue) {
-  await runInDurableObject(gateOf(trialId), (gate) => {
-    gate.decisionQueue = queue;
-  });
-}
+import { rowsOf, setQueue } from "../support/workerd/repair";
 
 const failingQueue: DecisionQueue = {
   sendBatch: async () => {

@@ -1,15 +1,14 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Application, DecisionEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
-import { applications } from "../../db/schema";
 import worker from "../../workers";
 import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import { wonDecision } from "../support/shared/decisions";
-import { testConfig, withDb } from "../support/workerd/db";
+import { testConfig } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { rowsOf } from "../support/workerd/repair";
 
 const QUEUE = "try-it-decisions";
 
@@ -33,9 +32,6 @@ async function deliver(batch: MessageBatch<unknown>, bindings: Env = env) {
   await worker.queue(batch, bindings, ctx);
   return getQueueResult(batch, ctx);
 }
-
-const rowsOf = (trialId: string) =>
-  withDb((db) => db.select().from(applications).where(eq(applications.trialId, trialId)));
 
 describe("decisions consumer", () => {
   it("leaves one row per application when a batch is delivered twice", async () => {

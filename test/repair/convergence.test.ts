@@ -4,6 +4,7 @@ import {
   getQueueResult,
   runInDurableObject,
 } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { GateEvent } from "../../core/first-come/types";
