@@ -1,18 +1,10 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { applications, users } from "../../db/schema";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { api, errorCode } from "../support/workerd/http";
-
-const persistedRows = (trialId: string) =>
-  withDb((db) =>
-    db
-      .select()
-      .from(applications)
-      .where(eq(applications.trialId, trialId))
-      .orderBy(asc(applications.seq)),
-  );
+import { rowsOf as persistedRows } from "../support/workerd/repair";
 
 // The same flood runs over HTTP in apply.contract.test.ts; this one checks another path: inside
 // workerd, through SELF.fetch, with GATE_BATCHING=off (vitest.config.ts), so each application
