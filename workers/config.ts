@@ -1,7 +1,7 @@
 import * as v from "valibot";
+import { type LogLevel, setLogLevel } from "../core/log";
 import type { RateRule } from "../core/ports/rate-limiter";
 import type { S3Config } from "./adapters/s3/blob-store";
-import { type LogLevel, setLogLevel } from "../core/log";
 import { parseRate, RATE_LIMITS, type RateLimitKey, type RateLimitVariable } from "./rate-limits";
 
 /**

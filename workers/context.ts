@@ -4,9 +4,9 @@ import type { Cache } from "../core/ports/cache";
 import type { Metrics } from "../core/ports/metrics";
 import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
+import type { Role } from "../core/vocabulary/roles";
 import type { DatabaseHandle } from "../db/client";
 import type { RevocationView } from "./auth/revocations";
-import type { Role } from "../core/vocabulary/roles";
 import type { Config } from "./config";
 
 /** What a runtime (Workers, Deno) hands the app for one request. */

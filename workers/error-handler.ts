@@ -1,10 +1,10 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { describeError, log } from "../core/log";
 import { ERROR_STATUS, type ErrorCode } from "../core/vocabulary/error-codes";
 import { isDatabaseUnavailable } from "../db/client";
 import type { AppEnv } from "./context";
 import { AppError, errorBody } from "./errors";
-import { describeError, log } from "../core/log";
 
 const DB_RETRY_AFTER_SECONDS = 5;
 

@@ -1,7 +1,7 @@
+import { describeError, log } from "../../core/log";
 import type { Revocation, RevocationStore } from "../../core/ports/revocations";
 import { AppError } from "../errors";
 import { awaitShared } from "../lib/await-shared";
-import { describeError, log } from "../../core/log";
 
 /**
  * A token issued at or before the account's revocation instant is dead. Equal counts as

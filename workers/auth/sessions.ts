@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Role } from "../../core/vocabulary/roles";
 import type { Database } from "../../db/client";
 import { refreshTokens, users } from "../../db/schema";
 import type { Config } from "../config";
 import { AppError } from "../errors";
 import { hashRefreshToken, newRefreshToken } from "./refresh-tokens";
-import type { Role } from "../../core/vocabulary/roles";
 import { signAccessToken } from "./tokens";
 
 /**

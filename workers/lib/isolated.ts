@@ -1,6 +1,6 @@
+import { describeError, log } from "../../core/log";
 import { type Metrics, noMetrics } from "../../core/ports/metrics";
 import { isDatabaseUnavailable } from "../../db/client";
-import { describeError, log } from "../../core/log";
 
 /**
  * Every batch job (statistics, reconciliation, status sync, outbox drains) works through a

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateRule } from "../../core/ports/rate-limiter";
-import { revokedBy } from "../auth/revocations";
 import type { Role } from "../../core/vocabulary/roles";
+import { revokedBy } from "../auth/revocations";
 import { type VerifiedClaims, verifyAccessToken } from "../auth/tokens";
 import type { AppContext, AppEnv } from "../context";
 import { AppError } from "../errors";

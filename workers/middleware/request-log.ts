@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "../context";
 import { log } from "../../core/log";
+import type { AppEnv } from "../context";
 
 /**
  * One JSON line per request: its id (the caller's x-request-id when sane), method, the

@@ -1,6 +1,6 @@
+import { describeError, log } from "../../../core/log";
 import type { RateDecision, RateLimiter, RateRule } from "../../../core/ports/rate-limiter";
 import { ConfigError } from "../../config";
-import { describeError, log } from "../../../core/log";
 import { RATE_LIMITS } from "../../rate-limits";
 
 /** One limiter per bindings object (an isolate sees the same env on every request). */
