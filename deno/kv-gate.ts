@@ -92,12 +92,13 @@ export class KvTrialGate implements TrialGate {
       const entry = await this.loadState();
       const now = Date.now();
       const decision = configureTerms(entry.value, terms, now);
-      if (decision.kind === "refused") return { ok: false, code: decision.code };
-      if (decision.kind === "unchanged")
-        return { ok: true, snapshot: snapshotOf(decision.state, now) };
+      if (decision.kind === "refused") return decision;
+      if (decision.kind === "unchanged") {
+        return { kind: "configured" as const, snapshot: snapshotOf(decision.state, now) };
+      }
       const next = decision.next;
       const ok = await this.commitState(entry, next, []);
-      return ok ? { ok: true, snapshot: snapshotOf(next, now) } : LOST_RACE;
+      return ok ? { kind: "configured" as const, snapshot: snapshotOf(next, now) } : LOST_RACE;
     });
   }
 
@@ -185,12 +186,12 @@ export class KvTrialGate implements TrialGate {
     const result = await this.decide(async () => {
       const entry = await this.loadState();
       const state = entry.value;
-      if (!state) return { ok: false as const, code: "TRIAL_NOT_FOUND" as const };
+      if (!state) return { kind: "refused" as const, code: "TRIAL_NOT_FOUND" as const };
       const now = Date.now();
       const decision = decideCancellation(state, now);
-      if (decision.kind === "refused") return { ok: false as const, code: decision.code };
+      if (decision.kind === "refused") return decision;
       if (decision.kind === "already-cancelled") {
-        return { ok: true as const, snapshot: snapshotOf(state, now), notified: 0 };
+        return { kind: "cancelled" as const, snapshot: snapshotOf(state, now), notified: 0 };
       }
       // The state and the fan-out cursor in one commit: a cancellation exists exactly when
       // its holders are (or will be, if this isolate dies now) told.
@@ -199,12 +200,12 @@ export class KvTrialGate implements TrialGate {
       const ok = await this.commitState(entry, next, events, op);
       if (!ok) return LOST_RACE;
       return {
-        ok: true as const,
+        kind: "cancelled" as const,
         snapshot: snapshotOf(next, now),
         notified: state.won + state.waitlisted,
       };
     });
-    if (result.ok && result.notified > 0) {
+    if (result.kind === "cancelled" && result.notified > 0) {
       try {
         await fanOutCancellation(this.kv, this.trialId, () =>
           this.options.afterCommit?.(this.trialId),

@@ -4,6 +4,7 @@ import type {
   GateSnapshot,
   GateState,
   RefusalCode,
+  Refused,
   TrialStatus,
   TrialTerms,
 } from "./types";
@@ -84,7 +85,7 @@ export interface AdmitRequest {
 
 export type AdmitDecision =
   | { kind: "admitted"; application: Application; next: GateState }
-  | { kind: "refused"; code: Exclude<RefusalCode, "TRIAL_NOT_FOUND">; next: GateState };
+  | (Refused<Exclude<RefusalCode, "TRIAL_NOT_FOUND">> & { next: GateState });
 
 /**
  * Decide a new applicant (the caller has already checked that this user has no
@@ -196,7 +197,7 @@ export function nextTransitionAt(state: GateState, now: number): number | null {
 export type CancelDecision =
   | { kind: "cancelled"; next: GateState }
   | { kind: "already-cancelled" }
-  | { kind: "refused"; code: "TRIAL_CLOSED" };
+  | Refused<"TRIAL_CLOSED">;
 
 /**
  * A SCHEDULED or OPEN trial can be cancelled, and so can one that filled up before its end
@@ -225,7 +226,7 @@ export function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
 
 export type ConfigureDecision =
   | { kind: "unchanged"; state: GateState }
-  | { kind: "refused"; code: "TRIAL_ALREADY_OPEN" }
+  | Refused<"TRIAL_ALREADY_OPEN">
   | { kind: "configured"; next: GateState };
 
 /**
@@ -255,7 +256,7 @@ export type WithdrawDecision =
       promoted: Application | null;
     }
   | { kind: "unchanged" }
-  | { kind: "refused"; code: "TRIAL_CLOSED" | "TRIAL_CANCELLED" };
+  | Refused<"TRIAL_CLOSED" | "TRIAL_CANCELLED">;
 
 /**
  * Give up a place (the member cancels, or the consumer compensates for an application that

@@ -110,12 +110,21 @@ export interface GateSnapshot {
   statusVersion: number;
 }
 
+/**
+ * The one shape of a refusal, for every gate verb and every decision: `kind` says what
+ * happened, and a refusal carries a stable API error code instead of a throw.
+ */
+export interface Refused<Code extends ErrorCode> {
+  kind: "refused";
+  code: Code;
+}
+
 export type WithdrawResult =
   | { kind: "withdrawn"; application: Application; promoted: Application | null }
   | { kind: "unchanged"; application: Application }
-  | { kind: "refused"; code: RefusalCode | "APPLICATION_NOT_FOUND" };
+  | Refused<RefusalCode | "APPLICATION_NOT_FOUND">;
 
 export type ApplyResult =
   | { kind: "created"; application: Application }
   | { kind: "existing"; application: Application }
-  | { kind: "refused"; code: RefusalCode };
+  | Refused<RefusalCode>;

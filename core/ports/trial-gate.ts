@@ -3,6 +3,7 @@ import type {
   Application,
   ApplyResult,
   GateSnapshot,
+  Refused,
   TrialTerms,
   WithdrawResult,
 } from "../first-come/types";
@@ -57,13 +58,15 @@ export interface ClosedNotice {
   filter: ApplicantFilter;
 }
 
+/** The same terms again are configured too: configure is idempotent. */
 export type ConfigureResult =
-  | { ok: true; snapshot: GateSnapshot }
-  | { ok: false; code: "TRIAL_ALREADY_OPEN" };
+  | { kind: "configured"; snapshot: GateSnapshot }
+  | Refused<"TRIAL_ALREADY_OPEN">;
 
+/** Cancelling a cancelled trial is cancelled too, with nobody notified again. */
 export type CancelResult =
-  | { ok: true; snapshot: GateSnapshot; notified: number }
-  | { ok: false; code: "TRIAL_NOT_FOUND" | "TRIAL_CLOSED" };
+  | { kind: "cancelled"; snapshot: GateSnapshot; notified: number }
+  | Refused<"TRIAL_NOT_FOUND" | "TRIAL_CLOSED">;
 
 export interface TrialGates {
   get(trialId: string): TrialGate;

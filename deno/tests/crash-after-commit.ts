@@ -17,7 +17,7 @@ const kv = await Deno.openKv(path);
 // No afterCommit hook: nothing drains; the process "crashes" right after the commits.
 const gate = kvTrialGates(kv).get((JSON.parse(termsJson) as TrialTerms).trialId);
 const configured = await gate.configure(JSON.parse(termsJson) as TrialTerms);
-if (!configured.ok) throw new Error(`configure refused: ${configured.code}`);
+if (configured.kind === "refused") throw new Error(`configure refused: ${configured.code}`);
 const results = await Promise.all(userIds.map((userId) => applyOne(gate, userId)));
 console.log(JSON.stringify(results));
 Deno.exit(137);

@@ -25,7 +25,7 @@ Deno.test("the KV gate of an unknown trial answers every call and writes no key"
       kind: "refused",
       code: "TRIAL_NOT_FOUND",
     });
-    assert.deepEqual(await gate.cancel(), { ok: false, code: "TRIAL_NOT_FOUND" });
+    assert.deepEqual(await gate.cancel(), { kind: "refused", code: "TRIAL_NOT_FOUND" });
     await gate.countRejected(3);
     await gate.discard();
     const keys = await Array.fromAsync(kv.list({ prefix: [] }), (e) => e.key);

@@ -102,9 +102,10 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   async configure(terms: TrialTerms): Promise<ConfigureResult> {
     const now = Date.now();
     const decision = configureTerms(this.state, terms, now);
-    if (decision.kind === "refused") return { ok: false, code: decision.code };
-    if (decision.kind === "unchanged")
-      return { ok: true, snapshot: snapshotOf(decision.state, now) };
+    if (decision.kind === "refused") return decision;
+    if (decision.kind === "unchanged") {
+      return { kind: "configured", snapshot: snapshotOf(decision.state, now) };
+    }
     if (!this.hasSchema) {
       migrateGateSchema(this.sql, this.ctx.storage);
       this.hasSchema = true;
@@ -112,7 +113,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     saveGate(this.sql, decision.next);
     this.state = decision.next;
     this.armForTransitions(now);
-    return { ok: true, snapshot: snapshotOf(decision.next, now) };
+    return { kind: "configured", snapshot: snapshotOf(decision.next, now) };
   }
 
   /**
@@ -166,12 +167,12 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   async cancel(): Promise<CancelResult> {
     const state = this.state;
-    if (!state) return { ok: false, code: "TRIAL_NOT_FOUND" };
+    if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     const now = Date.now();
     const decision = decideCancellation(state, now);
-    if (decision.kind === "refused") return { ok: false, code: decision.code };
+    if (decision.kind === "refused") return decision;
     if (decision.kind === "already-cancelled") {
-      return { ok: true, snapshot: snapshotOf(state, now), notified: 0 };
+      return { kind: "cancelled", snapshot: snapshotOf(state, now), notified: 0 };
     }
     const holders = listHolders(this.sql, state.trialId);
     this.ctx.storage.transactionSync(() => {
@@ -190,7 +191,11 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       this.commitState(this.announce(decision.next, now), now);
     });
     this.afterOutboxWrite(now);
-    return { ok: true, snapshot: snapshotOf(decision.next, now), notified: holders.length };
+    return {
+      kind: "cancelled",
+      snapshot: snapshotOf(decision.next, now),
+      notified: holders.length,
+    };
   }
 
   async findApplication(userId: string): Promise<Application | null> {

@@ -127,7 +127,7 @@ describe("TrialGate durability", () => {
       opensAt: snapshot!.opensAt,
       closesAt: snapshot!.closesAt,
     });
-    expect(result).toEqual({ ok: false, code: "TRIAL_ALREADY_OPEN" });
+    expect(result).toEqual({ kind: "refused", code: "TRIAL_ALREADY_OPEN" });
     expect((await gate.snapshot())?.slots).toBe(1);
   });
 });

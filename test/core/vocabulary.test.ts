@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applications";

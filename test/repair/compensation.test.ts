@@ -142,7 +142,7 @@ describe("compensation for a message that keeps failing", () => {
       opensAt: Date.now() - 1000,
       closesAt: Date.now() + hour,
     });
-    expect(configured.ok).toBe(true);
+    expect(configured.kind).toBe("configured");
     const recorded: GateEvent[] = [];
     await setQueue(trialId, recordingQueue(recorded));
     const [a, b] = await createUsers("MEMBER", 2);

@@ -50,7 +50,7 @@ async function poisonedTrial(): Promise<string> {
     opensAt: Date.parse("0000-01-01T00:00:00Z"),
     closesAt: Date.now() + 2 * HOUR,
   });
-  expect(configured.ok).toBe(true);
+  expect(configured.kind).toBe("configured");
   return trial.id;
 }
 

@@ -50,7 +50,9 @@ export async function createTrial(
     opensAt: input.opensAt,
     closesAt: input.closesAt,
   });
-  if (!configured.ok) throw new Error(`fresh gate refused configuration: ${configured.code}`);
+  if (configured.kind === "refused") {
+    throw new Error(`fresh gate refused configuration: ${configured.code}`);
+  }
   const live = configured.snapshot;
 
   const now = new Date();
@@ -199,7 +201,7 @@ export async function updateTrial(
       // Set before the call: a call that fails on the way back may still have changed it.
       gateAsked = true;
       const configured = await gate.configure(terms);
-      if (!configured.ok) {
+      if (configured.kind === "refused") {
         gateAsked = false; // a refusal changed nothing: there is nothing to give back
         throw new AppError(
           "TRIAL_ALREADY_OPEN",
@@ -244,7 +246,7 @@ function termsOf(s: GateSnapshot): TrialTerms {
 async function restoreTerms(gate: TrialGate, old: TrialTerms, cause: unknown): Promise<void> {
   try {
     const restored = await gate.configure(old);
-    if (restored.ok) return;
+    if (restored.kind === "configured") return;
     log.error("trial.terms_diverged", {
       trialId: old.trialId,
       reason: "the gate opened under the new terms before they could be taken back",
@@ -273,7 +275,7 @@ export async function cancelTrial(
   const trial = await getTrialRow(db, id);
   assertOwnsTrial(caller, trial);
   const result = await gates.get(id).cancel();
-  if (!result.ok) {
+  if (result.kind === "refused") {
     throw result.code === "TRIAL_CLOSED"
       ? new AppError("TRIAL_CLOSED", "The trial has already ended; there is nothing to cancel.")
       : new AppError("TRIAL_NOT_FOUND", "No such trial.");
