@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { applications, users } from "../../db/schema";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
+import { rowsOf as persistedRows } from "../support/workerd/gate";
 import { api, errorCode } from "../support/workerd/http";
-import { rowsOf as persistedRows } from "../support/workerd/repair";
 
 // The same flood runs over HTTP in apply.contract.test.ts; this one checks another path: inside
 // workerd, through SELF.fetch, with GATE_BATCHING=off (vitest.config.ts), so each application

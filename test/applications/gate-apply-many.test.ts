@@ -5,8 +5,7 @@ import type { ApplyResult, GateEvent } from "../../core/first-come/types";
 import { durableObjectGates } from "../../workers/adapters/cloudflare/gates";
 import { applyToTrial } from "../../workers/services/applications";
 import { testConfig } from "../support/workerd/db";
-import { gateOf } from "../support/workerd/gate";
-import { recordingQueue, setQueue } from "../support/workerd/repair";
+import { gateOf, recordingQueue, setQueue } from "../support/workerd/gate";
 
 const hour = 3_600_000;
 

@@ -7,9 +7,8 @@ import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decisi
 import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
 import { waitFor } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
-import { gateOf } from "../support/workerd/gate";
+import { gateOf, rowsOf, setQueue } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
-import { rowsOf, setQueue } from "../support/workerd/repair";
 
 const failingQueue: DecisionQueue = {
   sendBatch: async () => {

@@ -8,7 +8,7 @@ import { type IncomingMessage, persistDecisions } from "../../workers/queues/dec
 import { wonDecision } from "../support/shared/decisions";
 import { testConfig } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
-import { rowsOf } from "../support/workerd/repair";
+import { rowsOf } from "../support/workerd/gate";
 
 const QUEUE = "try-it-decisions";
 

@@ -10,16 +10,9 @@ import { MAX_ATTEMPTS } from "../../workers/queues/decisions/compensation";
 import { persistDecisions } from "../../workers/queues/decisions/handler";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
-import { gateOf } from "../support/workerd/gate";
+import { gateOf, recordingQueue, rowsOf, setQueue } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
-import {
-  applicationEvents,
-  messageOf,
-  recordingDeps,
-  recordingQueue,
-  rowsOf,
-  setQueue,
-} from "../support/workerd/repair";
+import { applicationEvents, messageOf, recordingDeps } from "../support/workerd/repair";
 
 const hour = 3_600_000;
 

@@ -6,8 +6,7 @@ import { durableObjectGates } from "../../workers/adapters/cloudflare/gates";
 import { RECONCILE_JOB, reconcileTrials } from "../../workers/scheduled/reconcile";
 import { withDb } from "../support/workerd/db";
 import { createTrial, createUser } from "../support/workerd/fixtures";
-import { gateOf } from "../support/workerd/gate";
-import { recordingQueue, rowsOf, setQueue } from "../support/workerd/repair";
+import { gateOf, recordingQueue, rowsOf, setQueue } from "../support/workerd/gate";
 
 /**
  * Issue 13, finding 7, for reconciliation: a gate holding an application Postgres refuses

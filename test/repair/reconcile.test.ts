@@ -15,10 +15,9 @@ import { RECONCILE_CRON } from "../../workers/scheduled";
 import { RECONCILE_LIMITS } from "../../workers/scheduled/reconcile";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
-import { gateOf } from "../support/workerd/gate";
+import { gateOf, recordingQueue, rowsOf, setQueue } from "../support/workerd/gate";
 import { api } from "../support/workerd/http";
 import { createMember, freshSlackId, slackMessages } from "../support/workerd/notifications";
-import { recordingQueue, rowsOf, setQueue } from "../support/workerd/repair";
 
 interface Drift {
   trialId: string;

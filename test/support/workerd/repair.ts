@@ -1,36 +1,8 @@
-import { runInDurableObject } from "cloudflare:test";
-import { asc, eq } from "drizzle-orm";
 import type { GateEvent } from "../../../core/first-come/types";
-import type { DecisionQueue } from "../../../core/ports/decision-queue";
 import { connect } from "../../../db/client";
-import { applications } from "../../../db/schema";
 import type { IncomingMessage, PersistDeps } from "../../../workers/queues/decisions/handler";
-import { testConfig, withDb } from "./db";
+import { testConfig } from "./db";
 import { gateOf } from "./gate";
-
-export async function setQueue(trialId: string, queue: DecisionQueue): Promise<void> {
-  await runInDurableObject(gateOf(trialId), (gate) => {
-    gate.decisionQueue = queue;
-  });
-}
-
-/** A queue that keeps what the gate sends, so a test decides when (and whether) it arrives. */
-export function recordingQueue(into: GateEvent[]): DecisionQueue {
-  return {
-    sendBatch: async (events) => {
-      into.push(...events);
-    },
-  };
-}
-
-export const rowsOf = (trialId: string) =>
-  withDb((db) =>
-    db
-      .select()
-      .from(applications)
-      .where(eq(applications.trialId, trialId))
-      .orderBy(asc(applications.seq)),
-  );
 
 export type RecordedMessage = IncomingMessage & { state: "ack" | "retry" | null };
 
