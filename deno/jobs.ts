@@ -52,7 +52,7 @@ export async function runJob(
     results.push(
       await step("outbox", async () => {
         const started = Date.now();
-        const summary = await drainOutbox(services.kv, services.persistDeps(), {
+        const summary = await drainOutbox(services.kv, services.pipeline.decisions, {
           metrics: services.metrics,
         });
         log.info("cron.outbox_drain", { ...summary, ms: Date.now() - started });
@@ -62,7 +62,7 @@ export async function runJob(
       await step("notifications", async () => {
         const tally = await sweepPendingNotifications(
           services.database.connection(),
-          services.sendDeps(),
+          services.pipeline.notifications,
         );
         if (tally) {
           countSlackSends(services.metrics, tally);

@@ -1,10 +1,13 @@
 import { sql } from "drizzle-orm";
 import type { Metrics } from "../core/ports/metrics.ts";
 import type { Connection } from "../db/client.ts";
-import type { IncomingMessage } from "../workers/queues/decisions/handler.ts";
+import type { IncomingMessage } from "../workers/queues/incoming-message.ts";
 import { countSlackSends } from "../workers/queues/metrics.ts";
-import type { NotificationMessage, NotificationQueue } from "../workers/notifications/enqueue.ts";
 import { type SendDeps, sendNotifications } from "../workers/queues/notifications/handler.ts";
+import type {
+  NotificationMessage,
+  NotificationQueue,
+} from "../workers/queues/notifications/message.ts";
 import type { Background } from "./background.ts";
 import { KeyedSerializer } from "./serializer.ts";
 
@@ -16,7 +19,7 @@ import { KeyedSerializer } from "./serializer.ts";
  * stays PENDING and the per-minute sweep sends it again, with the attempt count the row keeps.
  */
 export function inProcessNotificationQueue(
-  deps: () => SendDeps,
+  deps: SendDeps,
   background: Background,
   metrics: Metrics,
 ): NotificationQueue {
@@ -25,7 +28,7 @@ export function inProcessNotificationQueue(
   const send = (batch: IncomingMessage[]) =>
     background.run(
       sender.run("slack", async () =>
-        countSlackSends(metrics, await sendNotifications(batch, deps())),
+        countSlackSends(metrics, await sendNotifications(batch, deps)),
       ),
       "notifications.send",
     );

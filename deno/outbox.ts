@@ -2,11 +2,9 @@ import type { GateEvent } from "../core/first-come/types.ts";
 import { describeError, log } from "../core/log.ts";
 import type { Metrics } from "../core/ports/metrics.ts";
 import { batchThenEach } from "../workers/lib/isolated.ts";
-import {
-  type IncomingMessage,
-  type PersistDeps,
-  persistDecisions,
-} from "../workers/queues/decisions/handler.ts";
+import type { DeadLetter, ParkDeadLetter } from "../workers/queues/decisions/dead-letters.ts";
+import { type PersistDeps, persistDecisions } from "../workers/queues/decisions/handler.ts";
+import type { IncomingMessage } from "../workers/queues/incoming-message.ts";
 import { gateKeys } from "./keys.ts";
 
 /**
@@ -143,7 +141,7 @@ export class OutboxDrainer {
 
   constructor(
     private readonly kv: Deno.Kv,
-    private readonly deps: () => PersistDeps,
+    private readonly deps: PersistDeps,
   ) {}
 
   /** Schedules a drain; returns the promise of the drain that will cover this call. */
@@ -162,7 +160,7 @@ export class OutboxDrainer {
     do {
       this.again = false;
       try {
-        const summary = await drainOutbox(this.kv, this.deps());
+        const summary = await drainOutbox(this.kv, this.deps);
         if (summary.written + summary.retried + summary.deadLettered > 0) {
           log.info("outbox.drained", { ...summary });
         }
@@ -173,4 +171,16 @@ export class OutboxDrainer {
       }
     } while (this.again);
   }
+}
+
+/**
+ * The outbox's dead letters, kept in KV where an operator lists them:
+ * ["dead-letter", at, id] → { reason, body } (workers/queues/decisions/dead-letters.ts).
+ */
+export function kvDeadLetters(kv: Deno.Kv): ParkDeadLetter {
+  return async (body, reason) => {
+    const letter: DeadLetter = { reason, body };
+    await kv.set(["dead-letter", Date.now(), crypto.randomUUID()], letter);
+    log.error("outbox.dead_lettered", { reason });
+  };
 }

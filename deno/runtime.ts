@@ -3,25 +3,20 @@ import type { Cache } from "../core/ports/cache.ts";
 import type { TrialGates } from "../core/ports/trial-gate.ts";
 import { DatabasePool } from "../db/client.ts";
 import { s3BlobStore } from "../workers/adapters/s3/blob-store.ts";
-import { SlackNotifier } from "../workers/adapters/slack/notifier.ts";
 import { cacheFor } from "../workers/adapters/upstash/for-config.ts";
 import { keepMsFor, RevocationView } from "../workers/auth/revocations.ts";
-import { invalidateTrial } from "../workers/cache/invalidate.ts";
 import { type Config, parseConfig } from "../workers/config.ts";
-import type { PersistDeps } from "../workers/queues/decisions/handler.ts";
 import type { Runtime } from "../workers/context.ts";
-import { log } from "../core/log.ts";
-import { observeQueueLag } from "../workers/queues/metrics.ts";
-import { enqueueNotifications, type NotificationQueue } from "../workers/notifications/enqueue.ts";
 import { Pacer } from "../workers/notifications/pacing.ts";
-import type { SendDeps } from "../workers/queues/notifications/handler.ts";
+import type { NotificationQueue } from "../workers/queues/notifications/message.ts";
+import { type Pipeline, wirePipeline } from "../workers/queues/pipeline.ts";
 import { Background } from "./background.ts";
 import { distantKv } from "./distant-kv.ts";
 import { nodeModulesDocsAsset } from "./docs-assets.ts";
 import { fileBlobStore } from "./file-blob-store.ts";
 import { kvTrialGates } from "./kv-gate.ts";
 import { inProcessNotificationQueue } from "./notifications.ts";
-import { OutboxDrainer } from "./outbox.ts";
+import { kvDeadLetters, OutboxDrainer } from "./outbox.ts";
 import { PrometheusRegistry } from "./prometheus.ts";
 import { denoRateLimiter } from "./rate-limiter.ts";
 import { kvRevocationStore } from "./revocation-store.ts";
@@ -44,8 +39,8 @@ export interface DenoServices {
   metrics: PrometheusRegistry;
   /** The in-process stand-in for the notifications queue (reconciliation hands it work too). */
   notifications: NotificationQueue;
-  persistDeps(): PersistDeps;
-  sendDeps(): SendDeps;
+  /** Both consumers' dependencies, wired as on Cloudflare (workers/queues/pipeline.ts). */
+  pipeline: Pipeline;
 }
 
 export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServices {
@@ -54,13 +49,6 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
   const background = new Background();
   const metrics = new PrometheusRegistry();
   const cache = cacheFor(config);
-  const pacer = new Pacer();
-  const sendDeps = (): SendDeps => ({
-    connect: async () => database.connection(),
-    notifier: new SlackNotifier(config.slack),
-    pacer,
-  });
-  const notifications = inProcessNotificationQueue(sendDeps, background, metrics);
   // The drainer needs the gates (compensation releases places) and the gates kick the
   // drainer: the cycle is closed through this late-bound reference.
   let drainer: OutboxDrainer | undefined;
@@ -70,25 +58,18 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
       if (drainer) background.run(drainer.kick(), "outbox.drain");
     },
   });
-  const persistDeps = (): PersistDeps => ({
+  const pipeline = wirePipeline({
     connect: async () => database.connection(),
-    onTrialStatusWritten: async (trialIds) => {
-      await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
-    },
-    afterApplicationsWritten: async (conn, events) => {
-      observeQueueLag(metrics, events);
-      await enqueueNotifications(conn, notifications, events);
-    },
-    // Kept in KV, where an operator lists them: ["dead-letter", at, id] → { reason, body }.
-    deadLetter: async (body, reason) => {
-      await kv.set(["dead-letter", Date.now(), crypto.randomUUID()], { reason, body });
-      log.error("outbox.dead_lettered", { reason });
-    },
-    releasePlace: async (trialId, applicationId, reason) => {
-      await gates.get(trialId).release(applicationId, reason);
-    },
+    cache,
+    gates,
+    metrics,
+    slack: config.slack,
+    pacer: new Pacer(),
+    deadLetter: kvDeadLetters(kv),
+    // No queue: the rows are sent at once in this isolate (deno/notifications.ts).
+    notificationQueue: (sender) => inProcessNotificationQueue(sender, background, metrics),
   });
-  drainer = new OutboxDrainer(kv, persistDeps);
+  drainer = new OutboxDrainer(kv, pipeline.decisions);
   return {
     config,
     kv,
@@ -99,9 +80,8 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
     background,
     drainer,
     metrics,
-    notifications,
-    persistDeps,
-    sendDeps,
+    notifications: pipeline.notificationQueue,
+    pipeline,
   };
 }
 

@@ -1,18 +1,17 @@
+import { log } from "../core/log";
 import { connect } from "../db/client";
 import { durableObjectGates } from "./adapters/cloudflare/gates";
 import { metricsFor } from "./adapters/cloudflare/metrics";
 import { cloudflareRuntime } from "./adapters/cloudflare/runtime";
-import { SlackNotifier } from "./adapters/slack/notifier";
 import { cacheFor } from "./adapters/upstash/for-config";
 import { newApp } from "./app";
-import { invalidateTrial } from "./cache/invalidate";
 import { parseConfig } from "./config";
-import { persistDecisions } from "./queues/decisions/handler";
-import { log } from "../core/log";
-import { countSlackSends, observeQueueLag } from "./queues/metrics";
-import { enqueueNotifications } from "./notifications/enqueue";
 import { Pacer } from "./notifications/pacing";
+import { queueDeadLetters } from "./queues/decisions/dead-letters";
+import { persistDecisions } from "./queues/decisions/handler";
+import { countSlackSends } from "./queues/metrics";
 import { sendNotifications } from "./queues/notifications/handler";
+import { wirePipeline } from "./queues/pipeline";
 import { runScheduled } from "./scheduled";
 
 export { RevocationList } from "../durable-objects/revocation-list/revocation-list";
@@ -31,14 +30,22 @@ export default {
 
   async queue(batch, env, _ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
+    const metrics = metricsFor(env);
+    const pipeline = wirePipeline({
+      connect: () => connect(config.database),
+      cache: cacheFor(config),
+      gates: durableObjectGates(env.TRIAL_GATE),
+      metrics,
+      slack: config.slack,
+      pacer: slackPacer,
+      deadLetter: queueDeadLetters(env.DECISIONS_DLQ),
+      // The queue's own consumer (below) sends: the binding only takes the messages.
+      notificationQueue: () => env.NOTIFICATIONS_QUEUE,
+    });
+    const started = Date.now();
     if (batch.queue === NOTIFICATIONS_QUEUE) {
-      const started = Date.now();
-      const result = await sendNotifications(batch.messages, {
-        connect: () => connect(config.database),
-        notifier: new SlackNotifier(config.slack),
-        pacer: slackPacer,
-      });
-      countSlackSends(metricsFor(env), result);
+      const result = await sendNotifications(batch.messages, pipeline.notifications);
+      countSlackSends(metrics, result);
       log.info("queue.notifications", {
         ...result,
         messages: batch.messages.length,
@@ -51,26 +58,7 @@ export default {
       batch.retryAll();
       return;
     }
-    const started = Date.now();
-    const result = await persistDecisions(batch.messages, {
-      connect: () => connect(config.database),
-      // Lists by status are cached: a status the gate announced must show up in them.
-      onTrialStatusWritten: async (trialIds) => {
-        const cache = cacheFor(config);
-        await Promise.all(trialIds.map((id) => invalidateTrial(cache, id)));
-      },
-      afterApplicationsWritten: async (conn, events) => {
-        observeQueueLag(metricsFor(env), events);
-        await enqueueNotifications(conn, env.NOTIFICATIONS_QUEUE, events);
-      },
-      deadLetter: async (body, reason) => {
-        await env.DECISIONS_DLQ.send({ reason, body }, { contentType: "json" });
-      },
-      // The gate logs what it did; "unchanged" (already released) is the retried case.
-      releasePlace: async (trialId, applicationId, reason) => {
-        await durableObjectGates(env.TRIAL_GATE).get(trialId).release(applicationId, reason);
-      },
-    });
+    const result = await persistDecisions(batch.messages, pipeline.decisions);
     log.info("queue.decisions", {
       ...result,
       messages: batch.messages.length,

@@ -8,8 +8,9 @@ import WebSocket from "ws";
 import type { GateEvent } from "../../core/first-come/types";
 import { connect } from "../../db/client";
 import { wonDecision } from "../../test/support/shared/decisions";
-import { type IncomingMessage, persistDecisions } from "../../workers/queues/decisions/handler";
 import { enqueueNotifications } from "../../workers/notifications/enqueue";
+import { persistDecisions } from "../../workers/queues/decisions/handler";
+import type { IncomingMessage } from "../../workers/queues/incoming-message";
 
 export interface DrainCapacity {
   applications: number;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { connect, DatabaseUnavailableError } from "../../db/client";
 import { SlackNotifier } from "../../workers/adapters/slack/notifier";
 import { Pacer } from "../../workers/notifications/pacing";
-import type { IncomingMessage } from "../../workers/queues/decisions/handler";
+import type { IncomingMessage } from "../../workers/queues/incoming-message";
 import { sendNotifications } from "../../workers/queues/notifications/handler";
 import { testConfig } from "../support/workerd/db";
 import {

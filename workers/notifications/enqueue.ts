@@ -1,16 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { DecisionEvent, GateEvent } from "../../core/first-come/types";
 import type { Database } from "../../db/client";
-
-/** The body of one notifications-queue message. */
-export interface NotificationMessage {
-  notificationId: string;
-}
-
-/** The slice of a Cloudflare Queue producer this uses. */
-export interface NotificationQueue {
-  sendBatch(messages: { body: NotificationMessage }[]): Promise<unknown>;
-}
+import type { NotificationQueue } from "../queues/notifications/message";
 
 /** Cloudflare's sendBatch takes at most 100 messages. */
 const QUEUE_BATCH_LIMIT = 100;

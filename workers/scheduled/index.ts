@@ -5,7 +5,7 @@ import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { eachIsolated } from "../lib/isolated";
-import type { NotificationQueue } from "../notifications/enqueue";
+import type { NotificationQueue } from "../queues/notifications/message";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";
 import { DAILY_STATS_CRON, runDailyStats, runStatsTick } from "./stats";

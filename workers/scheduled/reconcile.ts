@@ -7,12 +7,9 @@ import type { TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema";
 import { batchThenEach, eachIsolated } from "../lib/isolated";
-import {
-  type NotificationQueue,
-  queuePendingNotifications,
-  recordNotifications,
-} from "../notifications/enqueue";
+import { queuePendingNotifications, recordNotifications } from "../notifications/enqueue";
 import { upsertApplications } from "../queues/decisions/application-rows";
+import type { NotificationQueue } from "../queues/notifications/message";
 
 /** The name its failures are logged and counted under (workers/lib/isolated.ts). */
 export const RECONCILE_JOB = "reconcile";

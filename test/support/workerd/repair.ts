@@ -1,6 +1,7 @@
 import type { GateEvent } from "../../../core/first-come/types";
 import { connect } from "../../../db/client";
-import type { IncomingMessage, PersistDeps } from "../../../workers/queues/decisions/handler";
+import type { PersistDeps } from "../../../workers/queues/decisions/handler";
+import type { IncomingMessage } from "../../../workers/queues/incoming-message";
 import { testConfig } from "./db";
 import { gateOf } from "./gate";
 

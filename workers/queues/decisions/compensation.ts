@@ -1,9 +1,10 @@
 import { inArray } from "drizzle-orm";
 import type { Application, GateEvent } from "../../../core/first-come/types";
+import { describeError, log } from "../../../core/log";
 import { type Database, isDatabaseUnavailable } from "../../../db/client";
 import { users } from "../../../db/schema";
-import { describeError, log } from "../../../core/log";
-import type { IncomingMessage } from "./handler";
+import type { IncomingMessage } from "../incoming-message";
+import type { ParkDeadLetter } from "./dead-letters";
 
 /**
  * Deliveries after which a row that still fails is given up on. Below wrangler.toml's
@@ -17,7 +18,8 @@ const USER_FK = "applications_user_id_users_id_fk";
 export interface CompensationDeps {
   /** Give an application's place back to its trial's gate (idempotent there). */
   releasePlace(trialId: string, applicationId: string, reason: string): Promise<void>;
-  deadLetter(body: unknown, reason: string): Promise<void>;
+  /** Park a message that can never be processed, with the reason, and never retry it. */
+  deadLetter: ParkDeadLetter;
 }
 
 interface Item {

@@ -2,29 +2,23 @@ import { sql } from "drizzle-orm";
 import type { Application, GateEvent, TrialStatusEvent } from "../../../core/first-come/types";
 import { describeError, log } from "../../../core/log";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
+import type { IncomingMessage } from "../incoming-message";
 import { upsertApplications } from "./application-rows";
-import { compensate, permanentFailure, setAsideLostAccounts } from "./compensation";
+import {
+  type CompensationDeps,
+  compensate,
+  permanentFailure,
+  setAsideLostAccounts,
+} from "./compensation";
 import { parseGateEvent } from "./message";
 
-/** The slice of a queue message this consumer uses (Cloudflare's Message satisfies it). */
-export interface IncomingMessage {
-  readonly id: string;
-  readonly body: unknown;
-  readonly attempts: number;
-  ack(): void;
-  retry(options?: { delaySeconds?: number }): void;
-}
-
-export interface PersistDeps {
+/** Wired once for both runtimes by workers/queues/pipeline.ts; tests build their own. */
+export interface PersistDeps extends CompensationDeps {
   connect(): Promise<Connection>;
   /** Told which trials' catalog status changed, after the write (cache invalidation). */
   onTrialStatusWritten?(trialIds: string[]): Promise<void>;
   /** After the applications are written, before any ack: a throw retries the messages. */
   afterApplicationsWritten?(conn: Connection, events: GateEvent[]): Promise<void>;
-  /** Park a message that can never be processed, with the reason, and never retry it. */
-  deadLetter(body: unknown, reason: string): Promise<void>;
-  /** Compensation: give an application's place back to its gate (see compensation.ts). */
-  releasePlace(trialId: string, applicationId: string, reason: string): Promise<void>;
 }
 
 const MAX_BACKOFF_SECONDS = 300;

@@ -1,33 +1,22 @@
-import * as v from "valibot";
 import { describeError, log } from "../../../core/log";
-import type {
-  Notifier,
-  NotifierChannel,
-  NotifierMessage,
-  SendResult,
-} from "../../../core/ports/notifier";
+import type { SendResult } from "../../../core/ports/notifier";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
-import { resultMessage } from "../../notifications/messages";
-import type { Pacer } from "../../notifications/pacing";
+import { type NotificationRow, type Sender, sendResultMessage } from "../../notifications/send";
 import { claimAttempts, loadNotifications, recordDelivery } from "../../notifications/store";
-import type { IncomingMessage } from "../decisions/handler";
+import type { IncomingMessage } from "../incoming-message";
+import { gaveUpError, isLastDelivery } from "./dead-letters";
+import { parseNotificationMessage } from "./message";
 
-export interface SendDeps {
+export interface SendDeps extends Sender {
   connect(): Promise<Connection>;
-  notifier: Notifier;
-  pacer: Pacer;
 }
 
-/** wrangler.toml's max_retries (10) + the first delivery: the last try marks the row FAILED. */
-export const MAX_DELIVERIES = 11;
 const MAX_BACKOFF_SECONDS = 600;
 
 /** 2, 4, 8 … seconds after a 5xx or a network error, capped at ten minutes. */
 export function sendBackoffSeconds(attempts: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.max(1, attempts));
 }
-
-const Body = v.object({ notificationId: v.pipe(v.string(), v.uuid()) });
 
 /** Per batch, for the log line; "acked" counts messages acked without a send (already done). */
 type Tally = Record<"sent" | "skipped" | "failed" | "retried" | "acked", number>;
@@ -60,14 +49,14 @@ export async function sendNotifications(
   const work: { message: IncomingMessage; id: string }[] = [];
   const seen = new Set<string>();
   for (const message of messages) {
-    const parsed = v.safeParse(Body, message.body);
-    if (!parsed.success) log.error("notifications.invalid_message", { messageId: message.id });
-    if (!parsed.success || seen.has(parsed.output.notificationId)) {
+    const parsed = parseNotificationMessage(message.body);
+    if (!parsed) log.error("notifications.invalid_message", { messageId: message.id });
+    if (!parsed || seen.has(parsed.notificationId)) {
       ack(message);
       continue;
     }
-    seen.add(parsed.output.notificationId);
-    work.push({ message, id: parsed.output.notificationId });
+    seen.add(parsed.notificationId);
+    work.push({ message, id: parsed.notificationId });
   }
   if (work.length === 0) return tally;
 
@@ -112,7 +101,8 @@ export async function sendNotifications(
     }
     for (const { message, row, attempts } of claimed) {
       try {
-        tally[await sendClaimed(conn, deps, message, row, attempts)]++;
+        const result = await sendResultMessage(row, deps);
+        tally[await settle(conn, message, row.id, attempts, result)]++;
       } catch (err) {
         log.warn(
           isDatabaseUnavailable(err) ? "notifications.db_unavailable" : "notifications.failed",
@@ -127,36 +117,7 @@ export async function sendNotifications(
   }
 }
 
-type NotificationRow = Awaited<ReturnType<typeof loadNotifications>>[number];
-
-async function sendClaimed(
-  conn: Connection,
-  deps: SendDeps,
-  message: IncomingMessage,
-  row: NotificationRow,
-  attempts: number,
-): Promise<keyof Tally> {
-  const outgoing = resultMessage({
-    kind: row.kind,
-    trialTitle: row.trialTitle ?? "your trial",
-    // The place the member holds now: it may have moved up since the decision.
-    position: row.applicationStatus === "WAITLISTED" ? row.position : null,
-    slackId: row.slackId,
-    displayName: row.userName,
-  });
-  const key = pacingKey(deps.notifier.channelFor(outgoing.slackId), outgoing);
-  if (key) await deps.pacer.wait(key);
-  const result = await deps.notifier.send(outgoing);
-  if (key) deps.pacer.markSent(key);
-  return settle(conn, message, row.id, attempts, result);
-}
-
-/** One pacing clock per Slack channel: the member's DM, or the one shared webhook channel. */
-function pacingKey(channel: NotifierChannel | null, message: NotifierMessage): string | null {
-  if (channel === "dm") return `dm:${message.slackId}`;
-  return channel;
-}
-
+/** What a send's answer means for the row and for the queue message. */
 async function settle(
   conn: Connection,
   message: IncomingMessage,
@@ -185,9 +146,9 @@ async function settle(
       return "failed";
     case "retry-after":
     case "transient": {
-      if (message.attempts >= MAX_DELIVERIES) {
+      if (isLastDelivery(message)) {
         // The queue would dead-letter it next; the row must not stay PENDING forever.
-        const error = `gave up after ${attempts} attempts: ${result.error}`;
+        const error = gaveUpError(attempts, result.error);
         await recordDelivery(db, id, { status: "FAILED", channel: result.channel, error });
         message.ack();
         return "failed";
