@@ -191,10 +191,3 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err.message,
   );
 }
-
-/** Postgres unique_violation. */
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const e = err as { code?: string; constraint?: string; cause?: unknown };
-  if (e?.code === "23505") return !constraint || e.constraint === constraint;
-  return e?.cause ? isUniqueViolation(e.cause, constraint) : false;
-}

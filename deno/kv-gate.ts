@@ -75,7 +75,7 @@ type StateEntry = Deno.KvEntryMaybe<GateState>;
  * the state, the application, its indexes and the outbox events together: two isolates can
  * never take the same seq, and an event exists exactly when its decision does.
  */
-export class KvTrialGate implements TrialGate {
+class KvTrialGate implements TrialGate {
   constructor(
     private readonly kv: Deno.Kv,
     private readonly trialId: string,

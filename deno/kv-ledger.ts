@@ -28,7 +28,7 @@ export async function findApplicationById(
   return entry.value === null ? null : withPosition(kv, trialId, entry.value);
 }
 
-export async function withPosition(
+async function withPosition(
   kv: Deno.Kv,
   trialId: string,
   application: Application,

@@ -40,7 +40,7 @@ export function validatorOf(handler: unknown): ValidatorInfo | undefined {
   return typeof handler === "function" ? validators.get(handler) : undefined;
 }
 
-export function toDetails(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[] {
+function toDetails(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[] {
   return issues.map((issue) => ({
     path: v.getDotPath(issue) ?? "",
     message: issue.message,

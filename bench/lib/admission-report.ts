@@ -45,7 +45,7 @@ export interface AdmissionRaw {
 
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 /** Answers per second of one load run, by wall clock (first request to last answer). */
-export const rps = (l: LoadSummary) => (l.requests.total / l.wallMs) * 1000;
+const rps = (l: LoadSummary) => (l.requests.total / l.wallMs) * 1000;
 const fmt = (x: number | null | undefined, digits = 0) =>
   x === null || x === undefined || Number.isNaN(x) ? "–" : String(round(x, digits));
 const times = (x: number | null | undefined, digits = 2) =>

@@ -32,11 +32,11 @@ export function newGateState(terms: TrialTerms): GateState {
   };
 }
 
-export function capacity(state: TrialTerms): number {
+function capacity(state: TrialTerms): number {
   return state.slots + state.waitlistSize;
 }
 
-export function isFull(state: GateState): boolean {
+function isFull(state: GateState): boolean {
   return state.won + state.waitlisted >= capacity(state);
 }
 
@@ -210,11 +210,11 @@ export function decideCancellation(state: GateState, now: number): CancelDecisio
 }
 
 /** New terms are accepted only while the trial is SCHEDULED by the gate's own clock. */
-export function canChangeTerms(state: GateState, now: number): boolean {
+function canChangeTerms(state: GateState, now: number): boolean {
   return trialStatus(state, now).status === "SCHEDULED";
 }
 
-export function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
+function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
   return (
     a.trialId === b.trialId &&
     a.slots === b.slots &&

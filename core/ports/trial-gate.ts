@@ -73,7 +73,7 @@ export interface TrialGates {
 }
 
 /** The largest ledger page a gate hands out in one call. */
-export const MAX_LEDGER_PAGE = 1000;
+const MAX_LEDGER_PAGE = 1000;
 
 export function clampLedgerLimit(limit: number): number {
   return Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_LEDGER_PAGE);

@@ -163,7 +163,7 @@ export function updateApplication(sql: SqlStorage, a: Application): void {
  * Positions are ranks among the waiting, computed when read: one cancellation moves the
  * whole waitlist up without rewriting it, and positions stay gapless by construction.
  */
-export function withPosition(sql: SqlStorage, a: Application): Application {
+function withPosition(sql: SqlStorage, a: Application): Application {
   if (a.status !== "WAITLISTED") return { ...a, position: null };
   const rank = sql
     .exec<{ n: number }>(
@@ -219,10 +219,6 @@ export function applicantIds(sql: SqlStorage): string[] {
     .exec<{ user_id: string }>("SELECT user_id FROM applications")
     .toArray()
     .map((r) => r.user_id);
-}
-
-export function countApplications(sql: SqlStorage): number {
-  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM applications").one().n;
 }
 
 function toApplication(trialId: string, r: ApplicationRow): Application {

@@ -5,7 +5,7 @@
  * be raised later and old hashes still verify.
  */
 const ALGORITHM = "pbkdf2-sha256";
-export const PASSWORD_ITERATIONS = 100_000;
+const PASSWORD_ITERATIONS = 100_000;
 const SALT_BYTES = 16;
 const KEY_BITS = 256;
 
@@ -56,7 +56,7 @@ export async function burnVerification(password: string): Promise<void> {
 }
 
 /** Compares every byte whatever the first difference is, so timing reveals nothing. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);

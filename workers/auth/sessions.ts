@@ -107,7 +107,7 @@ async function revokeFamilyIfReused(db: Database, tokenHash: string): Promise<vo
   if (known && (known.usedAt || known.revokedAt)) await revokeFamily(db, known.familyId);
 }
 
-export async function revokeFamily(db: Pick<Database, "update">, familyId: string) {
+async function revokeFamily(db: Pick<Database, "update">, familyId: string) {
   await db
     .update(refreshTokens)
     .set({ revokedAt: sql`now()` })

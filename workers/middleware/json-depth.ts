@@ -5,7 +5,7 @@ import { AppError } from "../errors";
  * a list of ids; anything deeper is an attack on whatever walks the body next (recursive
  * checks, hashing, validators), so it is refused at the door.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** Throws 400 VALIDATION_FAILED when `value` nests deeper than MAX_JSON_DEPTH. Iterative. */
 export function refuseDeepNesting(value: unknown): void {

@@ -18,7 +18,7 @@ type Pick = (c: AppContext) => Picked | Promise<Picked>;
  * digests, so no counter (a KV entry, the platform's binding) holds an e-mail or an address.
  * Place it after validation: a request refused as malformed was cheap and is not counted.
  */
-export const rateLimit = (pick: Pick) =>
+const rateLimit = (pick: Pick) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const picked = await pick(c);
     await chargeLimits(c, picked === null ? [] : Array.isArray(picked) ? picked : [picked]);

@@ -10,7 +10,7 @@ import { AppError, type ErrorDetail } from "../errors";
  * gate could accept a note that the database refuses or changes later, and a member told
  * WON would lose the place. One check for every route, so no schema can forget it.
  */
-export const NUL = "\u0000";
+const NUL = "\u0000";
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
 function unstorableReason(text: string): string | null {

@@ -109,9 +109,9 @@ export const Review = v.strictObject({
   updatedAt: Instant,
 });
 
-export const ReviewSummary = v.strictObject({ count: Count, average: v.nullable(v.number()) });
+const ReviewSummary = v.strictObject({ count: Count, average: v.nullable(v.number()) });
 
-export const Notification = v.strictObject({
+const Notification = v.strictObject({
   id: Id,
   kind: v.picklist(OUTCOMES),
   applicationId: Id,

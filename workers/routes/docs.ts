@@ -9,7 +9,7 @@ import { AppError } from "../errors";
  */
 
 /** The pinned swagger-ui-dist (package.json). In the asset URLs so a new version is a new URL. */
-export const SWAGGER_UI_VERSION = "5.35.0";
+const SWAGGER_UI_VERSION = "5.35.0";
 
 const ASSET_TYPES: Record<DocsAssetName, string> = {
   "swagger-ui-bundle.js": "text/javascript; charset=utf-8",

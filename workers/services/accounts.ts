@@ -189,7 +189,7 @@ export async function listUsers(
 }
 
 /** LIKE treats % and _ as wildcards and \ as its escape: a search for "a_b" means "a_b". */
-export function escapeLike(text: string): string {
+function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 

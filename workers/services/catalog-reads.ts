@@ -21,7 +21,7 @@ import { getTrialRow, listTrials, type TrialQuery } from "./trials";
 export type TrialJson = ReturnType<typeof presentTrial>;
 export type ProductJson = ReturnType<typeof presentProduct>;
 
-export function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
+function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
   if (!live) return trial;
   return {
     ...trial,

@@ -146,7 +146,7 @@ export async function deleteProduct(
     .where(and(eq(products.id, id), isNull(products.deletedAt)));
 }
 
-export function assertOwnsProduct(caller: Caller, product: ProductRow): void {
+function assertOwnsProduct(caller: Caller, product: ProductRow): void {
   if (caller.role === "ADMIN") return;
   if (caller.role === "COMPANY" && product.companyId === caller.userId) return;
   throw new AppError("NOT_THE_OWNER", "Only the company that owns the product can change it.");

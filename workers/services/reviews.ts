@@ -73,7 +73,7 @@ export interface ReviewSummary {
 }
 
 /** 404 for an unknown trial or product, so an empty list always means "no reviews yet". */
-export async function assertScopeExists(db: Database, scope: ReviewScope): Promise<void> {
+async function assertScopeExists(db: Database, scope: ReviewScope): Promise<void> {
   if ("trialId" in scope) await getTrialRow(db, scope.trialId);
   else await getProduct(db, scope.productId);
 }
@@ -82,7 +82,7 @@ const scopeFilter = (scope: ReviewScope): SQL =>
   "trialId" in scope ? eq(reviews.trialId, scope.trialId) : eq(reviews.productId, scope.productId);
 
 /** Newest first; fetches limit + 1 rows so the caller can tell whether a next page exists. */
-export async function listReviews(
+async function listReviews(
   db: Database,
   scope: ReviewScope,
   page: { limit: number; after: CreatedKey | null },
@@ -98,7 +98,7 @@ export async function listReviews(
 }
 
 /** Over all the scope's reviews, not just the page shown. */
-export async function summarizeReviews(db: Database, scope: ReviewScope): Promise<ReviewSummary> {
+async function summarizeReviews(db: Database, scope: ReviewScope): Promise<ReviewSummary> {
   const [row] = await db
     .select({
       count: sql<number>`count(*)::int`,
@@ -127,7 +127,7 @@ export async function readReviewPage(
   return { ...toPage(rows, query.limit, presentReview, CreatedCursor, createdKeyOf), summary };
 }
 
-export async function getReview(db: Database, id: string): Promise<ReviewRow> {
+async function getReview(db: Database, id: string): Promise<ReviewRow> {
   const [row] = await db.select().from(reviews).where(eq(reviews.id, id)).limit(1);
   if (!row) throw new AppError("REVIEW_NOT_FOUND", "No such review.");
   return row;

@@ -14,8 +14,8 @@ import { escapeMrkdwn } from "../notifications/messages";
  */
 
 /** How long a code stays good, and how many wrong codes it survives. */
-export const SLACK_CODE_TTL_MS = 10 * 60 * 1000;
-export const SLACK_CODE_MAX_ATTEMPTS = 5;
+const SLACK_CODE_TTL_MS = 10 * 60 * 1000;
+const SLACK_CODE_MAX_ATTEMPTS = 5;
 const CODE_DIGITS = 6;
 
 type UserRow = typeof users.$inferSelect;
@@ -136,7 +136,7 @@ export async function verifySlackCode(
 }
 
 /** Unlinks the member's Slack id and forgets any pending one with its code. */
-export async function clearSlackLink(db: Database, userId: string): Promise<UserRow> {
+async function clearSlackLink(db: Database, userId: string): Promise<UserRow> {
   const [row] = await db
     .update(users)
     .set({

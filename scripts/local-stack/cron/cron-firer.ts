@@ -20,7 +20,7 @@ export interface CronFirer {
 const MAX_WAIT_MS = 60 * 60 * 1000;
 
 /** Next fire time strictly after `after` (ms, UTC). Exported for tests. */
-export function nextFireTime(cron: string, after: number): number {
+function nextFireTime(cron: string, after: number): number {
   return CronExpressionParser.parse(cron, { currentDate: new Date(after), tz: "UTC" })
     .next()
     .getTime();

@@ -17,7 +17,7 @@ export interface ResolvedDatabase<K extends string> {
 export const DEV_PGLITE_DIR = fileURLToPath(new URL("../../../.data/pglite", import.meta.url));
 const LOCAL_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
-export async function isPostgresUp(url: string, timeoutMs = 1500): Promise<boolean> {
+async function isPostgresUp(url: string, timeoutMs = 1500): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   // A failed connect can still emit 'error' later; without a listener that would crash us.
   client.on("error", () => {});

@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../migrations", import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL("../../../migrations", import.meta.url));
 
 // Arbitrary constant shared by everyone migrating this app: `npm start`, `npm run db:migrate`
 // and the test setup may run at once against one database, and drizzle's migrator has no lock.

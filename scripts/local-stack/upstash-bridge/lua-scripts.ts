@@ -67,7 +67,7 @@ export class ScriptTranslator {
 }
 
 /** The script with the shebang flags Redis does not know removed (the line is kept). */
-export function withoutUnknownFlags(script: string): string {
+function withoutUnknownFlags(script: string): string {
   const match = SHEBANG.exec(script);
   if (!match) return script;
   const params = (match[1] ?? "").trim().split(/\s+/).filter(Boolean);

@@ -242,7 +242,7 @@ function toCommands(value: unknown): Command[] {
  * its bytes, recursively; without it, strings are sent as UTF-8 text (not binary-safe, as
  * with Upstash itself).
  */
-export function encodeReply(reply: Reply, base64: boolean): Encoded {
+function encodeReply(reply: Reply, base64: boolean): Encoded {
   if (reply === null || typeof reply === "number") return reply;
   if (Array.isArray(reply)) return reply.map((r) => encodeReply(r, base64));
   const bytes = typeof reply === "string" ? Buffer.from(reply, "utf8") : reply;

@@ -4,10 +4,10 @@ import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
 import { denoServerArgs } from "../../../scripts/local-stack/supervision/deno-server";
 
-export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** Runs the project's Deno with `args` to its end (a minute at most). */
-export function deno(args: string[], env: Record<string, string> = {}) {
+function deno(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(resolve(ROOT, "node_modules/.bin/deno"), args, {
     cwd: ROOT,
     env: { ...process.env, ...env },

@@ -67,4 +67,3 @@ export async function createUser(role: Role): Promise<TestUser> {
 
 export const { createProduct, createTrial } = catalogFixtures(api);
 export { waitFor } from "../shared/api";
-export type { TrialOptions } from "../shared/catalog-fixtures";

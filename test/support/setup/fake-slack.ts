@@ -4,11 +4,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOnLoopback } from "./listen";
 
-export const FAKE_SLACK_TOKEN = "xoxb-test-fake-slack-token";
+const FAKE_SLACK_TOKEN = "xoxb-test-fake-slack-token";
 /** Incoming webhooks are a secret path; this is the fake's only valid one. */
-export const FAKE_WEBHOOK_PATH = "/services/T000TEST/B000TEST/webhook-secret";
+const FAKE_WEBHOOK_PATH = "/services/T000TEST/B000TEST/webhook-secret";
 /** The record of webhook posts is kept under this channel name. */
-export const WEBHOOK_CHANNEL = "#webhook";
+const WEBHOOK_CHANNEL = "#webhook";
 
 /** One scripted answer: an HTTP status, optional Retry-After and a Slack error code. */
 export interface ScriptedAnswer {

@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import { listenOnLoopback } from "./listen";
 
-export const FAKE_UPSTASH_MODES = {
+const FAKE_UPSTASH_MODES = {
   "/not-json": { status: 200, body: "<html>surely not Redis</html>" },
   "/wrong-type": { status: 200, body: '{"result":{"nested":["not","a","string"]}}' },
   "/number": { status: 200, body: '{"result":42}' },

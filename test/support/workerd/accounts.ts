@@ -24,7 +24,7 @@ export interface Session {
 
 export const PASSWORD = "first-password-1";
 
-export function freshIp(): string {
+function freshIp(): string {
   const b = crypto.getRandomValues(new Uint8Array(3));
   return `10.${b[0]}.${b[1]}.${b[2]}`;
 }

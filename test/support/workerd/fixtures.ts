@@ -57,4 +57,3 @@ export async function createUser(role: Role): Promise<TestUser> {
 }
 
 export const { createProduct, createTrial } = catalogFixtures(api);
-export type { TrialOptions } from "../shared/catalog-fixtures";

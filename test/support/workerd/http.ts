@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { apiOver } from "../shared/api";
 
-export { type ApiResponse, type CallOptions, errorCode } from "../shared/api";
+export { type ApiResponse, errorCode } from "../shared/api";
 
 /** One request through the real Worker entry (routing, middleware, bindings and all). */
 export const api = apiOver((path, init) =>

@@ -67,8 +67,6 @@ export function deployedApp(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export type Call = ReturnType<typeof deployedApp>;
-
 /** A client address of its own for each test, so tests never share a counter. */
 export function uniqueIp(): string {
   // 64 random bits under the documentation prefix: no collision with another test.

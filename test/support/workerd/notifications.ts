@@ -8,7 +8,7 @@ import type { ScriptedAnswer } from "../setup/fake-slack";
 import { withDb } from "./db";
 import { createTrial, createUser, type TestUser } from "./fixtures";
 
-export const NOTIFICATIONS_QUEUE = "try-it-notifications";
+const NOTIFICATIONS_QUEUE = "try-it-notifications";
 /** Must match test/support/setup/fake-slack.ts (that module runs in Node, not in workerd). */
 export const FAKE_WEBHOOK_PATH = "/services/T000TEST/B000TEST/webhook-secret";
 export const WEBHOOK_CHANNEL = "#webhook";

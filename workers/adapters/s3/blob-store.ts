@@ -95,7 +95,7 @@ export function s3BlobStore(config: S3Config): BlobStore {
 }
 
 /** A failed S3 call; `code` is S3's error Code (AccessDenied, NoSuchBucket…) when it sent one. */
-export class S3Error extends Error {
+class S3Error extends Error {
   override name = "S3Error";
   constructor(
     message: string,

@@ -43,7 +43,7 @@ const PERMANENT_ERRORS = new Set([
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
 const MAX_RETRY_AFTER_SECONDS = 900;
 
-export function retryAfterSeconds(header: string | null): number {
+function retryAfterSeconds(header: string | null): number {
   const seconds = Number(header);
   if (!header || !Number.isFinite(seconds) || seconds < 0) return DEFAULT_RETRY_AFTER_SECONDS;
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds)));

@@ -4,7 +4,7 @@ import type { Database } from "../../../db/client";
 import { applications } from "../../../db/schema";
 
 /** Postgres refuses to update one row twice in a statement: keep each id's newest version. */
-export function latestPerApplication(list: readonly Application[]): Application[] {
+function latestPerApplication(list: readonly Application[]): Application[] {
   const byId = new Map<string, Application>();
   for (const a of list) {
     const seen = byId.get(a.id);

@@ -24,7 +24,7 @@ export interface PersistDeps extends CompensationDeps {
 const MAX_BACKOFF_SECONDS = 300;
 
 /** 2, 4, 8 … seconds: a database that is down is not hammered by every redelivery. */
-export function backoffSeconds(attempts: number): number {
+function backoffSeconds(attempts: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.max(1, attempts));
 }
 

@@ -7,7 +7,7 @@ import type { IncomingMessage } from "../incoming-message";
  * marks the row FAILED with the reason and acks, before the queue would move the message to
  * try-it-notifications-dlq where nobody reads it.
  */
-export const MAX_DELIVERIES = 11;
+const MAX_DELIVERIES = 11;
 
 /** True on the delivery after which the queue would dead-letter this message. */
 export function isLastDelivery(message: IncomingMessage): boolean {

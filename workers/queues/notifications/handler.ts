@@ -14,7 +14,7 @@ export interface SendDeps extends Sender {
 const MAX_BACKOFF_SECONDS = 600;
 
 /** 2, 4, 8 … seconds after a 5xx or a network error, capped at ten minutes. */
-export function sendBackoffSeconds(attempts: number): number {
+function sendBackoffSeconds(attempts: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.max(1, attempts));
 }
 

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { SIGNUP_ROLES } from "../../../core/vocabulary/roles";
 import { oneOf } from "../../validation";
 
-export const Email = v.pipe(
+const Email = v.pipe(
   v.string(),
   v.trim(),
   v.maxLength(254, "must be at most 254 characters"),

@@ -143,7 +143,7 @@ async function snapshotsOf(
  * of those. Every persisted application is an arrival, whatever became of it later;
  * refused attempts never reach Postgres and are only the gate's `rejected` counter.
  */
-export async function arrivalsOf(db: Database, ids: string[]): Promise<Map<string, Arrivals>> {
+async function arrivalsOf(db: Database, ids: string[]): Promise<Map<string, Arrivals>> {
   const res = await db.execute(sql`
     WITH per_second AS (
       SELECT trial_id, date_trunc('second', applied_at) AS second, count(*)::int AS n
@@ -175,7 +175,7 @@ export async function arrivalsOf(db: Database, ids: string[]): Promise<Map<strin
   return out;
 }
 
-export async function reviewsOf(db: Database, ids: string[]): Promise<Map<string, ReviewSummary>> {
+async function reviewsOf(db: Database, ids: string[]): Promise<Map<string, ReviewSummary>> {
   const res = await db.execute(sql`
     SELECT trial_id, count(*)::int AS count, round(avg(rating), 2)::float8 AS average,
            min(rating)::int AS min, max(rating)::int AS max
@@ -224,7 +224,7 @@ const CONTENT_COLUMNS = [
 ] as const;
 
 /** One statement for the batch; rows whose content is unchanged are left untouched. */
-export async function upsertStats(db: Database, rows: NewTrialStatsRow[]): Promise<void> {
+async function upsertStats(db: Database, rows: NewTrialStatsRow[]): Promise<void> {
   if (rows.length === 0) return;
   const current = sql.raw(`(${CONTENT_COLUMNS.map((c) => `trial_stats.${c}`).join(", ")})`);
   const incoming = sql.raw(`(${CONTENT_COLUMNS.map((c) => `excluded.${c}`).join(", ")})`);

@@ -20,7 +20,7 @@ export interface RoundTripContext {
   send(req: FuzzRequest, server?: number): Promise<Answer>;
 }
 
-export function sameText(sent: string, got: unknown): boolean {
+function sameText(sent: string, got: unknown): boolean {
   return got === sent || got === sent.trim() || (sent.trim() === "" && got === null);
 }
 
