@@ -1,3 +1,0 @@
-export * from "./decide";
-export * from "./decide-batch";
-export type * from "./types";
