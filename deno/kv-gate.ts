@@ -7,7 +7,7 @@ import {
   snapshotOf,
   withdraw,
 } from "../core/first-come/decide.ts";
-import { type BatchRequest, decideBatch } from "../core/first-come/decide-batch.ts";
+import { decideBatch } from "../core/first-come/decide-batch.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import { logPlaceReleased } from "../core/first-come/gate-log.ts";
 import type {
@@ -32,20 +32,15 @@ import {
 } from "../core/ports/trial-gate.ts";
 import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
-import {
-  type CommitCost,
-  type CommitLimits,
-  KV_COMMIT_LIMITS,
-  keyBytes,
-  splitForCommits,
-  valueBytes,
-} from "./kv-commit-plan.ts";
+import { batchRequestCost } from "./kv-batch-cost.ts";
+import { type CommitLimits, KV_COMMIT_LIMITS, splitForCommits } from "./kv-commit-plan.ts";
+import { commitGateState, type StateEntry, stored, writeApplication } from "./kv-gate-writes.ts";
 import {
   findApplicationById,
   findApplicationByUser,
   firstWaiting,
-  GET_MANY_LIMIT,
   ledgerPage,
+  readBatch,
 } from "./kv-ledger.ts";
 import { LOST_RACE, untilCommitted } from "./retry.ts";
 import { KeyedSerializer } from "./serializer.ts";
@@ -66,8 +61,6 @@ export function kvTrialGates(kv: Deno.Kv, options: KvGateOptions = {}): TrialGat
   const serializer = new KeyedSerializer();
   return { get: (trialId) => new KvTrialGate(kv, trialId, serializer, options) };
 }
-
-type StateEntry = Deno.KvEntryMaybe<GateState>;
 
 /**
  * The trial gate on Deno KV, deciding with the same pure functions as the Durable Object.
@@ -116,7 +109,11 @@ class KvTrialGate implements TrialGate {
       const open = requests.flatMap((request, index) =>
         results[index] === undefined ? [{ ...request, index, applicationId: "" }] : [],
       );
-      const read = await this.readForBatch(open.map((r) => r.userId));
+      const read = await readBatch(
+        this.kv,
+        this.trialId,
+        open.map((r) => r.userId),
+      );
       if (read === LOST_RACE) return LOST_RACE;
       let entry = read.entry;
       if (!entry.value) {
@@ -134,7 +131,8 @@ class KvTrialGate implements TrialGate {
           // applications that caused it.
           const { next, events: announced } = announceStatus(decision.next, now);
           const op = this.kv.atomic();
-          for (const application of decision.admitted) this.writeApplication(op, application);
+          for (const application of decision.admitted)
+            writeApplication(op, this.trialId, application);
           const events = decision.admitted.map((a) => applicationEvent(outcomeOf(a), a));
           const versionstamp = await this.commitState(entry, next, [...events, ...announced], op);
           if (!versionstamp) return LOST_RACE;
@@ -257,48 +255,6 @@ class KvTrialGate implements TrialGate {
     });
   }
 
-  /**
-   * The state and each member's ledger entry, read in parallel getMany calls that each carry
-   * the state key too: a member's entry only ever changes in a commit that also writes the
-   * state, so if every call saw the same state versionstamp, they all read one moment of the
-   * ledger, and the commit's check on that versionstamp covers every member read.
-   */
-  private async readForBatch(
-    userIds: string[],
-  ): Promise<{ entry: StateEntry; existing: Map<string, Application> } | typeof LOST_RACE> {
-    const stateKey = gateKeys.state(this.trialId);
-    const unique = [...new Set(userIds)];
-    const groups: string[][] = [];
-    for (let i = 0; i < unique.length; i += GET_MANY_LIMIT - 1) {
-      groups.push(unique.slice(i, i + GET_MANY_LIMIT - 1));
-    }
-    if (groups.length === 0) groups.push([]);
-    const reads = await Promise.all(
-      groups.map((ids) =>
-        this.kv.getMany<unknown[]>([stateKey, ...ids.map((id) => gateKeys.user(this.trialId, id))]),
-      ),
-    );
-    const entry = reads[0]?.[0] as StateEntry;
-    if (reads.some((r) => r[0]?.versionstamp !== entry.versionstamp)) return LOST_RACE;
-    const refs = reads.flatMap((r) => r.slice(1)).filter((e) => e.value !== null);
-    const found = await Promise.all(
-      refs.map((e) => findApplicationById(this.kv, this.trialId, e.value as string)),
-    );
-    const existing = new Map<string, Application>();
-    for (const application of found) if (application) existing.set(application.userId, application);
-    return { entry, existing };
-  }
-
-  /** An admitted application, its member's entry and its place in the ledger's indexes. */
-  private writeApplication(op: Deno.AtomicOperation, application: Application): void {
-    op.set(gateKeys.application(this.trialId, application.id), stored(application))
-      .set(gateKeys.user(this.trialId, application.userId), application.id)
-      .set(gateKeys.seq(this.trialId, application.seq), application.id);
-    if (application.status === "WAITLISTED") {
-      op.set(gateKeys.waiting(this.trialId, application.seq), application.id);
-    }
-  }
-
   /** Queue behind this isolate's other decisions on the trial, then commit optimistically. */
   private decide<T>(attempt: () => Promise<T | typeof LOST_RACE>): Promise<T> {
     return this.serializer.run(this.trialId, () => untilCommitted(attempt));
@@ -306,6 +262,15 @@ class KvTrialGate implements TrialGate {
 
   private loadState(): Promise<StateEntry> {
     return this.kv.get<GateState>(gateKeys.state(this.trialId));
+  }
+
+  private commitState(
+    read: StateEntry,
+    next: GateState,
+    events: GateEvent[],
+    op: Deno.AtomicOperation = this.kv.atomic(),
+  ): Promise<string | null> {
+    return commitGateState(this.trialId, read, next, events, op, this.options.afterCommit);
   }
 
   /**
@@ -342,68 +307,8 @@ class KvTrialGate implements TrialGate {
     const ok = await this.commitState(entry, next, [...changes, ...events], op);
     return ok ? { kind: "withdrawn", application: cancelled, promoted } : LOST_RACE;
   }
-
-  /**
-   * Commits `next` only if the state is still the one read (null versionstamp: still absent),
-   * together with the decision's other writes and its outbox events. Answers the new
-   * versionstamp, or null when another isolate decided first.
-   */
-  private async commitState(
-    read: StateEntry,
-    next: GateState,
-    events: GateEvent[],
-    op: Deno.AtomicOperation = this.kv.atomic(),
-  ): Promise<string | null> {
-    op.check(read).set(gateKeys.state(this.trialId), next);
-    const at = Date.now();
-    const commitId = crypto.randomUUID();
-    events.forEach((event, index) => {
-      op.set(gateKeys.outbox(this.trialId, at, commitId, index), event);
-    });
-    const result = await op.commit();
-    if (result.ok && events.length > 0) this.options.afterCommit?.(this.trialId);
-    return result.ok ? result.versionstamp : null;
-  }
 }
 
 function outcomeOf(application: Application): Outcome {
   return application.status === "WON" ? "WON" : "WAITLISTED";
-}
-
-/**
- * The most one application can add to a commit: its four ledger entries (the WAITLISTED
- * index included, whatever the decision) and its outbox event, with its note.
- */
-function batchRequestCost(trialId: string) {
-  const anId = crypto.randomUUID();
-  const fixedKeys =
-    keyBytes(gateKeys.application(trialId, anId)) +
-    keyBytes(gateKeys.seq(trialId, Number.MAX_SAFE_INTEGER)) +
-    keyBytes(gateKeys.waiting(trialId, Number.MAX_SAFE_INTEGER)) +
-    keyBytes(gateKeys.outbox(trialId, Date.now(), anId, Number.MAX_SAFE_INTEGER));
-  return (request: BatchRequest): CommitCost => {
-    const application: Application = {
-      id: anId,
-      trialId,
-      userId: request.userId,
-      seq: Number.MAX_SAFE_INTEGER,
-      status: "WAITLISTED",
-      position: null,
-      note: request.note,
-      appliedAt: Date.now(),
-      decidedAt: Date.now(),
-      version: 1,
-    };
-    const keys = fixedKeys + keyBytes(gateKeys.user(trialId, request.userId));
-    const values =
-      valueBytes(application) +
-      3 * valueBytes(anId) +
-      valueBytes(applicationEvent("WON", application));
-    return { mutations: 5, keyBytes: keys, totalBytes: keys + values };
-  };
-}
-
-/** Positions are derived when read, never stored as truth. */
-function stored(application: Application): Application {
-  return { ...application, position: null };
 }

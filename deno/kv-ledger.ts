@@ -1,5 +1,6 @@
-import type { Application } from "../core/first-come/types.ts";
+import type { Application, GateState } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
+import { LOST_RACE } from "./retry.ts";
 
 /**
  * Reads of a trial's ledger on Deno KV. Applications are stored without a position: it is a
@@ -8,7 +9,7 @@ import { gateKeys } from "./keys.ts";
  */
 
 /** Deno KV reads at most this many keys per getMany. */
-export const GET_MANY_LIMIT = 10;
+const GET_MANY_LIMIT = 10;
 
 export async function findApplicationByUser(
   kv: Deno.Kv,
@@ -97,4 +98,40 @@ async function loadApplications(
     }
   }
   return applications;
+}
+
+/**
+ * The state and each member's ledger entry, read in parallel getMany calls that each carry
+ * the state key too: a member's entry only ever changes in a commit that also writes the
+ * state, so if every call saw the same state versionstamp, they all read one moment of the
+ * ledger, and the commit's check on that versionstamp covers every member read.
+ */
+export async function readBatch(
+  kv: Deno.Kv,
+  trialId: string,
+  userIds: string[],
+): Promise<
+  { entry: Deno.KvEntryMaybe<GateState>; existing: Map<string, Application> } | typeof LOST_RACE
+> {
+  const stateKey = gateKeys.state(trialId);
+  const unique = [...new Set(userIds)];
+  const groups: string[][] = [];
+  for (let i = 0; i < unique.length; i += GET_MANY_LIMIT - 1) {
+    groups.push(unique.slice(i, i + GET_MANY_LIMIT - 1));
+  }
+  if (groups.length === 0) groups.push([]);
+  const reads = await Promise.all(
+    groups.map((ids) =>
+      kv.getMany<unknown[]>([stateKey, ...ids.map((id) => gateKeys.user(trialId, id))]),
+    ),
+  );
+  const entry = reads[0]?.[0] as Deno.KvEntryMaybe<GateState>;
+  if (reads.some((r) => r[0]?.versionstamp !== entry.versionstamp)) return LOST_RACE;
+  const refs = reads.flatMap((r) => r.slice(1)).filter((e) => e.value !== null);
+  const found = await Promise.all(
+    refs.map((e) => findApplicationById(kv, trialId, e.value as string)),
+  );
+  const existing = new Map<string, Application>();
+  for (const application of found) if (application) existing.set(application.userId, application);
+  return { entry, existing };
 }

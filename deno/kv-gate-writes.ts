@@ -1,0 +1,52 @@
+import type { Application, GateEvent, GateState } from "../core/first-come/types.ts";
+import { gateKeys } from "./keys.ts";
+
+/**
+ * Writes of a trial's gate on Deno KV: every decision commits the state, its applications'
+ * entries and its outbox events in one atomic operation.
+ */
+
+export type StateEntry = Deno.KvEntryMaybe<GateState>;
+
+/** Positions are derived when read, never stored as truth. */
+export function stored(application: Application): Application {
+  return { ...application, position: null };
+}
+
+/** An admitted application, its member's entry and its place in the ledger's indexes. */
+export function writeApplication(
+  op: Deno.AtomicOperation,
+  trialId: string,
+  application: Application,
+): void {
+  op.set(gateKeys.application(trialId, application.id), stored(application))
+    .set(gateKeys.user(trialId, application.userId), application.id)
+    .set(gateKeys.seq(trialId, application.seq), application.id);
+  if (application.status === "WAITLISTED") {
+    op.set(gateKeys.waiting(trialId, application.seq), application.id);
+  }
+}
+
+/**
+ * Commits `next` only if the state is still the one read (null versionstamp: still absent),
+ * together with the decision's other writes (`op`) and its outbox events. Answers the new
+ * versionstamp, or null when another isolate decided first.
+ */
+export async function commitGateState(
+  trialId: string,
+  read: StateEntry,
+  next: GateState,
+  events: GateEvent[],
+  op: Deno.AtomicOperation,
+  afterCommit: ((trialId: string) => void) | undefined,
+): Promise<string | null> {
+  op.check(read).set(gateKeys.state(trialId), next);
+  const at = Date.now();
+  const commitId = crypto.randomUUID();
+  events.forEach((event, index) => {
+    op.set(gateKeys.outbox(trialId, at, commitId, index), event);
+  });
+  const result = await op.commit();
+  if (result.ok && events.length > 0) afterCommit?.(trialId);
+  return result.ok ? result.versionstamp : null;
+}
