@@ -20,7 +20,6 @@ import type {
   TrialTerms,
   WithdrawResult,
 } from "../../core/first-come/types";
-import { log } from "../../core/log";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import {
   type ApplyRequest,
@@ -45,12 +44,7 @@ import {
 } from "./ledger";
 import { Outbox } from "./outbox";
 import { hasGateSchema, migrateGateSchema } from "./schema";
-
-/** First retry of an unsent outbox; doubles per failure up to the cap. */
-const RETRY_BASE_MS = 1_000;
-const RETRY_CAP_MS = 60_000;
-/** Safety net armed with every decision, in case the object dies before its flush. */
-const SAFETY_NET_MS = 10_000;
+import { WakeUps } from "./wake-ups";
 
 /**
  * One TrialGate per trial. Every application of the trial passes through here, in batches
@@ -59,22 +53,19 @@ const SAFETY_NET_MS = 10_000;
  * two calls can interleave inside a decision, and the reply leaves only after the write is
  * durable (the output gate holds it until then).
  *
- * One alarm serves two purposes: it retries an outbox that could not be sent, and it wakes
- * the object at opensAt and closesAt so those transitions are announced (to Postgres,
- * through the outbox) without anything outside having to tick.
+ * One alarm serves two purposes (wake-ups.ts): it retries an outbox that could not be sent,
+ * and it wakes the object at opensAt and closesAt so those transitions are announced (to
+ * Postgres, through the outbox) without anything outside having to tick.
  */
 export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   private readonly sql: SqlStorage;
   private readonly outbox: Outbox;
   /** A read-through copy of the gate row; SQLite stays the source of truth. */
   private state: GateState | null = null;
-  /** When the stored alarm fires (null: none set). */
-  private alarmAt: number | null = null;
-  private flushing: Promise<void> | null = null;
+  private readonly wakeUps: WakeUps;
   /** The last notice built, valid while nobody new applied (applicants only ever grow). */
   private notice: { nextSeq: number; code: ClosedNotice["code"]; value: ClosedNotice } | null =
     null;
-  private sendFailures = 0;
   /**
    * False until the object is first configured: a read, a refused apply or a withdrawal for
    * a trial nobody configured must not store anything (issue 13, finding 11), so the schema
@@ -89,13 +80,18 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.sql = ctx.storage.sql;
     this.outbox = new Outbox(this.sql);
     this.decisionQueue = cloudflareDecisionQueue(env.DECISIONS_QUEUE);
+    this.wakeUps = new WakeUps(ctx, this.outbox, {
+      decisionQueue: () => this.decisionQueue,
+      hasSchema: () => this.hasSchema,
+      trialId: () => this.state?.trialId,
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.hasSchema = hasGateSchema(this.sql);
       if (this.hasSchema) {
         migrateGateSchema(this.sql, ctx.storage);
         this.state = loadGate(this.sql);
       }
-      this.alarmAt = await ctx.storage.getAlarm();
+      this.wakeUps.knownAlarm(await ctx.storage.getAlarm());
     });
   }
 
@@ -161,7 +157,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       // Taking the last place closes the trial (FULL): announced once, in the same transaction.
       this.commitState(this.announce(decision.next, now), now);
     });
-    this.afterOutboxWrite(now);
+    this.wakeUps.afterOutboxWrite(now);
     return decision.results;
   }
 
@@ -190,7 +186,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       }
       this.commitState(this.announce(decision.next, now), now);
     });
-    this.afterOutboxWrite(now);
+    this.wakeUps.afterOutboxWrite(now);
     return {
       kind: "cancelled",
       snapshot: snapshotOf(decision.next, now),
@@ -247,7 +243,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       // A FULL trial with a freed place and nobody waiting opens again: announced here.
       this.commitState(this.announce(decision.next, now), now);
     });
-    this.afterOutboxWrite(now);
+    this.wakeUps.afterOutboxWrite(now);
     this.armForTransitions(now);
     return { kind: "withdrawn", application: cancelled, promoted };
   }
@@ -280,7 +276,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     if (!this.state || this.state.nextSeq > 1) return;
     await this.ctx.storage.deleteAll();
     this.state = null;
-    this.alarmAt = null;
+    this.wakeUps.knownAlarm(null);
     this.hasSchema = false;
   }
 
@@ -291,12 +287,11 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   /** Drain the outbox now and wait for it (used by the alarm and by tests). */
   async flushOutbox(): Promise<void> {
-    this.kickFlush();
-    await this.flushing;
+    await this.wakeUps.flush();
   }
 
   override async alarm(): Promise<void> {
-    this.alarmAt = null;
+    this.wakeUps.knownAlarm(null);
     const now = Date.now();
     // Opening or closing by the clock: announce it (no-op when nothing changed).
     if (this.state) {
@@ -306,7 +301,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       }
     }
     await this.flushOutbox();
-    if ((await this.pendingOutbox()) > 0) this.armAt(now + this.retryDelay());
+    if ((await this.pendingOutbox()) > 0) this.wakeUps.armAt(this.wakeUps.retryAt(now));
     this.armForTransitions(Date.now());
   }
 
@@ -323,49 +318,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.state = next;
   }
 
-  private afterOutboxWrite(now: number): void {
-    this.armAt(now + SAFETY_NET_MS);
-    this.kickFlush();
-  }
-
   private armForTransitions(now: number): void {
     const at = this.state ? nextTransitionAt(this.state, now) : null;
-    if (at !== null) this.armAt(at);
-  }
-
-  /** Keep the earliest wake-up: one alarm serves retries and transitions alike. */
-  private armAt(at: number): void {
-    if (this.alarmAt !== null && this.alarmAt <= at) return;
-    this.alarmAt = at;
-    this.ctx.storage.setAlarm(at).catch((err: unknown) => {
-      log.error("gate.set_alarm_failed", { trialId: this.state?.trialId, error: String(err) });
-    });
-  }
-
-  private retryDelay(): number {
-    return Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.min(this.sendFailures, 16));
-  }
-
-  /** Start a drain unless one is running; the running one picks up new rows itself. */
-  private kickFlush(): void {
-    if (this.flushing || !this.hasSchema) return;
-    this.flushing = this.outbox
-      .drainTo(this.decisionQueue)
-      .then(() => {
-        this.sendFailures = 0;
-      })
-      .catch((err: unknown) => {
-        this.sendFailures++;
-        log.warn("outbox.send_failed", {
-          trialId: this.state?.trialId,
-          failures: this.sendFailures,
-          error: String(err),
-        });
-        this.armAt(Date.now() + this.retryDelay());
-      })
-      .finally(() => {
-        this.flushing = null;
-      });
-    this.ctx.waitUntil(this.flushing);
+    if (at !== null) this.wakeUps.armAt(at);
   }
 }
