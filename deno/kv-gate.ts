@@ -1,13 +1,8 @@
 import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
-import {
-  configureTerms,
-  countRejected,
-  decideCancellation,
-  newcomerRefusal,
-  snapshotOf,
-  withdraw,
-} from "../core/first-come/decide.ts";
+import { countRejected, newcomerRefusal, snapshotOf } from "../core/first-come/decide.ts";
 import { decideBatch } from "../core/first-come/decide-batch.ts";
+import { configureTerms, decideCancellation } from "../core/first-come/decide-terms.ts";
+import { withdraw } from "../core/first-come/decide-withdrawal.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import { logPlaceReleased } from "../core/first-come/gate-log.ts";
 import type {

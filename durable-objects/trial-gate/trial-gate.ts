@@ -1,15 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { buildApplicantFilter } from "../../core/first-come/applicant-filter";
 import {
-  configureTerms,
   countRejected,
-  decideCancellation,
   newcomerRefusal,
   nextTransitionAt,
   snapshotOf,
-  withdraw,
 } from "../../core/first-come/decide";
 import { decideBatch } from "../../core/first-come/decide-batch";
+import { configureTerms, decideCancellation } from "../../core/first-come/decide-terms";
+import { withdraw } from "../../core/first-come/decide-withdrawal";
 import { announceStatus, applicationEvent } from "../../core/first-come/events";
 import { logPlaceReleased } from "../../core/first-come/gate-log";
 import type {

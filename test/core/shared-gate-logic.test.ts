@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { admit, configureTerms, newGateState } from "../../core/first-come/decide";
+import { admit, newGateState } from "../../core/first-come/decide";
+import { configureTerms } from "../../core/first-come/decide-terms";
 import { announceStatus, applicationEvent } from "../../core/first-come/events";
 import { clampLedgerLimit } from "../../core/ports/trial-gate";
 

@@ -1,0 +1,72 @@
+import type { Application, GateState, Refused } from "./types";
+
+export type WithdrawDecision =
+  | {
+      kind: "withdrawn";
+      next: GateState;
+      cancelled: Application;
+      /** The first WAITLISTED applicant, now WON, when a WON place was given up. */
+      promoted: Application | null;
+    }
+  | { kind: "unchanged" }
+  | Refused<"TRIAL_CLOSED" | "TRIAL_CANCELLED">;
+
+/**
+ * Give up a place (the member cancels, or the consumer compensates for an application that
+ * can never be persisted). A WON place goes to the first WAITLISTED applicant, so the number
+ * of WON never changes while someone waits; with nobody waiting it frees a place and a
+ * FULL trial reopens (before its end). A waitlisted place simply disappears: everyone
+ * behind moves up, since positions are ranks among the waiting.
+ */
+export function withdraw(
+  state: GateState,
+  application: Application,
+  firstWaiting: Application | null,
+  now: number,
+): WithdrawDecision {
+  if (application.status === "CANCELLED") return { kind: "unchanged" };
+  if (state.cancelledAt !== null) return { kind: "refused", code: "TRIAL_CANCELLED" };
+  if (now >= state.closesAt) return { kind: "refused", code: "TRIAL_CLOSED" };
+
+  const cancelled: Application = {
+    ...application,
+    status: "CANCELLED",
+    position: null,
+    decidedAt: now,
+    version: application.version + 1,
+  };
+  if (application.status === "WAITLISTED") {
+    return {
+      kind: "withdrawn",
+      next: { ...state, waitlisted: state.waitlisted - 1, cancelled: state.cancelled + 1 },
+      cancelled,
+      promoted: null,
+    };
+  }
+  if (firstWaiting) {
+    const promoted: Application = {
+      ...firstWaiting,
+      status: "WON",
+      position: null,
+      decidedAt: now,
+      version: firstWaiting.version + 1,
+    };
+    return {
+      kind: "withdrawn",
+      next: {
+        ...state,
+        waitlisted: state.waitlisted - 1,
+        cancelled: state.cancelled + 1,
+        promoted: state.promoted + 1,
+      },
+      cancelled,
+      promoted,
+    };
+  }
+  return {
+    kind: "withdrawn",
+    next: { ...state, won: state.won - 1, cancelled: state.cancelled + 1 },
+    cancelled,
+    promoted: null,
+  };
+}
