@@ -7,11 +7,11 @@ import {
   createUsers,
   type TestUser,
 } from "../support/contract/fixtures";
+import { UNKNOWN_ID } from "../support/shared/values";
 
 /** Images: raw uploads checked by type and size, served immutable, owned by their uploader. */
 
 const MiB = 1024 * 1024;
-const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 /**
  * A small real PNG (the demo seed's builder: test/support/workerd/images.ts imports
