@@ -70,7 +70,7 @@ export default async function setup(project: TestProject) {
         : {}),
     };
     // All requests come from 127.0.0.1: the target's rate limits are raised out of reach
-    // (targets.ts); rate-limits-and-errors.test.ts starts one with the limits as they ship.
+    // (targets.ts); rate-limits/as-deployed.contract.test.ts starts one with the limits as they ship.
     const target = await startTarget(targetName(), vars, { rateLimits: "raised" });
     stops.push(() => target.stop());
     console.log(`[contract] target ${target.name} on ${target.baseUrls.join(", ")}`);

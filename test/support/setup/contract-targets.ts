@@ -3,7 +3,7 @@
 //   deno:    two `deno run deno/main.ts` processes sharing one Deno KV file (and images
 //            in the fake S3), so every test also proves that two isolates agree.
 // Rate limits: the suite's shared target runs with every limit raised out of reach (all its
-// requests come from 127.0.0.1); test/rate-limits/rate-limits-and-errors.contract.test.ts starts a target
+// requests come from 127.0.0.1); test/rate-limits/as-deployed.contract.test.ts starts a target
 // of its own with the limits as they ship.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
