@@ -33,86 +33,44 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { signAccessToken } from "../workers/auth/tokens";
-import {
-  checkOurs,
-  checkPeer,
-  type GateView,
-  readGate,
-  waitForDrain,
-  waitForGateToSettle,
-} from "./lib/admission-checks";
-import type { LoadSpec } from "./lib/admission-load";
+import { checkPeer } from "./lib/admission-checks";
+import { measureVariant, ourVariants } from "./lib/admission-ours";
 import { type AdmissionRaw, report } from "./lib/admission-report";
-import type {
-  Ceiling,
-  LoadSummary,
-  OurResult,
-  OurRun,
-  PeerResult,
-  Runtime,
-  Variant,
-} from "./lib/admission-types";
-import { createTrial } from "./lib/bench-api";
+import {
+  type AdmissionRun,
+  admissionLoad,
+  createCompany,
+  createMembers,
+  summary,
+} from "./lib/admission-run";
+import {
+  CEILING_SECONDS,
+  COMMAND,
+  CONNECTIONS,
+  DISTANCES,
+  EXTRA_MEMBERS,
+  FAR_CONNECTIONS,
+  ONLY,
+  PORTS,
+  POSTFILL_MEMBERS,
+  POSTFILL_SECONDS,
+  REPEATS,
+  RUNTIMES,
+  SECTIONS,
+  SERVER_VARS,
+  type Section,
+  SLOTS,
+  TIMEBOX_PLACES,
+  TIMEBOX_SECONDS,
+} from "./lib/admission-settings";
+import type { Ceiling, OurResult, PeerResult, Runtime } from "./lib/admission-types";
 import { type DrainCapacity, measureConsumerDrain } from "./lib/consumer-drain";
-import { jsonFromChild, runLoad } from "./lib/load";
+import { runLoad } from "./lib/load";
 import { describeMachine, postgresVersion } from "./lib/machine";
 import { measureNewcomer, type NewcomerResult } from "./lib/newcomer";
 import { startPeer } from "./lib/peers";
 import { writeSection } from "./lib/results";
-import {
-  BENCH_JWT_SECRET,
-  type BenchStack,
-  type BenchWorker,
-  ROOT,
-  runDenoJob,
-  startBenchStack,
-} from "./lib/stack";
-
-const SLOTS = Number(process.env.BENCH_SLOTS ?? 10_000);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const FAR_CONNECTIONS = Number(process.env.BENCH_FAR_CONNECTIONS ?? 500);
-const DISTANCES = (process.env.BENCH_DISTANCES ?? "0,50,150").split(",").map(Number);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
-const POSTFILL_SECONDS = Number(process.env.BENCH_POSTFILL_SECONDS ?? 3);
-const TIMEBOX_SECONDS = Number(process.env.BENCH_TIMEBOX_SECONDS ?? 8);
-const SECTIONS = ["flood", "distance", "peers", "newcomer", "consumer"] as const;
-type Section = (typeof SECTIONS)[number];
-const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? SECTIONS.join(",")).split(",").map((s) => s.trim()),
-);
-/** Runtimes of ours to measure (both by default): "workerd", "deno". */
-const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "workerd,deno")
-  .split(",")
-  .map((s) => s.trim())
-  .filter((s): s is Runtime => s === "workerd" || s === "deno");
-const CEILING_SECONDS = 5;
-/** Post-fill members: enough that the per-member rate limit (30 per 10 s) never trips. */
-const POSTFILL_MEMBERS = 5_000;
-/** Members beyond the fill's for time-boxed runs, which may admit more than BENCH_SLOTS. */
-const EXTRA_MEMBERS = Number(process.env.BENCH_EXTRA_MEMBERS ?? 25_000);
-/** A time-boxed run's trial: more places than it admits, so every admission is a WON. */
-const TIMEBOX_PLACES = 100_000;
-const PORTS = { ours: 8921, hello: 8923, peer: 8924 };
-/**
- * Extra settings for every server of ours, to measure a product-side lever without editing
- * it, e.g. BENCH_SERVER_VARS="GATE_BATCH_MAX=512" (comma-separated KEY=VALUE).
- */
-const SERVER_VARS: Record<string, string> = Object.fromEntries(
-  (process.env.BENCH_SERVER_VARS ?? "")
-    .split(",")
-    .map((kv) => kv.trim())
-    .filter((kv) => kv.includes("="))
-    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
-);
-const COMMAND = "npm run bench:admission";
-const METRICS_TOKEN = `bench-metrics-${crypto.randomUUID()}`;
-const secret = new TextEncoder().encode(BENCH_JWT_SECRET);
-
-interface LoadOutput extends LoadSummary {
-  /** Indexes (into the tokens given) of the members answered 201. */
-  created: number[];
-}
+import { BENCH_JWT_SECRET, ROOT, startBenchStack } from "./lib/stack";
 
 export async function runAdmissionBench(): Promise<void> {
   const began = Date.now();
@@ -149,121 +107,9 @@ export async function runAdmissionBench(): Promise<void> {
       }
     }
 
-    const variants: Variant[] = [];
-    for (const runtime of RUNTIMES) {
-      if (run("flood")) {
-        const flood = { runtime, distanceMs: 0, connections: CONNECTIONS, mode: "fill" } as const;
-        if (stack.redis) variants.push({ ...flood, redis: true, batching: true, section: "flood" });
-        variants.push({ ...flood, redis: false, batching: true, section: "flood" });
-        variants.push({ ...flood, redis: false, batching: true, logs: "all", section: "flood" });
-        if (runtime === "workerd")
-          variants.push({
-            ...flood,
-            redis: false,
-            batching: true,
-            logs: "wrangler",
-            section: "flood",
-          });
-        variants.push({ ...flood, redis: false, batching: false, section: "flood" });
-      }
-      if (run("distance")) {
-        for (const distanceMs of DISTANCES) {
-          const far = { runtime, redis: false, distanceMs, connections: FAR_CONNECTIONS } as const;
-          variants.push({ ...far, batching: true, mode: "fill", section: "distance" });
-          // At 0 ms the flood already has the one-at-a-time path's figures.
-          if (distanceMs > 0)
-            variants.push({ ...far, batching: false, mode: "timebox", section: "distance" });
-        }
-      }
-    }
-
-    for (const variant of variants) {
-      const name = variantName(variant);
-      const repeats =
-        variant.section === "flood" && variant.batching && !variant.logs ? REPEATS : 1;
-      const output: Output = { lines: 0, sample: [] };
-      let server = await startOurs(stack, variant, {}, output);
-      try {
-        const runs: OurRun[] = [];
-        for (let rep = 1; rep <= repeats; rep++) {
-          console.log(`[bench] ${elapsed()}: ${name}, run ${rep}…`);
-          const slots = variant.mode === "fill" ? SLOTS : TIMEBOX_PLACES;
-          const trialId = await createTrial(server.base, company, slots);
-          const urls = server.bases.map((b) => `${b}/v1/trials/${trialId}/applications`);
-          const countersBefore = await serverCounters(server);
-          const linesBefore = output.lines;
-          const timeboxed = variant.mode === "timebox";
-          const pool_ = timeboxed ? anyone : fill;
-          const load = await admissionLoad(tmp, {
-            urls,
-            tokens: pool_.tokens,
-            connections: variant.connections,
-            ...(timeboxed
-              ? { durationSeconds: TIMEBOX_SECONDS, timeoutSeconds: 60 }
-              : { amount: SLOTS }),
-          });
-          const fillLines = output.lines - linesBefore;
-          const postFill =
-            variant.section === "flood"
-              ? await admissionLoad(tmp, {
-                  urls,
-                  tokens: postFillTokens,
-                  connections: variant.connections,
-                  durationSeconds: POSTFILL_SECONDS,
-                })
-              : null;
-          // Requests cut off when a time box ends may still be deciding: wait until the gate
-          // stops admitting. The one-at-a-time path on Deno at a distance would take minutes
-          // to decide its backlog: its servers are stopped instead (what was committed stays
-          // committed), the KV outbox drained by the minute job, and one server started again
-          // to read the gate.
-          let { gate, settled } = await waitForGateToSettle(server.base, trialId, {
-            timeoutMs: timeboxed ? 15_000 : 30_000,
-          });
-          const counters = diffCounters(countersBefore, await serverCounters(server));
-          let settle: OurRun["settle"] = settled ? "settled" : "unsettled";
-          if (!settled && server.deno) {
-            const { dir } = server.deno;
-            await server.stop();
-            await runDenoJob(server.deno, "minute");
-            server = await startOurs(stack, variant, { processes: 1, dir });
-            gate = (await readGate(server.base, trialId)) as GateView;
-            settle = "stopped";
-          }
-          const drain = await waitForDrain(pool, trialId, gate.applicants);
-          const invariants = await checkOurs(pool, trialId, {
-            slots,
-            fill: !timeboxed,
-            gate,
-            persisted: drain.persisted,
-            createdIds: load.created.map((i) => pool_.ids[i] ?? ""),
-            problems: settle === "unsettled" ? ["the gate was still admitting after the run"] : [],
-          });
-          if (!invariants.ok) console.error(`[bench] ${name}: ${invariants.problems.join("; ")}`);
-          runs.push({
-            rep,
-            trialId,
-            load: summary(load),
-            postFill: postFill && summary(postFill),
-            settle,
-            drain,
-            serverCounters: counters,
-            logLines: variant.logs
-              ? {
-                  fill: fillLines,
-                  postFill: output.lines - fillLines - linesBefore,
-                  sample: output.sample,
-                }
-              : null,
-            invariants,
-          });
-          if (settle === "stopped") break;
-        }
-        ours.push({ name, variant, runs });
-      } finally {
-        await server.stop();
-      }
-    }
+    const variants = ourVariants(Boolean(stack.redis), run);
+    const ctx: AdmissionRun = { stack, pool, tmp, company, fill, postFillTokens, anyone, elapsed };
+    for (const variant of variants) ours.push(await measureVariant(ctx, variant));
 
     const peers: PeerResult[] = [];
     if (run("peers")) {
@@ -393,147 +239,10 @@ export async function runAdmissionBench(): Promise<void> {
   }
 }
 
-/** What the servers wrote (logs-on variants): lines counted, a few kept as a sample. */
-interface Output {
-  lines: number;
-  sample: string[];
-}
-
-export function variantName(v: Variant): string {
-  const path = v.batching ? "group commit" : "one at a time";
-  const parts = [`Try-it on ${v.runtime}`, path];
-  if (v.section === "flood") parts.push(v.redis ? "Redis on" : "no Redis");
-  else parts.push(`${v.distanceMs} ms`);
-  if (v.logs === "all") parts.push("logs at the defaults");
-  if (v.logs === "wrangler") parts.push("wrangler's request log only");
-  return parts.join(", ");
-}
-
-function startOurs(
-  stack: BenchStack,
-  v: Variant,
-  deno: { processes?: number; dir?: string } = {},
-  output: Output = { lines: 0, sample: [] },
-): Promise<BenchWorker> {
-  const logs = v.logs
-    ? {
-        logLevel: "default" as const,
-        onOutput: (line: string) => {
-          output.lines++;
-          // A few of the lines a request writes, for the report (after start-up's banner).
-          if (output.lines > 40 && output.sample.length < 4 && /POST|request/.test(line))
-            output.sample.push(line.slice(0, 400));
-        },
-      }
-    : {};
-  const vars: Record<string, string> = {
-    ...SERVER_VARS,
-    GATE_BATCHING: v.batching ? "on" : "off",
-  };
-  if (v.logs === "wrangler") vars.LOG_LEVEL = "warn";
-  if (v.distanceMs > 0) {
-    vars.BENCH_MODE = "1";
-    vars.BENCH_GATE_DISTANCE_MS = String(v.distanceMs);
-  }
-  if (v.runtime === "workerd")
-    return stack.startWorker({ port: PORTS.ours, cache: v.redis, vars, ...logs });
-  vars.METRICS_TOKEN = METRICS_TOKEN;
-  return stack.startDeno({
-    port: PORTS.ours,
-    cache: v.redis,
-    vars,
-    processes: deno.processes ?? 2,
-    ...(deno.dir ? { dir: deno.dir } : {}),
-    ...logs,
-  });
-}
-
-/** Deno's own counters (GET /metrics), summed over its processes; null on workerd. */
-async function serverCounters(
-  server: BenchWorker,
-): Promise<{ applications: number; gateCalls: number } | null> {
-  if (!server.deno) return null;
-  let applications = 0;
-  let gateCalls = 0;
-  for (const base of server.bases) {
-    const res = await fetch(`${base}/metrics`, {
-      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-    });
-    if (res.status !== 200) return null;
-    for (const line of (await res.text()).split("\n")) {
-      const value = Number(line.split(" ").pop());
-      if (line.startsWith('tryit_gate_calls_total{op="apply"}')) gateCalls += value;
-      if (
-        line.startsWith("tryit_applications_total{") &&
-        line.includes('via="gate"') &&
-        /outcome="(WON|WAITLISTED|REPEAT)"/.test(line)
-      )
-        applications += value;
-    }
-  }
-  return { applications, gateCalls };
-}
-
-function diffCounters(
-  before: { applications: number; gateCalls: number } | null,
-  after: { applications: number; gateCalls: number } | null,
-) {
-  if (!before || !after) return null;
-  return {
-    applications: after.applications - before.applications,
-    gateCalls: Math.round((after.gateCalls - before.gateCalls) * 1000) / 1000,
-  };
-}
-
-async function createMembers(
-  pool: pg.Pool,
-  count: number,
-): Promise<{ ids: string[]; tokens: string[] }> {
-  const ids = Array.from({ length: count }, () => crypto.randomUUID());
-  for (let i = 0; i < ids.length; i += 5000) {
-    const chunk = ids.slice(i, i + 5000);
-    await pool.query(
-      `INSERT INTO users (id, email, password_hash, name, role)
-       SELECT id, 'bench-' || id || '@tryit.test', 'not-a-hash', 'Bench member', 'MEMBER'
-         FROM unnest($1::uuid[]) AS id`,
-      [chunk],
-    );
-  }
-  const tokens = await Promise.all(
-    ids.map((userId) => signAccessToken({ userId, role: "MEMBER" }, secret, 3600)),
-  );
-  return { ids, tokens };
-}
-
-async function createCompany(pool: pg.Pool): Promise<string> {
-  const id = crypto.randomUUID();
-  await pool.query(
-    `INSERT INTO users (id, email, password_hash, name, role)
-     VALUES ($1::uuid, 'bench-company-' || $1::text || '@tryit.test', 'not-a-hash', 'Bench company', 'COMPANY')`,
-    [id],
-  );
-  return signAccessToken({ userId: id, role: "COMPANY" }, secret, 3600);
-}
-
 async function measureCeiling(url: string): Promise<Ceiling> {
   await runLoad({ url, connections: CONNECTIONS, durationSeconds: 1 }); // warm-up
   const r = await runLoad({ url, connections: CONNECTIONS, durationSeconds: CEILING_SECONDS });
   return { requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
-}
-
-function admissionLoad(tmp: string, spec: LoadSpec): Promise<LoadOutput> {
-  const file = join(tmp, `spec-${crypto.randomUUID()}.json`);
-  writeFileSync(file, JSON.stringify(spec));
-  return jsonFromChild<LoadOutput>("admission load", join(ROOT, "node_modules/.bin/tsx"), [
-    join(ROOT, "bench/lib/admission-load.ts"),
-    file,
-  ]).finally(() => rmSync(file, { force: true }));
-}
-
-/** The load's figures without the list of members answered 201 (kept out of the raw JSON). */
-function summary(l: LoadOutput): LoadSummary {
-  const { created: _created, ...rest } = l;
-  return rest;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
