@@ -35,7 +35,8 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { checkPeer } from "./lib/admission-checks";
 import { measureVariant, ourVariants } from "./lib/admission-ours";
-import { type AdmissionRaw, report } from "./lib/admission-report";
+import type { AdmissionRaw } from "./lib/admission-raw";
+import { report } from "./lib/admission-report";
 import {
   type AdmissionRun,
   admissionLoad,

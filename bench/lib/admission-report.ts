@@ -1,104 +1,22 @@
 // The admission section of bench/RESULTS.md, written from one run's raw results: every
 // ratio in it is between figures measured in that same run.
 import { relative } from "node:path";
-import type {
-  Ceiling,
-  LoadSummary,
-  OurResult,
-  OurRun,
-  PeerResult,
-  Runtime,
-  Variant,
-} from "./admission-types";
-import type { DrainCapacity } from "./consumer-drain";
-import { type MachineInfo, machineSentence, median } from "./machine";
-import type { NewcomerResult } from "./newcomer";
+import {
+  find,
+  fmt,
+  loadAvg,
+  pct,
+  round,
+  rps,
+  type Summary,
+  summarize,
+  times,
+} from "./admission-figures";
+import type { AdmissionRaw } from "./admission-raw";
+import { targets } from "./admission-targets";
+import type { OurResult, PeerResult, Runtime } from "./admission-types";
+import { machineSentence, median } from "./machine";
 import { ROOT } from "./stack";
-
-export interface AdmissionRaw {
-  bench: "admission";
-  date: string;
-  command: string;
-  settings: {
-    slots: number;
-    connections: number;
-    farConnections: number;
-    distancesMs: number[];
-    repeats: number;
-    postFillSeconds: number;
-    timeboxSeconds: number;
-    timeboxPlaces: number;
-    sections: string[];
-    runtimes: string[];
-    serverVars?: Record<string, string>;
-  };
-  durationSeconds: number;
-  machine: MachineInfo;
-  loadAverageBefore: number[];
-  loadAverageAfter: number[];
-  ceilings: Partial<Record<Runtime, Ceiling>>;
-  ours: OurResult[];
-  peers: PeerResult[];
-  newcomer: NewcomerResult[];
-  consumer: DrainCapacity[];
-}
-
-const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
-/** Answers per second of one load run, by wall clock (first request to last answer). */
-const rps = (l: LoadSummary) => (l.requests.total / l.wallMs) * 1000;
-const fmt = (x: number | null | undefined, digits = 0) =>
-  x === null || x === undefined || Number.isNaN(x) ? "–" : String(round(x, digits));
-const times = (x: number | null | undefined, digits = 2) =>
-  x === null || x === undefined || !Number.isFinite(x) ? "–" : `${round(x, digits)}×`;
-const pct = (x: number | null | undefined, of: number | null | undefined) =>
-  x === null || x === undefined || !of ? "–" : `${round((x / of) * 100)} %`;
-const yes = (ok: boolean | null) => (ok === null ? "–" : ok ? "**met**" : "not met");
-const loadAvg = (l: number[]) => l.map((x) => round(x, 2)).join(", ");
-
-/** Medians over a variant's runs. */
-function summarize(runs: OurRun[]) {
-  const m = (f: (r: OurRun) => number | null) => {
-    const xs = runs.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
-    return xs.length ? median(xs) : null;
-  };
-  return {
-    rps: m((r) => rps(r.load)),
-    p50: m((r) => r.load.latency.p50),
-    p99: m((r) => r.load.latency.p99),
-    seconds: m((r) => r.load.wallMs / 1000),
-    batchFactor: m((r) => r.load.gateCalls.batchFactor),
-    largestBatch: m((r) => r.load.gateCalls.largestBatch),
-    serverFactor: m((r) =>
-      r.serverCounters && r.serverCounters.gateCalls > 0
-        ? r.serverCounters.applications / r.serverCounters.gateCalls
-        : null,
-    ),
-    postFillRps: m((r) => (r.postFill ? rps(r.postFill) : null)),
-    postFillP99: m((r) => r.postFill?.latency.p99 ?? null),
-    drainPerSecond: m((r) => r.drain.perSecond),
-    drainLagMs: m((r) => r.drain.lagMs),
-    admitted: m((r) => r.invariants.admitted),
-    timeouts: m((r) => r.load.timeouts),
-    answered: m((r) => r.load.requests.total),
-    ok: runs.every((r) => r.invariants.ok),
-    settle: [...new Set(runs.map((r) => r.settle))].join(", "),
-  };
-}
-
-type Summary = ReturnType<typeof summarize>;
-
-function find(
-  raw: AdmissionRaw,
-  match: Partial<Variant>,
-): { result: OurResult; s: Summary } | null {
-  // A logs-on variant is only found when asked for (logs: true).
-  const result = raw.ours.find(
-    (r) =>
-      (r.variant.logs ?? false) === (match.logs ?? false) &&
-      Object.entries(match).every(([k, v]) => r.variant[k as keyof Variant] === v),
-  );
-  return result ? { result, s: summarize(result.runs) } : null;
-}
 
 export function report(raw: AdmissionRaw, file: string): string {
   const st = raw.settings;
@@ -277,76 +195,4 @@ export function report(raw: AdmissionRaw, file: string): string {
     '**What this machine cannot show.** Two cores run the load generator, the servers, Postgres, Redis and the bridges, so every figure is a floor set by CPU contention, and ratios between runs drift with what else ran (the load averages above). There is one isolate per process here: on Cloudflare a hot trial is reached from many isolates at once, each with its own group-commit lane (one call in flight per isolate and trial), and the Durable Object serializes them; on Deno Deploy likewise many isolates race on one KV key with optimistic commits. A real network adds jitter and loss that a timer does not, and real KV and Durable Object latencies are not a constant. The local Deno KV is a SQLite file shared by two processes ("database is locked" is retried), not FoundationDB; local `wrangler dev` runs the Durable Object in the same workerd as the Worker, with every request passing through wrangler\'s Node proxy first.',
   );
   return lines.join("\n");
-}
-
-/** The issue's targets, as ratios of this run's figures; recorded whether met or not. */
-function targets(raw: AdmissionRaw): string[] {
-  const rows: string[] = [];
-  const c = raw.ceilings;
-  const peer = raw.peers.find((p) => p.name === "peer: redis-lua");
-  const lua = peer ? median(peer.runs.map((r) => rps(r.load))) : null;
-  for (const runtime of ["workerd", "deno"] as const) {
-    const noRedis = find(raw, { section: "flood", runtime, redis: false, batching: true });
-    const withRedis = find(raw, { section: "flood", runtime, redis: true, batching: true });
-    const ceiling = c[runtime]?.requestsPerSecond ?? null;
-    const both = (f: (s: Summary) => string) =>
-      `${noRedis ? f(noRedis.s) : "–"}${withRedis ? ` (Redis on: ${f(withRedis.s)})` : ""}`;
-    if (noRedis && lua && runtime === "deno") {
-      const r = (noRedis.s.rps ?? 0) / lua;
-      rows.push(
-        `| Deno fill ≥ 1.0× the Redis Lua peer | ${both((s) => times((s.rps ?? 0) / lua))} | ${yes(r >= 1)} |`,
-      );
-    }
-    if (noRedis && ceiling && runtime === "workerd") {
-      const r = (noRedis.s.rps ?? 0) / ceiling;
-      rows.push(
-        `| workerd fill ≥ 80 % of its hello-world ceiling | ${both((s) => pct(s.rps, ceiling))} of ${fmt(ceiling)} req/s | ${yes(r >= 0.8)} |`,
-      );
-    }
-    if (noRedis) {
-      rows.push(
-        `| ${runtime}: p99 ≤ 100 ms at 50 connections | ${both((s) => `${fmt(s.p99)} ms`)} | ${yes((noRedis.s.p99 ?? Infinity) <= 100)} |`,
-        `| ${runtime}: ≥ 10 applications per gate call in the 50-connection flood | ${both((s) => fmt(s.batchFactor, 1))} | ${yes((noRedis.s.batchFactor ?? 0) >= 10)} |`,
-      );
-      if (ceiling) {
-        rows.push(
-          `| ${runtime}: post-fill refusals ≥ 80 % of the ceiling | ${both((s) => pct(s.postFillRps, ceiling))} | ${yes((noRedis.s.postFillRps ?? 0) / ceiling >= 0.8)} |`,
-        );
-      }
-    }
-    const farOn = find(raw, { section: "distance", runtime, distanceMs: 150, batching: true });
-    const farOff = find(raw, { section: "distance", runtime, distanceMs: 150, batching: false });
-    if (farOn) {
-      rows.push(
-        `| ${runtime}: ≥ 1,000 applications/s into one trial at 150 ms, ${raw.settings.farConnections} connections | ${fmt(farOn.s.rps)}/s | ${yes((farOn.s.rps ?? 0) >= 1000)} |`,
-      );
-    }
-    if (farOn && farOff) {
-      const r = (farOn.s.rps ?? 0) / (farOff.s.rps ?? 0);
-      rows.push(
-        `| ${runtime}: ≥ 100× the one-at-a-time path at 150 ms, same load | ${times(r, 1)} (${fmt(farOn.s.rps)} vs ${fmt(farOff.s.rps, 1)}/s) | ${yes(r >= 100)} |`,
-      );
-    }
-    const newcomer = raw.newcomer.find(
-      (n) => n.script === (runtime === "workerd" ? "start" : "start:deno"),
-    );
-    if (newcomer && noRedis) {
-      const fill = rps(newcomer.load);
-      const r = fill / (noRedis.s.rps ?? Number.NaN);
-      rows.push(
-        `| ${runtime}: the same holds for \`npm ${runtime === "workerd" ? "start" : "run start:deno"}\` from outside (fill ÷ the bench's own; p99; per call) | ${times(r)}; p99 ${fmt(newcomer.load.latency.p99)} ms; ${fmt(newcomer.load.gateCalls.batchFactor, 1)} per call${ceiling ? `; ${pct(fill, ceiling)} of the ceiling` : ""} | ${yes(r >= 0.8 && newcomer.load.latency.p99 <= 100)} (≥ 0.8× the bench and p99 ≤ 100 ms taken as "holds") |`,
-      );
-    }
-  }
-  if (rows.length === 0) return [];
-  return [
-    "",
-    "### Against the issue-12 targets (ratios of this run's figures)",
-    "",
-    'Taken on group commit without Redis (the apply route\'s own cost); the production shape with Redis in brackets where it ran. "met" is computed from the figures above, nothing read by hand.',
-    "",
-    "| target | measured | |",
-    "|---|---|---|",
-    ...rows,
-  ];
 }
