@@ -4,7 +4,7 @@
 import http from "node:http";
 import { verifyAccessToken } from "../../workers/auth/tokens";
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 const BODY_LIMIT_BYTES = 16_384;
 const NOTE_MAX_LENGTH = 500; // as our ApplyBody
