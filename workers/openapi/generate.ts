@@ -6,7 +6,8 @@ import { type IdempotencyPolicy, idempotencyPolicyOf } from "../middleware/idemp
 import { isJsonBody } from "../middleware/json-body";
 import { isStorableQuery } from "../middleware/storable-text";
 import { type ValidatorInfo, validatorOf } from "../validation";
-import { OPERATIONS, type OperationDoc, type ResponseDoc, type Security } from "./docs";
+import { OPERATIONS } from "./docs";
+import type { OperationDoc, ResponseDoc, Security } from "./operation-doc";
 import { NAMED_SCHEMAS } from "./responses";
 
 /**
