@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { generateOpenApi, idempotencyOf, mountedRoutes } from "../../workers/openapi/generate";
+import { generateOpenApi, idempotencyOf } from "../../workers/openapi/generate";
+import { mountedRoutes } from "../../workers/openapi/mounted-routes";
 
 /**
  * The class-level guard for Idempotency-Key (docs/decisions/0022): every unsafe operation the

@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import committed from "../../openapi/openapi.json";
-import { generateOpenApi, mountedRoutes } from "../../workers/openapi/generate";
+import { generateOpenApi } from "../../workers/openapi/generate";
+import { mountedRoutes } from "../../workers/openapi/mounted-routes";
 import * as R from "../../workers/openapi/responses";
 import { createTrial, createUser } from "../support/workerd/fixtures";
 import { api } from "../support/workerd/http";
