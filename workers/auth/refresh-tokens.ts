@@ -1,3 +1,5 @@
+import { sha256Hex } from "../lib/digests";
+
 /** Opaque refresh tokens: 256 random bits; only their SHA-256 is stored. */
 export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -7,6 +9,5 @@ export function newRefreshToken(): string {
 }
 
 export async function hashRefreshToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(token);
 }

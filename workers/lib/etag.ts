@@ -1,12 +1,11 @@
+import { sha256Hex } from "./digests";
+
 /**
  * Entity tags (RFC 9110 §8.8.3). Our tags are strong: the quoted hex SHA-256 of the bytes,
  * so equal tags mean equal bytes, whichever node computed them.
  */
 export async function strongEtag(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return `"${hex}"`;
+  return `"${await sha256Hex(bytes)}"`;
 }
 
 /**

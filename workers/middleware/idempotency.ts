@@ -2,9 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono/types";
 import { idempotencyKeys } from "../../db/schema";
-import type { Config } from "../config";
 import type { AppContext, AppEnv } from "../context";
 import { AppError } from "../errors";
+import { keyedHashHex } from "../lib/digests";
 import { readBounded } from "../lib/read-bounded";
 import { MAX_JSON_BYTES } from "./json-body";
 
@@ -147,8 +147,7 @@ async function requestHashOf(c: AppContext): Promise<string> {
   const message = new Uint8Array(head.length + body.length);
   message.set(head);
   message.set(body, head.length);
-  const mac = await crypto.subtle.sign("HMAC", await hashKey(c.var.deps.config), message);
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+  return keyedHashHex(c.var.deps.config.jwtSecret, "try-it idempotency request hash", message);
 }
 
 /**
@@ -163,33 +162,4 @@ async function bodyBytes(c: AppContext): Promise<Uint8Array> {
   });
   (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.buffer);
   return bytes;
-}
-
-/** WebCrypto's key type, named so for both the Workers and the Node type libraries. */
-type HmacKey = Parameters<typeof crypto.subtle.sign>[1];
-const hashKeys = new WeakMap<Config, Promise<HmacKey>>();
-
-/** An HMAC key derived from JWT_SECRET for this purpose only (HKDF, its own label). */
-function hashKey(config: Config): Promise<HmacKey> {
-  let key = hashKeys.get(config);
-  if (!key) {
-    key = crypto.subtle
-      .importKey("raw", new Uint8Array(config.jwtSecret), "HKDF", false, ["deriveKey"])
-      .then((secret) =>
-        crypto.subtle.deriveKey(
-          {
-            name: "HKDF",
-            hash: "SHA-256",
-            salt: new Uint8Array(0),
-            info: new TextEncoder().encode("try-it idempotency request hash"),
-          },
-          secret,
-          { name: "HMAC", hash: "SHA-256", length: 256 },
-          false,
-          ["sign"],
-        ),
-      );
-    hashKeys.set(config, key);
-  }
-  return key;
 }

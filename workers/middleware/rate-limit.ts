@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { RateRule } from "../../core/ports/rate-limiter";
 import type { AppContext, AppEnv } from "../context";
 import { AppError } from "../errors";
+import { sha256Hex } from "../lib/digests";
 
 /** One limit to charge: the rule and whose attempt it is (an address, an e-mail, a user). */
 export interface RateTarget {
@@ -33,7 +34,7 @@ async function chargeLimits(c: AppContext, targets: RateTarget[]): Promise<void>
   const { limiter } = c.var.deps;
   if (targets.length === 0) return;
   const decisions = await Promise.all(
-    targets.map(async (t) => limiter.check(t.rule, await digest(t.key))),
+    targets.map(async (t) => limiter.check(t.rule, await sha256Hex(t.key))),
   );
   const waits = decisions.flatMap((d) => (d.ok ? [] : [d.retryAfterSeconds]));
   // The caller is admitted only once every exhausted limit has a fresh window.
@@ -118,9 +119,4 @@ async function emailInBody(c: AppContext): Promise<string | null> {
   const body: unknown = await c.req.json().catch(() => null);
   if (typeof body !== "object" || body === null || !("email" in body)) return null;
   return typeof body.email === "string" ? body.email.trim().toLowerCase() || null : null;
-}
-
-async function digest(key: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }

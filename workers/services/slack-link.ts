@@ -4,6 +4,7 @@ import type { Notifier } from "../../core/ports/notifier";
 import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { AppError } from "../errors";
+import { keyedHashHex } from "../lib/digests";
 import { escapeMrkdwn } from "../notifications/messages";
 
 /**
@@ -189,19 +190,8 @@ async function codeHash(
   slackId: string,
   code: string,
 ): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new Uint8Array(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
   // Bound to the account and the id: a code is proof for this pair only.
-  const message = new TextEncoder().encode(
-    `slack-link\u0000${userId}\u0000${slackId}\u0000${code}`,
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, message);
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+  return keyedHashHex(secret, "try-it slack link code", `${userId}\u0000${slackId}\u0000${code}`);
 }
 
 function timingSafeEqual(a: string, b: string): boolean {

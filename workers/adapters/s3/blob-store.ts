@@ -1,5 +1,6 @@
 import { AwsClient } from "aws4fetch";
 import type { BlobStore } from "../../../core/ports/blob-store";
+import { sha256Hex } from "../../lib/digests";
 
 /**
  * Image bytes in an S3-compatible bucket (Cloudflare R2's S3 API, MinIO, AWS S3): the
@@ -140,9 +141,4 @@ function encodeKey(key: string): string {
     throw new TypeError(`S3 key "${key}" has a "." or ".." segment`);
   }
   return segments.map(encodeURIComponent).join("/");
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
