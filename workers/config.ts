@@ -73,6 +73,12 @@ const ConfigSchema = v.object({
     "0",
   ),
   BENCH_MODE: v.optional(v.picklist(["0", "1"], 'must be "0" or "1"'), "0"),
+  // The most sockets a live trial room holds (GET /v1/trials/:id/live): per trial on
+  // Cloudflare (one Durable Object), per isolate and trial on Deno. Past it: 503 + Retry-After.
+  LIVE_MAX_WATCHERS: v.optional(
+    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(30_000)),
+    "10000",
+  ),
   APP_VERSION: v.optional(v.string(), "dev"),
   // Bearer token for GET /metrics where the runtime serves it (Deno); unset: no endpoint.
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
@@ -131,6 +137,7 @@ export interface Config {
   };
   /** Null when no S3-compatible store is configured (Workers use the R2 binding). */
   s3: S3Config | null;
+  live: { maxWatchers: number };
 }
 
 function rateRules(o: v.InferOutput<typeof ConfigSchema>): Config["rateLimits"] {
@@ -263,6 +270,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
       simulatedDistanceMs: benchDistance(o),
     },
     s3: s3Settings(o),
+    live: { maxWatchers: o.LIVE_MAX_WATCHERS },
   };
   cache.set(env, config);
   setLogLevel(config.logLevel);

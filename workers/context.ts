@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { BlobStore } from "../core/ports/blob-store";
 import type { Cache } from "../core/ports/cache";
+import type { LiveRooms } from "../core/ports/live-rooms";
 import type { Metrics } from "../core/ports/metrics";
 import type { RateLimiter } from "../core/ports/rate-limiter";
 import type { TrialGates } from "../core/ports/trial-gate";
@@ -15,6 +16,9 @@ export interface Deps {
   /** A connection per request on Workers, the isolate's pool on Deno (docs/decisions/0025). */
   db: DatabaseHandle;
   gates: TrialGates;
+  /** The live trial rooms (GET /v1/trials/:id/live): the gate's object on Cloudflare, the
+   * isolate's rooms on Deno. */
+  liveRooms: LiveRooms;
   cache: Cache;
   blobs: BlobStore;
   /**

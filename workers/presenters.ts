@@ -1,5 +1,8 @@
-import type { Application, GateSnapshot } from "../core/first-come/types";
-import type { applications, products, reviews, trials, users } from "../db/schema";
+import type { GateSnapshot } from "../core/first-come/types";
+import { liveFieldsOf } from "../core/wire/trial-live";
+
+export { presentApplication } from "../core/wire/application";
+import type { products, reviews, trials, users } from "../db/schema";
 import type { ProductImage } from "./services/product-images";
 
 /** Database rows and domain values to the JSON shapes of the API contract. */
@@ -32,8 +35,21 @@ export function presentProduct(p: typeof products.$inferSelect, images: ProductI
   };
 }
 
-/** Live counts and status come from the gate; the row supplies the catalog fields. */
-export function presentTrial(t: typeof trials.$inferSelect, live: GateSnapshot | null) {
+/**
+ * Live counts and status come from the gate (core/wire/trial-live.ts); the row supplies the
+ * catalog fields, and the row's own status while no gate answered.
+ */
+export function presentTrial(t: typeof trials.$inferSelect, snapshot: GateSnapshot | null) {
+  const live = snapshot
+    ? liveFieldsOf(snapshot)
+    : {
+        status: t.status,
+        closedReason: t.closedReason,
+        won: 0,
+        waitlisted: 0,
+        remaining: t.slots,
+        applicants: 0,
+      };
   return {
     id: t.id,
     productId: t.productId,
@@ -44,27 +60,8 @@ export function presentTrial(t: typeof trials.$inferSelect, live: GateSnapshot |
     waitlistSize: t.waitlistSize,
     opensAt: iso(t.opensAt),
     closesAt: iso(t.closesAt),
-    status: live?.status ?? t.status,
-    closedReason: live ? live.closedReason : t.closedReason,
-    won: live?.won ?? 0,
-    waitlisted: live?.waitlisted ?? 0,
-    remaining: live?.remaining ?? t.slots,
-    applicants: live?.applicants ?? 0,
+    ...live,
     createdAt: iso(t.createdAt),
-  };
-}
-
-export function presentApplication(a: Application | typeof applications.$inferSelect) {
-  return {
-    id: a.id,
-    trialId: a.trialId,
-    userId: a.userId,
-    seq: a.seq,
-    status: a.status,
-    position: a.position,
-    note: a.note,
-    appliedAt: iso(a.appliedAt),
-    decidedAt: iso(a.decidedAt),
   };
 }
 

@@ -42,6 +42,8 @@ const steps: readonly string[] = [
   // v3: counters of given-up places and promotions, for statistics.
   `ALTER TABLE gate ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE gate ADD COLUMN promoted INTEGER NOT NULL DEFAULT 0;`,
+  // v4: live-room tickets already spent (each opens one socket), kept until they expire.
+  `CREATE TABLE live_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

@@ -42,7 +42,9 @@ import {
   updateApplication,
 } from "./ledger";
 import { Outbox } from "./outbox";
+import { LIVE_PATH, LiveRoom } from "./live-room";
 import { hasGateSchema, migrateGateSchema } from "./schema";
+import { spendTicket } from "./spent-tickets";
 import { WakeUps } from "./wake-ups";
 
 /**
@@ -73,6 +75,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   private hasSchema = false;
   /** Where events go. Replaceable so tests can simulate a failing queue. */
   decisionQueue: DecisionQueue;
+  /** The trial's live room: its watchers' sockets, held through hibernation. */
+  private readonly room: LiveRoom;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,6 +87,13 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       decisionQueue: () => this.decisionQueue,
       hasSchema: () => this.hasSchema,
       trialId: () => this.state?.trialId,
+    });
+    this.room = new LiveRoom(ctx, {
+      snapshot: (now) => (this.state ? snapshotOf(this.state, now) : null),
+      applicationOf: (userId) =>
+        this.state ? findApplicationByUser(this.sql, this.state.trialId, userId) : null,
+      spendTicket: (ticketId, expiresAt, now) =>
+        this.ctx.storage.transactionSync(() => spendTicket(this.sql, ticketId, expiresAt, now)),
     });
     void ctx.blockConcurrencyWhile(async () => {
       this.hasSchema = hasGateSchema(this.sql);
@@ -105,9 +116,11 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       migrateGateSchema(this.sql, this.ctx.storage);
       this.hasSchema = true;
     }
+    const before = this.state;
     saveGate(this.sql, decision.next);
     this.state = decision.next;
     this.armForTransitions(now);
+    this.tellRoom(before, now);
     return { kind: "configured", snapshot: snapshotOf(decision.next, now) };
   }
 
@@ -141,6 +154,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       // Refusals only: the counted demand, if any, is the one thing to store.
       if (decision.next !== state) {
         this.ctx.storage.transactionSync(() => this.commitState(decision.next, now));
+        this.tellRoom(state, now);
       }
       return decision.results;
     }
@@ -157,6 +171,11 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       this.commitState(this.announce(decision.next, now), now);
     });
     this.wakeUps.afterOutboxWrite(now);
+    this.tellRoom(
+      state,
+      now,
+      decision.admitted.map((a) => a.userId),
+    );
     return decision.results;
   }
 
@@ -186,6 +205,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       this.commitState(this.announce(decision.next, now), now);
     });
     this.wakeUps.afterOutboxWrite(now);
+    this.tellRoom(state, now);
     return {
       kind: "cancelled",
       snapshot: snapshotOf(decision.next, now),
@@ -244,6 +264,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     });
     this.wakeUps.afterOutboxWrite(now);
     this.armForTransitions(now);
+    // A place given up by someone waiting, or a promotion, moves everyone behind them.
+    const moved = application.status === "WAITLISTED" || promoted !== null;
+    this.tellRoom(state, now, promoted ? [cancelled.userId, promoted.userId] : [cancelled.userId], moved);
     return { kind: "withdrawn", application: cancelled, promoted };
   }
 
@@ -294,14 +317,60 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const now = Date.now();
     // Opening or closing by the clock: announce it (no-op when nothing changed).
     if (this.state) {
-      const next = this.announce(this.state, now);
-      if (next !== this.state) {
+      const before = this.state;
+      const next = this.announce(before, now);
+      if (next !== before) {
         this.ctx.storage.transactionSync(() => this.commitState(next, now));
+        this.tellRoom(before, now);
       }
     }
     await this.flushOutbox();
     if ((await this.pendingOutbox()) > 0) this.wakeUps.armAt(this.wakeUps.retryAt(now));
     this.armForTransitions(Date.now());
+  }
+
+  /** The live room's upgrade (GET /v1/trials/:id/live, forwarded by the app's adapter). */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname !== LIVE_PATH || request.headers.get("upgrade") !== "websocket") {
+      return new Response(null, { status: 404 });
+    }
+    const result = this.room.open(await request.json(), Date.now());
+    if (result.kind === "opened") return result.response;
+    return Response.json(result, { status: 409 });
+  }
+
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    this.room.message(ws, Date.now());
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // Complete the closing handshake; 1005/1006 cannot be sent back, so answer those 1000.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "bye");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /**
+   * After a commit: the live room hears of it. `before` is the state the commit started
+   * from; `touched` are the members whose application changed.
+   */
+  private tellRoom(
+    before: GateState | null,
+    now: number,
+    touched: readonly string[] = [],
+    waitlistMoved = false,
+  ): void {
+    if (!this.state) return;
+    this.room.changed(
+      before ? snapshotOf(before, now) : null,
+      snapshotOf(this.state, now),
+      touched,
+      waitlistMoved,
+      now,
+    );
   }
 
   /** Call inside a transaction: the state with its status announcement, if it changed. */

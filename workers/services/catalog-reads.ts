@@ -1,4 +1,5 @@
 import type { GateSnapshot } from "../../core/first-come/types";
+import { liveFieldsOf } from "../../core/wire/trial-live";
 import type { Database } from "../../db/client";
 import { currentGeneration } from "../cache/invalidate";
 import { cacheKeys } from "../cache/keys";
@@ -21,19 +22,6 @@ import { getTrialRow, listTrials, type TrialQuery } from "./trials";
 export type TrialJson = ReturnType<typeof presentTrial>;
 export type ProductJson = ReturnType<typeof presentProduct>;
 
-function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
-  if (!live) return trial;
-  return {
-    ...trial,
-    status: live.status,
-    closedReason: live.closedReason,
-    won: live.won,
-    waitlisted: live.waitlisted,
-    remaining: live.remaining,
-    applicants: live.applicants,
-  };
-}
-
 /**
  * The catalog first, the gate only for a trial it knows: anyone can name any id, and a call
  * to the gate of an id nobody created would wake a Durable Object for it (issue 13, finding
@@ -41,6 +29,17 @@ function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
  * instead of beside it.
  */
 export async function readTrial(deps: Deps, id: string): Promise<TrialJson> {
+  const catalog = await readTrialCatalog(deps, id);
+  const live = await deps.gates.get(id).snapshot();
+  return withLive(catalog, live);
+}
+
+function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
+  return live ? { ...trial, ...liveFieldsOf(live) } : trial;
+}
+
+/** The catalog's part of a trial (no live fields from its gate), or 404. */
+export async function readTrialCatalog(deps: Deps, id: string): Promise<TrialJson> {
   const catalog = await readThrough(
     deps.cache,
     cacheKeys.trial(id),
@@ -48,7 +47,7 @@ export async function readTrial(deps: Deps, id: string): Promise<TrialJson> {
     async () => presentTrial(await getTrialRow(await deps.db.db(), id), null),
   );
   if (!catalog) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
-  return withLive(catalog, await deps.gates.get(id).snapshot());
+  return catalog;
 }
 
 export async function readTrialList(

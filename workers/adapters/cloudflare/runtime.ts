@@ -5,6 +5,7 @@ import { cacheFor } from "../upstash/for-config";
 import { r2BlobStore } from "./blob-store";
 import { bundledDocsAsset } from "./docs-assets";
 import { durableObjectGates } from "./gates";
+import { durableObjectLiveRooms } from "./live-rooms";
 import { metricsFor } from "./metrics";
 import { bindingRateLimiter } from "./rate-limiter";
 import { durableObjectRevocations } from "./revocations";
@@ -18,6 +19,7 @@ export const cloudflareRuntime: Runtime = {
       config,
       db: new DatabaseSession(config.database),
       gates: durableObjectGates(env.TRIAL_GATE, config.gate.simulatedDistanceMs),
+      liveRooms: durableObjectLiveRooms(env.TRIAL_GATE),
       cache: cacheFor(config),
       blobs: r2BlobStore(env.IMAGES),
       // The [[ratelimits]] bindings of wrangler.toml (docs/decisions/0020).

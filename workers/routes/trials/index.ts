@@ -9,6 +9,7 @@ import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { trialReviewRoutes } from "../reviews/trial-reviews";
 import { applicationRoutes } from "./applications";
+import { liveRoutes } from "./live";
 import { CreateTrialBody, ListTrialsQuery, PatchTrialBody } from "./schemas";
 
 export const trialRoutes = new Hono<AppEnv>()
@@ -75,4 +76,5 @@ export const trialRoutes = new Hono<AppEnv>()
     return c.json(await readTrial(c.var.deps, c.req.valid("param").id), 200);
   })
   .route("/", applicationRoutes)
+  .route("/", liveRoutes)
   .route("/", trialReviewRoutes);

@@ -69,3 +69,14 @@ export const PatchTrialBody = v.pipe(
     "give at least one field to change",
   ),
 );
+
+/** GET /v1/trials/:id/live: a ticket (POST /v1/trials/:id/live-tickets) for one's own events. */
+export const LiveQuery = v.object({
+  ticket: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(1024, "is not a ticket (too long)"),
+      v.description("A ticket from POST /v1/trials/{id}/live-tickets: single use, 60 s."),
+    ),
+  ),
+});
