@@ -2,6 +2,7 @@ import type { GateSnapshot } from "../core/first-come/types";
 import { liveFieldsOf } from "../core/wire/trial-live";
 
 export { presentApplication } from "../core/wire/application";
+
 import type { products, reviews, trials, users } from "../db/schema";
 import type { ProductImage } from "./services/product-images";
 

@@ -34,8 +34,7 @@ export function countClientMessage(
   now: number,
   limit: { messages: number; windowMs: number } = FLOOD_LIMIT,
 ): { window: FloodWindow; flooding: boolean } {
-  const current =
-    now - window.startedAt >= limit.windowMs ? { startedAt: now, count: 0 } : window;
+  const current = now - window.startedAt >= limit.windowMs ? { startedAt: now, count: 0 } : window;
   const next = { startedAt: current.startedAt, count: current.count + 1 };
   return { window: next, flooding: next.count > limit.messages };
 }

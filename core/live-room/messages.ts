@@ -68,7 +68,12 @@ export function helloMessage(
 }
 
 export function statusMessage(snapshot: GateSnapshot, at: number): StatusMessage {
-  return { type: "status", status: snapshot.status, closedReason: snapshot.closedReason, at: iso(at) };
+  return {
+    type: "status",
+    status: snapshot.status,
+    closedReason: snapshot.closedReason,
+    at: iso(at),
+  };
 }
 
 export function countsMessage(snapshot: GateSnapshot, at: number): CountsMessage {
@@ -98,9 +103,7 @@ export function isNews(sent: SentApplication | null, next: SentApplication): boo
 
 /** The status the room last announced moved on: tell everyone at once. */
 export function statusChanged(before: GateSnapshot | null, after: GateSnapshot): boolean {
-  return (
-    !before || before.status !== after.status || before.closedReason !== after.closedReason
-  );
+  return !before || before.status !== after.status || before.closedReason !== after.closedReason;
 }
 
 /** Any field of a `counts` message changed. */

@@ -20,8 +20,8 @@ import {
   type SentApplication,
   statusMessage,
 } from "../../core/live-room/messages";
-import type { LiveAdmission, OpenResult } from "../../core/ports/live-rooms";
 import { log } from "../../core/log";
+import type { LiveAdmission, OpenResult } from "../../core/ports/live-rooms";
 import { presentApplication } from "../../core/wire/application";
 
 /**
@@ -55,9 +55,6 @@ export interface RoomGate {
 
 const MEMBER_TAG = (userId: string) => `m:${userId}`;
 const EVERYONE_TAG = "watcher";
-
-/** The admission, as the app's adapter hands it to the object (a POST body). */
-export const LIVE_PATH = "/live";
 
 export class LiveRoom {
   private readonly pacer: CountsPacer;
@@ -213,11 +210,13 @@ function sentOf(application: Application): SentApplication {
 }
 
 function attachmentOf(ws: WebSocket): SocketAttachment {
-  return (ws.deserializeAttachment() as SocketAttachment | null) ?? {
-    memberId: null,
-    sent: null,
-    flood: NO_MESSAGES,
-  };
+  return (
+    (ws.deserializeAttachment() as SocketAttachment | null) ?? {
+      memberId: null,
+      sent: null,
+      flood: NO_MESSAGES,
+    }
+  );
 }
 
 function send(ws: WebSocket, message: LiveMessage): boolean {

@@ -19,6 +19,11 @@ import type {
   TrialTerms,
   WithdrawResult,
 } from "../../core/first-come/types";
+import {
+  ADMISSION_HEADER,
+  decodeAdmission,
+  LIVE_PATH,
+} from "../../core/live-room/admission-header";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import {
   type ApplyRequest,
@@ -41,8 +46,8 @@ import {
   saveGate,
   updateApplication,
 } from "./ledger";
+import { LiveRoom } from "./live-room";
 import { Outbox } from "./outbox";
-import { LIVE_PATH, LiveRoom } from "./live-room";
 import { hasGateSchema, migrateGateSchema } from "./schema";
 import { spendTicket } from "./spent-tickets";
 import { WakeUps } from "./wake-ups";
@@ -266,7 +271,12 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.armForTransitions(now);
     // A place given up by someone waiting, or a promotion, moves everyone behind them.
     const moved = application.status === "WAITLISTED" || promoted !== null;
-    this.tellRoom(state, now, promoted ? [cancelled.userId, promoted.userId] : [cancelled.userId], moved);
+    this.tellRoom(
+      state,
+      now,
+      promoted ? [cancelled.userId, promoted.userId] : [cancelled.userId],
+      moved,
+    );
     return { kind: "withdrawn", application: cancelled, promoted };
   }
 
@@ -332,10 +342,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   /** The live room's upgrade (GET /v1/trials/:id/live, forwarded by the app's adapter). */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    if (url.pathname !== LIVE_PATH || request.headers.get("upgrade") !== "websocket") {
-      return new Response(null, { status: 404 });
-    }
-    const result = this.room.open(await request.json(), Date.now());
+    const admission = request.headers.get(ADMISSION_HEADER);
+    if (url.pathname !== LIVE_PATH || !admission) return new Response(null, { status: 404 });
+    const result = this.room.open(decodeAdmission(admission), Date.now());
     if (result.kind === "opened") return result.response;
     return Response.json(result, { status: 409 });
   }

@@ -61,7 +61,8 @@ export const liveRoutes = new Hono<AppEnv>()
   });
 
 function refusal(result: Exclude<OpenResult, { kind: "opened" }>): AppError {
-  switch (result.code) {    case "TRIAL_NOT_FOUND":
+  switch (result.code) {
+    case "TRIAL_NOT_FOUND":
       return new AppError("TRIAL_NOT_FOUND", "No such trial.");
     case "INVALID_LIVE_TICKET":
       return new AppError(
