@@ -3,6 +3,7 @@ import { ACCOUNT_OPERATIONS } from "./operations/accounts";
 import { APPLICATION_OPERATIONS } from "./operations/applications";
 import { CATALOG_OPERATIONS } from "./operations/catalog";
 import { IMAGE_OPERATIONS } from "./operations/images";
+import { LIVE_ROOM_OPERATIONS } from "./operations/live-room";
 import { NOTIFICATION_OPERATIONS } from "./operations/notifications";
 import { REVIEW_OPERATIONS } from "./operations/reviews";
 import { SERVICE_OPERATIONS } from "./operations/service";
@@ -20,6 +21,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...IMAGE_OPERATIONS,
   ...CATALOG_OPERATIONS,
   ...APPLICATION_OPERATIONS,
+  ...LIVE_ROOM_OPERATIONS,
   ...REVIEW_OPERATIONS,
   ...NOTIFICATION_OPERATIONS,
   ...STATS_OPERATIONS,

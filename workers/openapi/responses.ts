@@ -175,6 +175,41 @@ export const Health = v.strictObject({
   }),
 });
 
+/** POST /v1/trials/:id/live-tickets: a single-use ticket for GET /v1/trials/:id/live. */
+export const LiveTicket = v.strictObject({ ticket: v.string(), expiresAt: Instant });
+
+/**
+ * What the live room sends (core/live-room/messages.ts), one JSON text frame each. Named
+ * components, so /docs shows them beside the upgrade; the contract tests parse every frame
+ * they receive with LiveMessage.
+ */
+export const LiveHello = v.strictObject({
+  type: v.literal("hello"),
+  serverTime: Instant,
+  trial: Trial,
+  application: v.nullable(Application),
+});
+export const LiveStatus = v.strictObject({
+  type: v.literal("status"),
+  status: v.picklist(TRIAL_STATUSES),
+  closedReason: v.nullable(v.picklist(CLOSED_REASONS)),
+  at: Instant,
+});
+export const LiveCounts = v.strictObject({
+  type: v.literal("counts"),
+  won: Count,
+  waitlisted: Count,
+  remaining: Count,
+  applicants: Count,
+  status: v.picklist(TRIAL_STATUSES),
+  at: Instant,
+});
+export const LiveApplication = v.strictObject({
+  type: v.literal("application"),
+  application: Application,
+});
+export const LiveMessage = v.variant("type", [LiveHello, LiveStatus, LiveCounts, LiveApplication]);
+
 export const UserPage = page(User);
 export const ProductPage = page(Product);
 export const TrialPage = page(Trial);
@@ -213,4 +248,10 @@ export const NAMED_SCHEMAS = {
   NotificationPage,
   TrialStatsPage,
   ReviewPage,
+  LiveTicket,
+  LiveHello,
+  LiveStatus,
+  LiveCounts,
+  LiveApplication,
+  LiveMessage,
 } satisfies Record<string, v.GenericSchema>;
