@@ -16,7 +16,11 @@ export const CLOSE = {
   GOING_AWAY: 1001,
 } as const;
 
-/** A client may send this many messages per window (pings included) before it is closed. */
+/**
+ * A client may send this many messages per window before it is closed. Pings count on Deno;
+ * on Cloudflare the runtime answers them without waking the room, so they cost nothing there
+ * and are never seen, let alone counted.
+ */
 export const FLOOD_LIMIT = { messages: 20, windowMs: 10_000 } as const;
 
 /** A socket's count of client messages in its current window: small enough for a socket's

@@ -154,17 +154,6 @@ export class LiveRoom {
     ws.serializeAttachment({ ...attachment, flood: window });
   }
 
-  /** The trial was cancelled or ended for good: a last status, then goodbye. */
-  closeAll(reason: string): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.close(CLOSE.GOING_AWAY, reason);
-      } catch {
-        // Already closing.
-      }
-    }
-  }
-
   private tellMembers(sockets: Iterable<WebSocket>): void {
     const current = new Map<string, Application | null>();
     for (const ws of sockets) {

@@ -31,7 +31,8 @@ export const LIVE_ROOM_OPERATIONS: Record<string, OperationDoc> = {
       "the last change, and `application` to its own member only: on the decision, when a " +
       "waiting position moves, on promotion and on cancellation. A client may send only " +
       `the ping ${PING} (answered ${PONG}); other messages are ignored, and a client that ` +
-      "sends more than 20 in 10 s is closed with 1008. At most 5 sockets per member and trial.",
+      "sends more than 20 in 10 s is closed with 1008 (on Cloudflare the runtime answers pings " +
+      "itself, and they never count). At most 5 sockets per member and trial.",
     responses: {
       101: {
         description: "Switching Protocols: the socket is open; each frame is a LiveMessage",
