@@ -17,6 +17,8 @@ const HELP: Record<MetricName, string> = {
   slack_sends_total: "Slack result messages, by status.",
   job_item_failures_total:
     "Items a batch job failed on and left behind (the rest went on), by job (workers/lib/isolated.ts).",
+  live_upgrades_total:
+    "Live-room sockets opened, and upgrades refused by reason (GET /v1/trials/:id/live).",
 };
 
 interface Series {

@@ -12,7 +12,8 @@ export type MetricName =
   | "gate_calls_total"
   | "decisions_queue_lag_ms"
   | "slack_sends_total"
-  | "job_item_failures_total";
+  | "job_item_failures_total"
+  | "live_upgrades_total";
 
 export type Labels = Record<string, string>;
 

@@ -56,6 +56,11 @@ export const liveRoutes = new Hono<AppEnv>()
       member,
       maxWatchers: deps.config.live.maxWatchers,
     });
+    // Sockets opened and refused per reason: how full the rooms run during a drop.
+    deps.metrics.count("live_upgrades_total", {
+      result: result.kind === "opened" ? "opened" : result.code,
+      ticketed: member ? "yes" : "no",
+    });
     if (result.kind === "opened") return result.response;
     throw refusal(result);
   });
