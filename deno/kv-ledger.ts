@@ -38,6 +38,34 @@ async function withPosition(
   return { ...application, position: await waitingUpTo(kv, trialId, application.seq) };
 }
 
+/**
+ * Several members' applications at once, positions computed (members without one are
+ * absent): their entries in getMany calls of at most GET_MANY_LIMIT keys, and the waitlist
+ * listed once for all of them rather than once per waiting member. Not one moment of the
+ * ledger (the live room reads it after a change and reads again after the next one).
+ */
+export async function findApplicationsByUsers(
+  kv: Deno.Kv,
+  trialId: string,
+  userIds: readonly string[],
+): Promise<Map<string, Application>> {
+  const groups = chunks([...new Set(userIds)], GET_MANY_LIMIT);
+  const refs = await Promise.all(
+    groups.map((ids) => kv.getMany<string[]>(ids.map((id) => gateKeys.user(trialId, id)))),
+  );
+  const ids = refs.flat().flatMap((e) => (e.value === null ? [] : [e.value as string]));
+  const applications = await loadApplications(kv, trialId, ids);
+  const waiting = applications.some((a) => a.status === "WAITLISTED")
+    ? await waitingSeqs(kv, trialId)
+    : [];
+  const found = new Map<string, Application>();
+  for (const a of applications) {
+    const position = a.status === "WAITLISTED" ? countUpTo(waiting, a.seq) : null;
+    found.set(a.userId, { ...a, position });
+  }
+  return found;
+}
+
 /** The head of the waitlist: the WAITLISTED applicant with the lowest seq. */
 export async function firstWaiting(kv: Deno.Kv, trialId: string): Promise<Application | null> {
   for await (const entry of kv.list<string>(
@@ -83,6 +111,33 @@ async function waitingUpTo(kv: Deno.Kv, trialId: string, seq: number): Promise<n
     count += 1;
   }
   return count;
+}
+
+/** The seqs of every WAITLISTED application, ascending (the index is kept in seq order). */
+async function waitingSeqs(kv: Deno.Kv, trialId: string): Promise<number[]> {
+  const seqs: number[] = [];
+  for await (const entry of kv.list({ prefix: gateKeys.waitingPrefix(trialId) })) {
+    seqs.push(Number(entry.key[entry.key.length - 1]));
+  }
+  return seqs;
+}
+
+/** How many of the ascending `seqs` are at most `seq`: waitingUpTo, from one listing. */
+function countUpTo(seqs: readonly number[], seq: number): number {
+  let low = 0;
+  let high = seqs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((seqs[mid] as number) <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 async function loadApplications(

@@ -15,6 +15,7 @@ import { distantKv } from "./distant-kv.ts";
 import { nodeModulesDocsAsset } from "./docs-assets.ts";
 import { fileBlobStore } from "./file-blob-store.ts";
 import { kvTrialGates } from "./kv-gate.ts";
+import { denoLiveRooms } from "./live-room/rooms.ts";
 import { inProcessNotificationQueue } from "./notifications.ts";
 import { kvDeadLetters, OutboxDrainer } from "./outbox.ts";
 import { PrometheusRegistry } from "./prometheus.ts";
@@ -104,6 +105,9 @@ export function denoRuntime(services: DenoServices): Runtime {
     kvRevocationStore(services.kv),
     keepMsFor(services.config.accessTokenTtlSeconds),
   );
+  // One per process: the rooms hold this isolate's sockets. They read KV as far away as the
+  // gates do (a benchmark's simulated distance, 0 otherwise): on Deploy they would.
+  const liveRooms = denoLiveRooms(distantKv(services.kv, services.config.gate.simulatedDistanceMs));
   return {
     deps(c) {
       // Deno.serve hands the connection info to app.fetch as its second argument.
@@ -116,6 +120,7 @@ export function denoRuntime(services: DenoServices): Runtime {
         blobs: services.blobs,
         limiter,
         revocations,
+        liveRooms,
         metrics: services.metrics,
         metricsText: () => services.metrics.render(),
         clientIp: info.remoteAddr?.hostname ?? "unknown",
