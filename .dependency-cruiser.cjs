@@ -8,7 +8,9 @@
  *   durable-objects/ Cloudflare's gate and revocation list: imports core/ only
  *   workers/         the app (Hono, services, adapters, queues, cron) and its Cloudflare entry
  *   deno/            the Deno runtime, entry included: may import the app, db/ and core/
+ *   clients/         what callers of the API run (the live room's client): imports core/ only
  *   test/ bench/ scripts/ deno/tests/  tools: may import anything, nothing imports them
+ *                    (but clients/ may be imported by the tools only)
  */
 
 /** Code that only runs the product's code from outside: tests, benchmarks, scripts. */
@@ -38,7 +40,7 @@ module.exports = {
         "runnable and testable without any runtime, database or app around it.",
       severity: "error",
       from: { path: "^core/" },
-      to: { path: "^(workers|durable-objects|deno|db|migrations|test|bench|scripts)/" },
+      to: { path: "^(workers|durable-objects|deno|db|migrations|clients|test|bench|scripts)/" },
     },
     {
       name: "db-imports-core-only",
@@ -85,6 +87,24 @@ module.exports = {
       severity: "error",
       from: { path: `^workers/adapters/|${DENO_ADAPTERS}` },
       to: { path: "^workers/services/" },
+    },
+    {
+      name: "clients-import-core-only",
+      comment:
+        "clients/ runs on the caller's side (Node, Deno, a browser): it speaks the API's " +
+        "messages, declared in core/, and must not pull in the server, its database or tools.",
+      severity: "error",
+      from: { path: "^clients/" },
+      to: { path: "^(workers|durable-objects|deno|db|migrations|test|bench|scripts)/" },
+    },
+    {
+      name: "only-the-tools-import-clients",
+      comment:
+        "The server never calls itself through its own client; tests, benchmarks and " +
+        "scripts do, so a client's change shows up in what drives the product, not in it.",
+      severity: "error",
+      from: { pathNot: `${TOOLS}|^clients/` },
+      to: { path: "^clients/" },
     },
     {
       name: "nothing-imports-the-tools",

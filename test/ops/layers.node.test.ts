@@ -49,7 +49,9 @@ const FIXTURE: Record<string, string[]> = {
   "deno/main.ts": ["../workers/app", "./runtime"],
   "deno/jobs.ts": ["../durable-objects/gate"], // wrong: Deno has its own gate
   "workers/lib/fixture-user.ts": ["../../test/helpers"], // wrong: product imports a test
-  "test/helpers.ts": ["../workers/app", "../durable-objects/gate"], // tests may import all
+  "clients/room.ts": ["../core/ports/port", "../workers/lib/util"], // wrong: a client imports the app
+  "workers/lib/self-call.ts": ["../../clients/room"], // wrong: the product imports a client
+  "test/helpers.ts": ["../workers/app", "../durable-objects/gate", "../clients/room"], // tests may import all
   "workers/queues/a.ts": ["./b"],
   "workers/queues/b.ts": ["type:./a"], // a cycle, closed by a type-only import
 };
@@ -58,6 +60,7 @@ const EXPECTED = [
   "adapters-import-ports-not-services: deno/kv.ts → workers/services/service.ts",
   "adapters-import-ports-not-services: workers/adapters/adapter.ts → workers/services/service.ts",
   "app-never-imports-deno: workers/app.ts → deno/kv.ts",
+  "clients-import-core-only: clients/room.ts → workers/lib/util.ts",
   "core-imports-nothing-of-the-project: core/decide.ts → workers/lib/util.ts",
   "db-imports-core-only: db/schema.ts → workers/lib/util.ts",
   "durable-objects-import-core-only: durable-objects/gate.ts → workers/lib/util.ts",
@@ -66,6 +69,7 @@ const EXPECTED = [
   "nothing-imports-the-tools: workers/lib/fixture-user.ts → test/helpers.ts",
   "only-the-cloudflare-entry-imports-durable-objects: deno/jobs.ts → durable-objects/gate.ts",
   "only-the-cloudflare-entry-imports-durable-objects: workers/routes/route.ts → durable-objects/gate.ts",
+  "only-the-tools-import-clients: workers/lib/self-call.ts → clients/room.ts",
 ];
 
 function layFixture(): string {
