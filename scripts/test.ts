@@ -75,6 +75,8 @@ function denoTests() {
     "--allow-read",
     "--allow-write",
     "--allow-run",
+    // The live room's tests serve real WebSockets on the loopback.
+    "--allow-net=127.0.0.1",
     `--junit-path=${report}`,
     "deno/",
   ]);

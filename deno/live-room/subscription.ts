@@ -13,7 +13,7 @@
 
 /** Short enough that a decision in the other process reaches a watcher within a fraction of
  * the 250 ms counts interval; one point read of one key per trial and isolate per poll. */
-export const STATE_POLL_INTERVAL_MS = 150;
+const STATE_POLL_INTERVAL_MS = 150;
 
 export class StateSubscription {
   private reader: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]> | null = null;
