@@ -1,6 +1,7 @@
 import type { GateState } from "../../core/first-come/types.ts";
 import type { LiveRooms, OpenResult } from "../../core/ports/live-rooms.ts";
 import { gateKeys } from "../keys.ts";
+import { untilCommitted } from "../retry.ts";
 import { spendTicket } from "./tickets.ts";
 import { TrialRoom } from "./trial-room.ts";
 
@@ -25,7 +26,10 @@ export function denoLiveRooms(kv: Deno.Kv): LiveRooms {
 
   return {
     async open(request, admission): Promise<OpenResult> {
-      const state = await kv.get<GateState>(gateKeys.state(admission.trialId));
+      // Retried like the gate's own reads: local KV may answer "database is locked".
+      const state = await untilCommitted(() =>
+        kv.get<GateState>(gateKeys.state(admission.trialId)),
+      );
       if (state.value === null) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
       // No await between finding the room and reserving: an emptied room is never reused.
       const room = roomOf(admission.trialId);

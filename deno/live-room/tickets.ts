@@ -5,6 +5,8 @@
  * a ticket anyway, so KV may forget it a little later.
  */
 
+import { untilCommitted } from "../retry.ts";
+
 const spentKey = (ticketId: string): Deno.KvKey => ["live-ticket", ticketId];
 
 /** Kept past the ticket's expiry, so clocks a little apart never let one through twice. */
@@ -18,11 +20,15 @@ export async function spendTicket(
   now: number,
 ): Promise<boolean> {
   const key = spentKey(ticketId);
-  const result = await kv
-    .atomic()
-    // A null versionstamp checks that the key is absent: of two concurrent spends, one commits.
-    .check({ key, versionstamp: null })
-    .set(key, now, { expireIn: Math.max(0, expiresAt - now) + REMEMBER_PAST_EXPIRY_MS })
-    .commit();
-  return result.ok;
+  // A thrown error is transient (local KV answers "database is locked" between processes
+  // under a flood of upgrades): tried again. A failed check is the answer: spent before.
+  return untilCommitted(async () => {
+    const result = await kv
+      .atomic()
+      // A null versionstamp checks that the key is absent: of two concurrent spends, one commits.
+      .check({ key, versionstamp: null })
+      .set(key, now, { expireIn: Math.max(0, expiresAt - now) + REMEMBER_PAST_EXPIRY_MS })
+      .commit();
+    return result.ok;
+  });
 }

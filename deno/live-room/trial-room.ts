@@ -1,4 +1,4 @@
-import { snapshotOf } from "../../core/first-come/decide.ts";
+import { nextTransitionAt, snapshotOf } from "../../core/first-come/decide.ts";
 import type { GateSnapshot, GateState } from "../../core/first-come/types.ts";
 import {
   CLOSE,
@@ -17,6 +17,7 @@ import {
   helloMessage,
   isNews,
   type LiveMessage,
+  statusChanged,
   statusMessage,
 } from "../../core/live-room/messages.ts";
 import { describeError, log } from "../../core/log.ts";
@@ -29,6 +30,13 @@ import { type LiveSocket, sendMessage, sendTo, sentOf } from "./live-socket.ts";
 import { StateSubscription } from "./subscription.ts";
 
 type Refusal = Exclude<OpenResult, { kind: "opened" }>;
+
+/** Past the transition's millisecond, so the status computed then has moved. */
+const CLOCK_MARGIN_MS = 5;
+const MAX_CLOCK_WAIT_MS = 3_600_000;
+
+/** A round that failed (local KV: "database is locked" between processes) runs again. */
+const RETRY_AFTER_FAILURE_MS = 100;
 
 /**
  * One trial's room in one isolate: the sockets connected here, and one subscription to the
@@ -46,12 +54,20 @@ export class TrialRoom {
   private readonly perMember = new Map<string, number>();
   /** Sockets open but not welcomed yet, with the catalog's trial for their `hello`. */
   private waiting: { socket: LiveSocket; trial: Record<string, unknown> }[] = [];
-  /** The state this room last told its sockets about. */
-  private told: { versionstamp: string; state: GateState } | null = null;
+  /** The state this room last told its sockets about, and what it told (at that time). */
+  private told: { versionstamp: string; state: GateState; snapshot: GateSnapshot } | null = null;
+  /** Wakes the room when the clock alone changes the status (opening, end of term). */
+  private clock: ReturnType<typeof setTimeout> | null = null;
   private readonly pacer = new CountsPacer(() => this.sendCounts());
   private readonly runner = new CoalescingRunner(
     () => this.work(),
-    (err) => log.warn("live.round_failed", { trialId: this.trialId, error: describeError(err) }),
+    (err) => {
+      log.warn("live.round_failed", { trialId: this.trialId, error: describeError(err) });
+      // The subscription has signalled this change already: try again on our own.
+      setTimeout(() => {
+        if (this.sockets.size > 0) this.runner.request();
+      }, RETRY_AFTER_FAILURE_MS);
+    },
   );
   private readonly subscription: StateSubscription;
 
@@ -119,6 +135,7 @@ export class TrialRoom {
     }
     if (this.sockets.size === 0) {
       this.subscription.stop();
+      if (this.clock !== null) clearTimeout(this.clock);
       this.emptied();
     }
   }
@@ -143,9 +160,15 @@ export class TrialRoom {
     if (this.waiting.length > 0) {
       const waiting = this.waiting;
       this.waiting = [];
-      await this.welcome(waiting);
+      try {
+        await this.welcome(waiting);
+      } catch (err) {
+        this.waiting.unshift(...waiting);
+        throw err;
+      }
     }
     await this.catchUp();
+    this.armClock();
   }
 
   /** `hello` for every socket opened since the last piece of work, from one read. */
@@ -158,9 +181,9 @@ export class TrialRoom {
     const members = waiting.flatMap(({ socket }) => (socket.memberId ? [socket.memberId] : []));
     const applications =
       members.length > 0 ? await findApplicationsByUsers(this.kv, this.trialId, members) : null;
-    this.told ??= { versionstamp: entry.versionstamp, state: entry.value };
     const now = Date.now();
     const snapshot = snapshotOf(entry.value, now);
+    this.told ??= { versionstamp: entry.versionstamp, state: entry.value, snapshot };
     for (const { socket, trial } of waiting) {
       if (!this.sockets.has(socket)) continue;
       const application = socket.memberId ? applications?.get(socket.memberId) : undefined;
@@ -170,20 +193,40 @@ export class TrialRoom {
     }
   }
 
-  /** The state moved on since the room last told its sockets: tell them what changed. */
+  /**
+   * The state moved on since the room last told its sockets, or the clock moved its status:
+   * tell them what changed. The status goes out when it differs from the one told, not on
+   * the gate's statusVersion: on Deno nothing writes the state when a trial opens or ends by
+   * the clock (the next decision announces it), so the room follows the clock itself and
+   * the later announcement is no news.
+   */
   private async catchUp(): Promise<void> {
     const entry = await this.kv.get<GateState>(gateKeys.state(this.trialId));
     if (entry.value === null || entry.versionstamp === null) return;
-    if (entry.versionstamp === this.told?.versionstamp) return;
     const now = Date.now();
-    const before = this.told ? snapshotOf(this.told.state, now) : null;
+    const before = this.told?.snapshot ?? null;
     const after = snapshotOf(entry.value, now);
-    this.told = { versionstamp: entry.versionstamp, state: entry.value };
-    if (!before || before.statusVersion !== after.statusVersion) {
-      this.broadcast(statusMessage(after, now));
-    }
+    const moved = entry.versionstamp !== this.told?.versionstamp;
+    if (!moved && before && !statusChanged(before, after)) return;
+    this.told = { versionstamp: entry.versionstamp, state: entry.value, snapshot: after };
+    if (!before || statusChanged(before, after)) this.broadcast(statusMessage(after, now));
     if (countsChanged(before, after)) this.pacer.changed();
-    await this.tellMembers(this.membersWhoMayHaveNews(before, after));
+    if (moved) await this.tellMembers(this.membersWhoMayHaveNews(before, after));
+  }
+
+  /** A wake-up at the next moment the clock alone changes the trial's status. */
+  private armClock(): void {
+    if (this.clock !== null) clearTimeout(this.clock);
+    this.clock = null;
+    if (!this.told || this.sockets.size === 0) return;
+    const at = nextTransitionAt(this.told.state, Date.now());
+    if (at === null) return;
+    // Capped: a timer further out than 2^31 ms would fire at once; a long wait re-arms.
+    const inMs = Math.min(Math.max(0, at - Date.now()) + CLOCK_MARGIN_MS, MAX_CLOCK_WAIT_MS);
+    this.clock = setTimeout(() => {
+      this.clock = null;
+      this.runner.request();
+    }, inMs);
   }
 
   /**

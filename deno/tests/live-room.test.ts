@@ -224,3 +224,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the room announces an opening by the clock, with no decision written to KV",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { kv, close } = await tempKv();
+    const served = await servedRooms(kv);
+    try {
+      const terms = { ...openTerms(5, 0), opensAt: Date.now() + 300 };
+      await kvTrialGates(kv).get(terms.trialId).configure(terms);
+      const socket = await served.connect(admission(terms.trialId));
+      assert.equal(JSON.parse(socket.first ?? "null").trial.status, "SCHEDULED");
+      const opened = new Promise<{ type: string; status: string }>((resolve) => {
+        socket.ws.onmessage = (e) => {
+          const message = JSON.parse(String(e.data));
+          if (message.type === "status") resolve(message);
+        };
+      });
+      assert.equal((await within(opened, 5_000, "the OPEN status")).status, "OPEN");
+    } finally {
+      await served.stop();
+      await close();
+    }
+  },
+});
