@@ -54,6 +54,9 @@ export default async function setup(project: TestProject) {
       PG_WS_PROXY: proxy.address,
       JWT_SECRET,
       CACHE_TIMEOUT_MS: "2000",
+      // Low enough that test/live-room fills a room (503 LIVE_ROOM_FULL), high enough for
+      // its flood's 1,100 sockets on one trial.
+      LIVE_MAX_WATCHERS: "1200",
       // The servers print to this run's output: no line per request there.
       LOG_LEVEL: "warn",
       // Deno serves GET /metrics with it (test/ops/metrics.deno-only.test.ts); Workers do not.
