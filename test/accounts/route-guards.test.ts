@@ -46,6 +46,7 @@ const GUARDED: GuardedRoute[] = [
   { method: "DELETE", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
   { method: "GET", path: "/v1/me/applications", allowed: ["MEMBER"] },
   { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },
+  { method: "POST", path: `/v1/trials/${ID}/live-tickets`, allowed: ANY_ROLE },
   { method: "POST", path: `/v1/trials/${ID}/reviews`, allowed: ["MEMBER"], body: {} },
   { method: "PATCH", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"], body: {} },
   { method: "DELETE", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"] },
@@ -68,6 +69,8 @@ const PUBLIC = [
   "GET /v1/trials/:id",
   "GET /v1/trials/:id/reviews",
   "GET /v1/products/:id/reviews",
+  // Anyone may watch; a ticket (itself from a guarded route) adds one's own application.
+  "GET /v1/trials/:id/live",
 ];
 
 /**

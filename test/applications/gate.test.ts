@@ -117,7 +117,7 @@ describe("TrialGate durability", () => {
           .version,
     );
     expect(version).toBe(GATE_SCHEMA_VERSION);
-    expect(GATE_SCHEMA_VERSION).toBe(3);
+    expect(GATE_SCHEMA_VERSION).toBe(4);
     const snapshot = await gate.snapshot();
     const result = await gate.configure({
       trialId: trial.id,

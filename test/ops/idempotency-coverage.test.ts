@@ -44,10 +44,11 @@ function propertyNames(node: unknown, seen = new Set<string>()): string[] {
   return out;
 }
 
-function answersCarryTokens(op: Json): boolean {
+/** Tokens, and live-room tickets: credentials, never stored, and a ticket is single use. */
+function answersCarryCredentials(op: Json): boolean {
   return Object.entries(op.responses as Json)
     .filter(([status]) => status.startsWith("2"))
-    .some(([, r]) => propertyNames(r).some((name) => /token/i.test(name)));
+    .some(([, r]) => propertyNames(r).some((name) => /token|ticket/i.test(name)));
 }
 
 describe("Idempotency-Key on every unsafe operation", () => {
@@ -62,15 +63,21 @@ describe("Idempotency-Key on every unsafe operation", () => {
     const route = routes.get(key);
     expect(route, key).toBeDefined();
     const policy = route && idempotencyOf(route);
-    // Answers with tokens are never kept, so a key is refused there; all others replay.
-    expect(policy).toBe(answersCarryTokens(op) ? "refuse" : "replay");
+    // Answers with credentials are never kept, so a key is refused there; all others replay.
+    expect(policy).toBe(answersCarryCredentials(op) ? "refuse" : "replay");
     const header = (op.parameters ?? []).some((p: Json) => p.name === "Idempotency-Key");
     expect(header).toBe(policy === "replay");
     if (policy === "refuse") expect(op.description).toMatch(/Idempotency-Key is refused here/);
   });
 
-  it("refuses keys exactly where answers carry tokens: login and refresh", () => {
-    const refusing = unsafeOperations.filter((o) => answersCarryTokens(o.op)).map((o) => o.key);
-    expect(refusing.sort()).toEqual(["POST /v1/auth/login", "POST /v1/auth/refresh"]);
+  it("refuses keys exactly where answers carry credentials: login, refresh, live tickets", () => {
+    const refusing = unsafeOperations
+      .filter((o) => answersCarryCredentials(o.op))
+      .map((o) => o.key);
+    expect(refusing.sort()).toEqual([
+      "POST /v1/auth/login",
+      "POST /v1/auth/refresh",
+      "POST /v1/trials/:id/live-tickets",
+    ]);
   });
 });

@@ -115,7 +115,7 @@ export function refusesIdempotencyKey(): MiddlewareHandler<AppEnv> {
       {
         path: "Idempotency-Key",
         message:
-          "not accepted here: the answer carries tokens, which are never stored; send the request without it",
+          "not accepted here: the answer carries a credential (tokens, a ticket), which is never stored; send the request without it",
       },
     ]);
   });
