@@ -1,9 +1,11 @@
 // `npm run seed:rush`: the flood, on demo data from `npm run seed`. Every demo member logs
 // in, waits for the hot trial's opening second and applies at the same instant; then the
 // outcome: how many WON, WAITLISTED and refused (409), and the trial as the API sees it.
+// Meanwhile the trial's live room is watched and printed as it speaks (rush-room.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { DemoClient } from "./client";
 import { SEED_FILE, type SeedFile } from "./file";
+import { openRushRoom } from "./rush-room";
 
 async function main(): Promise<void> {
   if (!existsSync(SEED_FILE)) throw new Error("no demo data: run `npm run seed` first");
@@ -15,6 +17,11 @@ async function main(): Promise<void> {
     const batch = seed.members.slice(i, i + 8);
     tokens.push(...(await Promise.all(batch.map((m) => api.login(m, seed.password)))));
   }
+  const room = await openRushRoom(
+    api,
+    seed.hotTrialId,
+    seed.members.map((email, i) => ({ email, token: tokens[i] as string })),
+  );
   const opensAt = Date.parse(seed.hotOpensAt);
   const wait = opensAt - Date.now();
   if (wait > 0) {
@@ -38,6 +45,7 @@ ${answers.length} applications in ${ms} ms:
   other       ${count((a) => a.status !== 201 && a.status !== 409)}
 The trial now: status ${trial.status}${trial.closedReason ? ` (${trial.closedReason})` : ""}, won ${trial.won}, waitlisted ${trial.waitlisted}, remaining ${trial.remaining}, applicants ${trial.applicants}
 Winners and the waitlist get a Slack message each (SKIPPED without Slack settings): GET /v1/me/notifications`);
+  await room.finish(answers, trial);
 }
 
 type Answer = { status?: string; seq?: number; error?: { code: string } };
