@@ -43,13 +43,10 @@ export interface ApplicationMessage {
 
 export type LiveMessage = HelloMessage | StatusMessage | CountsMessage | ApplicationMessage;
 
-/** Every message type, in the order a client first meets them. */
-export const LIVE_MESSAGE_TYPES = ["hello", "status", "counts", "application"] as const;
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The catalog's trial with the gate's live fields laid over it. */
-export function withLiveFields(trial: Record<string, unknown>, snapshot: GateSnapshot): TrialJson {
+function withLiveFields(trial: Record<string, unknown>, snapshot: GateSnapshot): TrialJson {
   return { ...trial, ...liveFieldsOf(snapshot) };
 }
 

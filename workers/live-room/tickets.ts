@@ -12,7 +12,7 @@ import type { TicketHolder } from "../../core/ports/live-rooms";
 const ALG = "HS256";
 const ISSUER = "try-it";
 const AUDIENCE = "try-it-live";
-export const TICKET_TTL_SECONDS = 60;
+const TICKET_TTL_SECONDS = 60;
 /** A ticket is about 300 characters; anything much longer is not one of ours. */
 const MAX_TICKET_LENGTH = 1024;
 

@@ -183,19 +183,19 @@ export const LiveTicket = v.strictObject({ ticket: v.string(), expiresAt: Instan
  * components, so /docs shows them beside the upgrade; the contract tests parse every frame
  * they receive with LiveMessage.
  */
-export const LiveHello = v.strictObject({
+const LiveHello = v.strictObject({
   type: v.literal("hello"),
   serverTime: Instant,
   trial: Trial,
   application: v.nullable(Application),
 });
-export const LiveStatus = v.strictObject({
+const LiveStatus = v.strictObject({
   type: v.literal("status"),
   status: v.picklist(TRIAL_STATUSES),
   closedReason: v.nullable(v.picklist(CLOSED_REASONS)),
   at: Instant,
 });
-export const LiveCounts = v.strictObject({
+const LiveCounts = v.strictObject({
   type: v.literal("counts"),
   won: Count,
   waitlisted: Count,
@@ -204,7 +204,7 @@ export const LiveCounts = v.strictObject({
   status: v.picklist(TRIAL_STATUSES),
   at: Instant,
 });
-export const LiveApplication = v.strictObject({
+const LiveApplication = v.strictObject({
   type: v.literal("application"),
   application: Application,
 });
