@@ -1,4 +1,5 @@
-import { expect, inject } from "vitest";
+import * as v from "valibot";
+import { afterEach, expect, inject } from "vitest";
 import WebSocket from "ws";
 import {
   openTrialRoom,
@@ -13,6 +14,7 @@ import type {
   StatusMessage,
 } from "../../../core/live-room/messages";
 import { issueTicket } from "../../../workers/live-room/tickets";
+import { LiveMessage as LiveMessageSchema } from "../../../workers/openapi/responses";
 import { api, baseUrls, errorCode } from "./client";
 
 /**
@@ -47,12 +49,33 @@ export interface WatchOptions {
   WebSocket?: WebSocketConstructor;
 }
 
+/**
+ * Every frame any room of a test receives must match the documented LiveMessage schema
+ * (the one /docs shows, strict objects): checked as it arrives, reported after each test.
+ */
+const offContract: { frame: unknown; issues: string[] }[] = [];
+afterEach(() => {
+  const found = offContract.splice(0);
+  expect(found, "frames that do not match the documented LiveMessage").toEqual([]);
+});
+
+function checkFrame(frame: LiveMessage): void {
+  const result = v.safeParse(LiveMessageSchema, frame);
+  if (!result.success) {
+    offContract.push({
+      frame,
+      issues: result.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`),
+    });
+  }
+}
+
 /** A room that never tries twice: one socket, a string ticket or none. */
 function watchRoom(trialId: string, opts: WatchOptions = {}): TrialRoom {
   return openTrialRoom(baseUrls[serverAt(opts.server ?? 0)] as string, trialId, {
     ticket: opts.ticket,
     WebSocket: opts.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),
     maxFailures: 0,
+    onMessage: checkFrame,
   });
 }
 
