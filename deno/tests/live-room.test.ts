@@ -129,124 +129,113 @@ const ticketOf = (userId: string, ticketId: string) => ({
   expiresAt: Date.now() + 60_000,
 });
 
-Deno.test({
-  name: "the rooms refuse as the Durable Object does, and welcome with the member's own application",
-  // The rooms' timers (the poll, the counts pacer) end a moment after the last socket.
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const { kv, close } = await tempKv();
-    const served = await servedRooms(kv);
-    try {
-      const terms = openTerms(5, 0);
-      await kvTrialGates(kv).get(terms.trialId).configure(terms);
-      await applyOne(kvTrialGates(kv).get(terms.trialId), "member-1");
-
-      const unknown = await served.connect(admission(crypto.randomUUID()));
-      assert.equal(unknown.first, null);
-      assert.deepEqual(unknown.result, { kind: "refused", code: "TRIAL_NOT_FOUND" });
-
-      const mine = await served.connect(admission(terms.trialId, ticketOf("member-1", "t-1")));
-      const hello = JSON.parse(mine.first ?? "null");
-      assert.equal(hello.type, "hello");
-      assert.equal(hello.application.userId, "member-1");
-      assert.equal(hello.trial.applicants, 1);
-
-      const reused = await served.connect(admission(terms.trialId, ticketOf("member-1", "t-1")));
-      assert.deepEqual(reused.result, { kind: "refused", code: "INVALID_LIVE_TICKET" });
-
-      await served.connect(admission(terms.trialId));
-      await served.connect(admission(terms.trialId));
-      const full = await served.connect(admission(terms.trialId));
-      assert.deepEqual(full.result, {
-        kind: "refused",
-        code: "LIVE_ROOM_FULL",
-        retryAfterSeconds: 5,
-      });
-    } finally {
-      await served.stop();
-      await close();
-    }
-  },
-});
-
-Deno.test({
-  name: "a member holds at most five sockets on a trial in one isolate",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const { kv, close } = await tempKv();
-    const served = await servedRooms(kv);
-    try {
-      const terms = openTerms(5, 0);
-      await kvTrialGates(kv).get(terms.trialId).configure(terms);
-      const roomy = (ticketId: string) => ({
-        ...admission(terms.trialId, ticketOf("member-1", ticketId)),
-        maxWatchers: 100,
-      });
-      for (let i = 0; i < 5; i++) {
-        assert.equal((await served.connect(roomy(`t-${i}`))).result?.kind, "opened");
+/**
+ * A test with rooms served on the loopback over a fresh KV, both torn down after it. The
+ * rooms' timers (the poll, the counts pacer) end a moment after the last socket, hence no
+ * op or resource sanitizer.
+ */
+function roomTest(
+  name: string,
+  fn: (ctx: { kv: Deno.Kv; served: Awaited<ReturnType<typeof servedRooms>> }) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const { kv, close } = await tempKv();
+      const served = await servedRooms(kv);
+      try {
+        await fn({ kv, served });
+      } finally {
+        await served.stop();
+        await close();
       }
-      const sixth = await served.connect(roomy("t-5"));
-      assert.deepEqual(sixth.result, {
-        kind: "refused",
-        code: "RATE_LIMITED",
-        retryAfterSeconds: 60,
-      });
-    } finally {
-      await served.stop();
-      await close();
-    }
-  },
-});
+    },
+  });
+}
 
-Deno.test({
-  name: "a ping gets its pong, and a client that floods is closed with 1008",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const { kv, close } = await tempKv();
-    const served = await servedRooms(kv);
-    try {
-      const terms = openTerms(5, 0);
-      await kvTrialGates(kv).get(terms.trialId).configure(terms);
-      const socket = await served.connect(admission(terms.trialId));
-      const pong = new Promise<string>((resolve) => {
-        socket.ws.onmessage = (e) => resolve(String(e.data));
-      });
-      socket.ws.send(PING);
-      assert.equal(await within(pong, 5_000, "the pong"), PONG);
-      for (let i = 0; i < FLOOD_LIMIT.messages; i++) socket.ws.send("hello?");
-      assert.equal(await within(socket.closed, 5_000, "the close of a flooding client"), 1008);
-    } finally {
-      await served.stop();
-      await close();
-    }
-  },
-});
+roomTest(
+  "the rooms refuse as the Durable Object does, and welcome with the member's own application",
+  async ({ kv, served }) => {
+    const terms = openTerms(5, 0);
+    await kvTrialGates(kv).get(terms.trialId).configure(terms);
+    await applyOne(kvTrialGates(kv).get(terms.trialId), "member-1");
 
-Deno.test({
-  name: "the room announces an opening by the clock, with no decision written to KV",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const { kv, close } = await tempKv();
-    const served = await servedRooms(kv);
-    try {
-      const terms = { ...openTerms(5, 0), opensAt: Date.now() + 300 };
-      await kvTrialGates(kv).get(terms.trialId).configure(terms);
-      const socket = await served.connect(admission(terms.trialId));
-      assert.equal(JSON.parse(socket.first ?? "null").trial.status, "SCHEDULED");
-      const opened = new Promise<{ type: string; status: string }>((resolve) => {
-        socket.ws.onmessage = (e) => {
-          const message = JSON.parse(String(e.data));
-          if (message.type === "status") resolve(message);
-        };
-      });
-      assert.equal((await within(opened, 5_000, "the OPEN status")).status, "OPEN");
-    } finally {
-      await served.stop();
-      await close();
-    }
+    const unknown = await served.connect(admission(crypto.randomUUID()));
+    assert.equal(unknown.first, null);
+    assert.deepEqual(unknown.result, { kind: "refused", code: "TRIAL_NOT_FOUND" });
+
+    const mine = await served.connect(admission(terms.trialId, ticketOf("member-1", "t-1")));
+    const hello = JSON.parse(mine.first ?? "null");
+    assert.equal(hello.type, "hello");
+    assert.equal(hello.application.userId, "member-1");
+    assert.equal(hello.trial.applicants, 1);
+
+    const reused = await served.connect(admission(terms.trialId, ticketOf("member-1", "t-1")));
+    assert.deepEqual(reused.result, { kind: "refused", code: "INVALID_LIVE_TICKET" });
+
+    await served.connect(admission(terms.trialId));
+    await served.connect(admission(terms.trialId));
+    const full = await served.connect(admission(terms.trialId));
+    assert.deepEqual(full.result, {
+      kind: "refused",
+      code: "LIVE_ROOM_FULL",
+      retryAfterSeconds: 5,
+    });
   },
-});
+);
+
+roomTest(
+  "a member holds at most five sockets on a trial in one isolate",
+  async ({ kv, served }) => {
+    const terms = openTerms(5, 0);
+    await kvTrialGates(kv).get(terms.trialId).configure(terms);
+    const roomy = (ticketId: string) => ({
+      ...admission(terms.trialId, ticketOf("member-1", ticketId)),
+      maxWatchers: 100,
+    });
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await served.connect(roomy(`t-${i}`))).result?.kind, "opened");
+    }
+    const sixth = await served.connect(roomy("t-5"));
+    assert.deepEqual(sixth.result, {
+      kind: "refused",
+      code: "RATE_LIMITED",
+      retryAfterSeconds: 60,
+    });
+  },
+);
+
+roomTest(
+  "a ping gets its pong, and a client that floods is closed with 1008",
+  async ({ kv, served }) => {
+    const terms = openTerms(5, 0);
+    await kvTrialGates(kv).get(terms.trialId).configure(terms);
+    const socket = await served.connect(admission(terms.trialId));
+    const pong = new Promise<string>((resolve) => {
+      socket.ws.onmessage = (e) => resolve(String(e.data));
+    });
+    socket.ws.send(PING);
+    assert.equal(await within(pong, 5_000, "the pong"), PONG);
+    for (let i = 0; i < FLOOD_LIMIT.messages; i++) socket.ws.send("hello?");
+    assert.equal(await within(socket.closed, 5_000, "the close of a flooding client"), 1008);
+  },
+);
+
+roomTest(
+  "the room announces an opening by the clock, with no decision written to KV",
+  async ({ kv, served }) => {
+    const terms = { ...openTerms(5, 0), opensAt: Date.now() + 300 };
+    await kvTrialGates(kv).get(terms.trialId).configure(terms);
+    const socket = await served.connect(admission(terms.trialId));
+    assert.equal(JSON.parse(socket.first ?? "null").trial.status, "SCHEDULED");
+    const opened = new Promise<{ type: string; status: string }>((resolve) => {
+      socket.ws.onmessage = (e) => {
+        const message = JSON.parse(String(e.data));
+        if (message.type === "status") resolve(message);
+      };
+    });
+    assert.equal((await within(opened, 5_000, "the OPEN status")).status, "OPEN");
+  },
+);
