@@ -1,3 +1,4 @@
+import { EMPTY_LOG, memberTagOf, newTrialSecret } from "../fill-log/chain";
 import type {
   Application,
   ClosedReason,
@@ -15,7 +16,11 @@ import type {
  * they never decide anything themselves, so both runtimes decide identically.
  */
 
-export function newGateState(terms: TrialTerms): GateState {
+/**
+ * A new trial's state. Its member-tag secret is random; a caller that needs a known one
+ * (a test) passes it.
+ */
+export function newGateState(terms: TrialTerms, tagSecret = newTrialSecret()): GateState {
   return {
     ...terms,
     nextSeq: 1,
@@ -29,6 +34,8 @@ export function newGateState(terms: TrialTerms): GateState {
     announcedStatus: null,
     announcedReason: null,
     statusVersion: 0,
+    log: EMPTY_LOG,
+    tagSecret,
   };
 }
 
@@ -72,6 +79,7 @@ export function snapshotOf(state: GateState, now: number): GateSnapshot {
     closesAt: state.closesAt,
     filledAt: state.filledAt,
     statusVersion: state.statusVersion,
+    log: state.log,
   };
 }
 
@@ -130,6 +138,8 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
     appliedAt: req.now,
     decidedAt: req.now,
     version: 1,
+    memberTag: memberTagOf(state.tagSecret, req.userId),
+    lastEntry: null,
   };
   return { kind: "admitted", application, next };
 }

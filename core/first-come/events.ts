@@ -7,7 +7,8 @@ import type { Application, DecisionEvent, GateEvent, GateState, Outcome } from "
  */
 
 export function applicationEvent(outcome: Outcome, application: Application): DecisionEvent {
-  return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application };
+  const { memberTag: _tag, lastEntry: _entry, ...decided } = application;
+  return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application: decided };
 }
 
 /**

@@ -3,6 +3,7 @@
  * the HTTP layer turns them into ISO-8601 strings.
  */
 
+import type { LogHead } from "../fill-log/chain";
 import type { ApplicationStatus, Outcome } from "../vocabulary/applications";
 import type { ErrorCode } from "../vocabulary/error-codes";
 import type { ClosedReason, TrialStatus } from "../vocabulary/trials";
@@ -42,6 +43,10 @@ export interface GateState extends TrialTerms {
   announcedStatus: TrialStatus | null;
   announcedReason: ClosedReason | null;
   statusVersion: number;
+  /** The public fill log's end (core/fill-log): what the next entry chains to. */
+  log: LogHead;
+  /** The trial's secret behind its members' tags (memberTagOf); it never leaves the gate. */
+  tagSecret: string;
 }
 
 export interface Application {
@@ -60,6 +65,13 @@ export interface Application {
   decidedAt: number;
   /** Grows with every change the gate makes, so consumers can apply changes idempotently. */
   version: number;
+  /** The member's pseudonym in this trial, as the public fill log shows it. */
+  memberTag: string;
+  /**
+   * The application's latest entry in the fill log, which its receipt signs; null only for
+   * an application decided before its gate kept a log.
+   */
+  lastEntry: LogHead | null;
 }
 
 /** An application was decided or changed; carries the whole application. */
@@ -70,8 +82,15 @@ export interface DecisionEvent {
   /** Unique per event: lets consumers recognise redeliveries. */
   eventId: string;
   outcome: Outcome;
-  application: Application;
+  application: DecidedApplication;
 }
+
+/**
+ * An application as the decisions queue carries it: without what only the public log and
+ * receipts need (its member's tag, its latest entry), so the consumers' messages are the
+ * same as before the log existed.
+ */
+export type DecidedApplication = Omit<Application, "memberTag" | "lastEntry">;
 
 /** The trial's status changed (opened, filled, ended, cancelled), by the gate's clock. */
 export interface TrialStatusEvent {
@@ -108,6 +127,8 @@ export interface GateSnapshot {
   filledAt: number | null;
   /** The announcement counter behind `status` (see TrialStatusEvent.version). */
   statusVersion: number;
+  /** The public fill log's end. */
+  log: LogHead;
 }
 
 /**

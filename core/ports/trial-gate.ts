@@ -1,3 +1,4 @@
+import type { LogEntry } from "../fill-log/chain";
 import type { ApplicantFilter } from "../first-come/applicant-filter";
 import type {
   Application,
@@ -31,6 +32,11 @@ export interface TrialGate {
   release(applicationId: string, reason: string): Promise<WithdrawResult>;
   /** The ledger in seq order, a page at a time (reconciliation with Postgres). */
   ledger(afterSeq: number, limit: number): Promise<Application[]>;
+  /**
+   * The public fill log in gate order from entry `afterN + 1`, at most `limit` entries
+   * (clamped like the ledger). Empty for an unknown trial.
+   */
+  log(afterN: number, limit: number): Promise<LogEntry[]>;
   /** Null when the gate was never configured (no such trial). */
   snapshot(): Promise<GateSnapshot | null>;
   /** Refuse further applications and tell every WON and WAITLISTED applicant. */
