@@ -1,0 +1,69 @@
+/**
+ * What the verifier reads, exactly as the API publishes it (API.md "Receipts and the public
+ * fill log"). Nothing here comes from the server's code: an outsider writes these from the
+ * document alone, and so do we, so that the verifier cannot share a mistake with the server.
+ */
+
+/** One published log entry. Fields stay loosely typed: tampered input must still be read. */
+export interface PublishedEntry {
+  n: number;
+  kind: string;
+  seq: number | null;
+  applicationId: string | null;
+  memberTag: string | null;
+  outcome: string | null;
+  at: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The trial's terms the ordering rules need (GET /v1/trials/:id). */
+export interface TrialTerms {
+  slots: number;
+  waitlistSize: number;
+  /** Absent before fairness modes exist; a strict trial otherwise. */
+  ordering?: string;
+}
+
+/** A JSON Web Key Set, as GET /.well-known/jwks.json serves it. */
+export interface Jwks {
+  keys: Record<string, unknown>[];
+}
+
+/** Everything one verification looks at, already fetched (fetchMaterial, or a test). */
+export interface Material {
+  trialId: string;
+  jwks: Jwks;
+  trial: TrialTerms;
+  /** The whole log in the order served, page after page. */
+  entries: PublishedEntry[];
+  /** The signed head: a compact JWS of {trialId, n, hash, status, at}. */
+  head: string;
+  /** A member's receipt, when one is to be checked: a compact JWS. */
+  receipt?: string;
+}
+
+/** The signed head's payload. */
+export interface HeadPayload {
+  trialId: string;
+  n: number;
+  hash: string;
+  status: string;
+  at: number;
+}
+
+/** A receipt's payload. */
+export interface ReceiptPayload {
+  iss: string;
+  trialId: string;
+  applicationId: string;
+  seq: number;
+  outcome: string;
+  decidedAt: number;
+  memberTag: string;
+  entry: number;
+  hash: string;
+}
+
+/** `prevHash` of entry 1. */
+export const GENESIS = "0".repeat(64);

@@ -1,0 +1,50 @@
+import { CHECK_ORDER, CHECKS } from "./failures";
+import type { Verdict } from "./verify";
+
+/** Failures printed per check; the rest are counted (a removed page would print thousands). */
+const SHOWN_PER_CHECK = 10;
+
+/** The verdict as the CLI prints it: one line per check, then the failures, then the summary. */
+export function formatVerdict(verdict: Verdict): string {
+  const lines: string[] = [];
+  const { summary: s } = verdict;
+  lines.push(`Trial ${s.trialId}: ${s.entries} log entries`);
+  for (const check of CHECK_ORDER) {
+    const failed = verdict.failures.filter((f) => f.check === check);
+    const skipped = verdict.skipped[check];
+    const mark = failed.length > 0 ? "FAIL" : skipped ? "skip" : "ok  ";
+    const note = failed.length > 0 ? ` (${failed.length})` : skipped ? ` (${skipped})` : "";
+    lines.push(`  ${mark} ${check}: ${CHECKS[check]}${note}`);
+    for (const f of failed.slice(0, SHOWN_PER_CHECK)) lines.push(`         - ${f.message}`);
+    if (failed.length > SHOWN_PER_CHECK)
+      lines.push(`         … and ${failed.length - SHOWN_PER_CHECK} more`);
+  }
+  if (s.head) {
+    const tail = s.entries - s.head.n;
+    lines.push(
+      `Signed head: entry ${s.head.n}, ${s.head.hash}, status ${s.head.status}, at ${new Date(s.head.at).toISOString()}` +
+        (s.headKid ? `, key ${s.headKid}` : "") +
+        (tail > 0 ? ` (${tail} newer entries are not signed yet)` : ""),
+    );
+    lines.push("Keep this head: a later log that does not extend it is a rewritten one.");
+  }
+  if (s.tally) {
+    const t = s.tally;
+    lines.push(
+      `Replayed: ${t.arrivals} arrivals, ${t.won} WON, ${t.waitlisted} WAITLISTED, ${t.cancelled} cancelled, ${t.promoted} promoted`,
+    );
+  }
+  if (s.receipt) {
+    const r = s.receipt;
+    const now = r.latest
+      ? `; its latest entry is ${r.latest.n} (${r.latest.kind}, ${r.latest.outcome})`
+      : "";
+    lines.push(`Receipt: entry ${r.entry}, application ${r.applicationId}, ${r.outcome}${now}`);
+  }
+  lines.push(
+    verdict.firstFailure
+      ? `FAILED: ${verdict.firstFailure.check}: ${verdict.firstFailure.message}`
+      : "PASSED: every check",
+  );
+  return lines.join("\n");
+}

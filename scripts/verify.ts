@@ -1,0 +1,51 @@
+import { parseArgs } from "node:util";
+import { FetchError, fetchMaterial } from "../clients/verifier/fetch-material";
+import { formatVerdict } from "../clients/verifier/report";
+import { verifyTrial } from "../clients/verifier/verify";
+
+/**
+ * npm run verify -- --base URL --trial ID [--receipt JWS]
+ *
+ * Checks a trial's public fill log, its signed head and (with --receipt) one's own receipt
+ * against the keys the server publishes (clients/verifier/). Exit 0: every check passed;
+ * 1: a check failed (the first is named last); 2: the material could not be fetched or the
+ * arguments are wrong.
+ */
+const USAGE = "usage: npm run verify -- --base URL --trial ID [--receipt JWS]";
+
+async function main(): Promise<number> {
+  let values: { base?: string; trial?: string; receipt?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        base: { type: "string" },
+        trial: { type: "string" },
+        receipt: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.base || !values.trial) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    const material = await fetchMaterial(values.base, values.trial, values.receipt?.trim());
+    const verdict = await verifyTrial(material);
+    console.log(formatVerdict(verdict));
+    return verdict.passed ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof FetchError)) throw error;
+    console.error(`could not fetch what to verify: ${error.message}`);
+    return 2;
+  }
+}
+
+process.exitCode = await main();
