@@ -22,6 +22,12 @@ export const gateKeys = {
    */
   waiting: (trialId: string, seq: number): Deno.KvKey => ["trial", trialId, "waiting", seq],
   waitingPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "waiting"],
+  /**
+   * n → the public fill log's entry n (1-based, gapless), written in the commit of the
+   * decision it records; a range list reads the log in order.
+   */
+  log: (trialId: string, n: number): Deno.KvKey => ["trial", trialId, "log", n],
+  logPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "log"],
   /** Events written with the decision they describe, drained to Postgres afterwards. */
   outbox: (trialId: string, at: number, commitId: string, index: number): Deno.KvKey => [
     "outbox",

@@ -1,9 +1,11 @@
+import type { LogEntry } from "../core/fill-log/chain.ts";
 import type { Application, GateEvent, GateState } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
 
 /**
- * Writes of a trial's gate on Deno KV: every decision commits the state, its applications'
- * entries and its outbox events in one atomic operation.
+ * Writes of a trial's gate on Deno KV: every decision commits the state (with the fill log's
+ * head), its applications' entries, its public fill log entries and its outbox events in one
+ * atomic operation.
  */
 
 export type StateEntry = Deno.KvEntryMaybe<GateState>;
@@ -25,6 +27,15 @@ export function writeApplication(
   if (application.status === "WAITLISTED") {
     op.set(gateKeys.waiting(trialId, application.seq), application.id);
   }
+}
+
+/** A decision's entries of the public fill log, in the decision's own commit. */
+export function writeLogEntries(
+  op: Deno.AtomicOperation,
+  trialId: string,
+  entries: readonly LogEntry[],
+): void {
+  for (const entry of entries) op.set(gateKeys.log(trialId, entry.n), entry);
 }
 
 /**

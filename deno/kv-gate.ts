@@ -1,3 +1,6 @@
+import { type LogEntry, memberTagOf } from "../core/fill-log/chain.ts";
+import { type LoggedChange, recordInLog } from "../core/fill-log/record.ts";
+import { withLoggedApplications } from "../core/fill-log/stored.ts";
 import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
 import { countRejected, newcomerRefusal, snapshotOf } from "../core/first-come/decide.ts";
 import { decideBatch } from "../core/first-come/decide-batch.ts";
@@ -29,7 +32,14 @@ import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import { batchRequestCost } from "./kv-batch-cost.ts";
 import { type CommitLimits, KV_COMMIT_LIMITS, splitForCommits } from "./kv-commit-plan.ts";
-import { commitGateState, type StateEntry, stored, writeApplication } from "./kv-gate-writes.ts";
+import { logPage, readGateState } from "./kv-fill-log.ts";
+import {
+  commitGateState,
+  type StateEntry,
+  stored,
+  writeApplication,
+  writeLogEntries,
+} from "./kv-gate-writes.ts";
 import {
   findApplicationById,
   findApplicationByUser,
@@ -60,8 +70,9 @@ export function kvTrialGates(kv: Deno.Kv, options: KvGateOptions = {}): TrialGat
 /**
  * The trial gate on Deno KV, deciding with the same pure functions as the Durable Object.
  * Every decision is one atomic commit that checks the state entry's versionstamp and writes
- * the state, the application, its indexes and the outbox events together: two isolates can
- * never take the same seq, and an event exists exactly when its decision does.
+ * the state, the application, its indexes, its public fill log entries and the outbox events
+ * together: two isolates can never take the same seq or the same place in the log, and an
+ * event or an entry exists exactly when its decision does.
  */
 class KvTrialGate implements TrialGate {
   constructor(
@@ -121,22 +132,31 @@ class KvTrialGate implements TrialGate {
         const state: GateState = entry.value as GateState;
         for (const r of part) r.applicationId = crypto.randomUUID();
         const decision = decideBatch(state, part, held, now);
+        // Each admission is an APPLIED entry chained from the head the previous part wrote.
+        const logged = recordInLog(
+          decision.next,
+          decision.admitted.map((application) => ({ kind: "APPLIED", application })),
+          now,
+        );
         if (decision.admitted.length > 0 || decision.next !== state) {
           // Taking the last place closes the trial (FULL): announced once, after the
           // applications that caused it.
-          const { next, events: announced } = announceStatus(decision.next, now);
+          const { next, events: announced } = announceStatus(logged.next, now);
           const op = this.kv.atomic();
-          for (const application of decision.admitted)
+          for (const application of logged.applications) {
             writeApplication(op, this.trialId, application);
-          const events = decision.admitted.map((a) => applicationEvent(outcomeOf(a), a));
+          }
+          writeLogEntries(op, this.trialId, logged.entries);
+          const events = logged.applications.map((a) => applicationEvent(outcomeOf(a), a));
           const versionstamp = await this.commitState(entry, next, [...events, ...announced], op);
           if (!versionstamp) return LOST_RACE;
           entry = { key: entry.key, value: next, versionstamp };
         }
+        const answers = withLoggedApplications(decision.results, logged.applications);
         part.forEach((r, i) => {
-          results[r.index] = decision.results[i];
+          results[r.index] = answers[i];
         });
-        for (const application of decision.admitted) held.set(application.userId, application);
+        for (const application of logged.applications) held.set(application.userId, application);
       }
       return results as ApplyResult[];
     });
@@ -151,7 +171,7 @@ class KvTrialGate implements TrialGate {
       const entry = await this.loadState();
       if (!entry.value) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
       const application = await findApplicationByUser(this.kv, this.trialId, userId);
-      return this.withdrawNow(entry, application);
+      return this.withdrawNow(entry, application, "WITHDRAWN");
     });
   }
 
@@ -160,7 +180,7 @@ class KvTrialGate implements TrialGate {
       const entry = await this.loadState();
       if (!entry.value) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
       const application = await findApplicationById(this.kv, this.trialId, applicationId);
-      const result = await this.withdrawNow(entry, application);
+      const result = await this.withdrawNow(entry, application, "RELEASED");
       if (result !== LOST_RACE) logPlaceReleased(this.trialId, applicationId, reason, result);
       return result;
     });
@@ -168,6 +188,11 @@ class KvTrialGate implements TrialGate {
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
     return ledgerPage(this.kv, this.trialId, afterSeq, clampLedgerLimit(limit));
+  }
+
+  /** The public fill log: a range list, empty (and nothing written) for an unknown trial. */
+  log(afterN: number, limit: number): Promise<LogEntry[]> {
+    return logPage(this.kv, this.trialId, afterN, clampLedgerLimit(limit));
   }
 
   async snapshot(): Promise<GateSnapshot | null> {
@@ -256,7 +281,7 @@ class KvTrialGate implements TrialGate {
   }
 
   private loadState(): Promise<StateEntry> {
-    return this.kv.get<GateState>(gateKeys.state(this.trialId));
+    return readGateState(this.kv, this.trialId);
   }
 
   private commitState(
@@ -269,12 +294,14 @@ class KvTrialGate implements TrialGate {
   }
 
   /**
-   * The cancelled place, the promotion of the head of the waitlist, both events and the
-   * counters in one commit, like apply.
+   * The cancelled place, the promotion of the head of the waitlist, both events, their log
+   * entries (`kind` for the given-up place, then PROMOTED) and the counters in one commit,
+   * like apply.
    */
   private async withdrawNow(
     entry: StateEntry,
     application: Application | null,
+    kind: "WITHDRAWN" | "RELEASED",
   ): Promise<WithdrawResult | typeof LOST_RACE> {
     const state = entry.value;
     if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
@@ -285,21 +312,33 @@ class KvTrialGate implements TrialGate {
     if (decision.kind === "unchanged") return { kind: "unchanged", application };
     if (decision.kind === "refused") return { kind: "refused", code: decision.code };
 
-    const { cancelled, promoted } = decision;
+    // The tags as the state's secret gives them: the same as stored, except for applications
+    // read before a trial stored before the log had its secret (see kv-fill-log.ts).
+    const tagged = (a: Application) => ({
+      ...a,
+      memberTag: memberTagOf(state.tagSecret, a.userId),
+    });
+    const changes: LoggedChange[] = [{ kind, application: tagged(decision.cancelled) }];
+    if (decision.promoted) {
+      changes.push({ kind: "PROMOTED", application: tagged(decision.promoted) });
+    }
+    const logged = recordInLog(decision.next, changes, now);
+    const [cancelled, promoted = null] = logged.applications as [Application, Application?];
     // A FULL trial with a freed place and nobody waiting opens again: announced here.
-    const { next, events } = announceStatus(decision.next, now);
-    const changes = [applicationEvent("CANCELLED", cancelled)];
+    const { next, events } = announceStatus(logged.next, now);
+    const outbox = [applicationEvent("CANCELLED", cancelled)];
     const op = this.kv
       .atomic()
       .set(gateKeys.application(this.trialId, cancelled.id), stored(cancelled))
       .delete(gateKeys.waiting(this.trialId, cancelled.seq));
     if (promoted) {
-      changes.push(applicationEvent("PROMOTED", promoted));
+      outbox.push(applicationEvent("PROMOTED", promoted));
       op.set(gateKeys.application(this.trialId, promoted.id), stored(promoted)).delete(
         gateKeys.waiting(this.trialId, promoted.seq),
       );
     }
-    const ok = await this.commitState(entry, next, [...changes, ...events], op);
+    writeLogEntries(op, this.trialId, logged.entries);
+    const ok = await this.commitState(entry, next, [...outbox, ...events], op);
     return ok ? { kind: "withdrawn", application: cancelled, promoted } : LOST_RACE;
   }
 }

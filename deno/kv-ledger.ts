@@ -1,5 +1,7 @@
+import type { StoredApplication, StoredGateState } from "../core/fill-log/stored.ts";
 import type { Application, GateState } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
+import { withLogFields, withTags } from "./kv-fill-log.ts";
 import { LOST_RACE } from "./retry.ts";
 
 /**
@@ -25,8 +27,10 @@ export async function findApplicationById(
   trialId: string,
   applicationId: string,
 ): Promise<Application | null> {
-  const entry = await kv.get<Application>(gateKeys.application(trialId, applicationId));
-  return entry.value === null ? null : withPosition(kv, trialId, entry.value);
+  const entry = await kv.get<StoredApplication>(gateKeys.application(trialId, applicationId));
+  if (entry.value === null) return null;
+  const [application] = await withTags(kv, trialId, [entry.value]);
+  return withPosition(kv, trialId, application as Application);
 }
 
 async function withPosition(
@@ -72,8 +76,8 @@ export async function firstWaiting(kv: Deno.Kv, trialId: string): Promise<Applic
     { prefix: gateKeys.waitingPrefix(trialId) },
     { limit: 1 },
   )) {
-    const head = await kv.get<Application>(gateKeys.application(trialId, entry.value));
-    return head.value;
+    const head = await kv.get<StoredApplication>(gateKeys.application(trialId, entry.value));
+    return head.value === null ? null : ((await withTags(kv, trialId, [head.value]))[0] ?? null);
   }
   return null;
 }
@@ -145,14 +149,14 @@ async function loadApplications(
   trialId: string,
   ids: string[],
 ): Promise<Application[]> {
-  const applications: Application[] = [];
+  const applications: StoredApplication[] = [];
   for (let i = 0; i < ids.length; i += GET_MANY_LIMIT) {
     const keys = ids.slice(i, i + GET_MANY_LIMIT).map((id) => gateKeys.application(trialId, id));
-    for (const entry of await kv.getMany<Application[]>(keys)) {
-      if (entry.value !== null) applications.push(entry.value as Application);
+    for (const entry of await kv.getMany<StoredApplication[]>(keys)) {
+      if (entry.value !== null) applications.push(entry.value as StoredApplication);
     }
   }
-  return applications;
+  return withTags(kv, trialId, applications);
 }
 
 /**
@@ -180,7 +184,7 @@ export async function readBatch(
       kv.getMany<unknown[]>([stateKey, ...ids.map((id) => gateKeys.user(trialId, id))]),
     ),
   );
-  const entry = reads[0]?.[0] as Deno.KvEntryMaybe<GateState>;
+  const entry = withLogFields(reads[0]?.[0] as Deno.KvEntryMaybe<StoredGateState>);
   if (reads.some((r) => r[0]?.versionstamp !== entry.versionstamp)) return LOST_RACE;
   const refs = reads.flatMap((r) => r.slice(1)).filter((e) => e.value !== null);
   const found = await Promise.all(

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { EMPTY_LOG } from "../../core/fill-log/chain";
 import type { GateSnapshot } from "../../core/first-come/types";
 import { signAccessToken } from "../../workers/auth/tokens";
 import type { SnapshotSource } from "../../workers/scheduled/stats/build-trial-stats";
@@ -75,6 +76,7 @@ export const stubGates = (applications: number): SnapshotSource => ({
       closesAt: OPENS_AT + 86_400_000,
       filledAt: OPENS_AT + 1_500,
       statusVersion: 2,
+      log: EMPTY_LOG,
     }),
   }),
 });

@@ -1,3 +1,4 @@
+import { applicationWithTag, gateStateWithLog } from "../../core/fill-log/stored";
 import type {
   Application,
   ApplicationStatus,
@@ -7,6 +8,9 @@ import type {
 } from "../../core/first-come/types";
 
 /** Row mapping between the gate's SQLite tables and the shared domain types. */
+
+/** What reading an application needs from its gate: the trial, and the secret behind tags. */
+export type GateKey = Pick<GateState, "trialId" | "tagSecret">;
 
 type GateRow = {
   trial_id: string;
@@ -25,6 +29,10 @@ type GateRow = {
   announced_status: string | null;
   announced_reason: string | null;
   status_version: number;
+  /** v5; NULL hash/secret on a gate stored before the fill log. */
+  log_n: number;
+  log_hash: string | null;
+  tag_secret: string | null;
 };
 
 type ApplicationRow = {
@@ -37,12 +45,16 @@ type ApplicationRow = {
   applied_at: number;
   decided_at: number;
   version: number;
+  /** v5; NULL on an application stored before the fill log. */
+  member_tag: string | null;
+  last_entry_n: number | null;
+  last_entry_hash: string | null;
 };
 
 export function loadGate(sql: SqlStorage): GateState | null {
   const row = sql.exec<GateRow>("SELECT * FROM gate WHERE id = 1").toArray()[0];
   if (!row) return null;
-  return {
+  return gateStateWithLog({
     trialId: row.trial_id,
     slots: row.slots,
     waitlistSize: row.waitlist_size,
@@ -59,15 +71,17 @@ export function loadGate(sql: SqlStorage): GateState | null {
     announcedStatus: row.announced_status as TrialStatus | null,
     announcedReason: row.announced_reason as ClosedReason | null,
     statusVersion: row.status_version,
-  };
+    log: row.log_hash === null ? undefined : { n: row.log_n, hash: row.log_hash },
+    tagSecret: row.tag_secret ?? undefined,
+  });
 }
 
 export function saveGate(sql: SqlStorage, s: GateState): void {
   sql.exec(
     `INSERT INTO gate (id, trial_id, slots, waitlist_size, opens_at, closes_at, next_seq, won,
        waitlisted, rejected, cancelled_at, filled_at, announced_status, announced_reason,
-       status_version, cancelled, promoted)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       status_version, cancelled, promoted, log_n, log_hash, tag_secret)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET
        trial_id = excluded.trial_id, slots = excluded.slots,
        waitlist_size = excluded.waitlist_size, opens_at = excluded.opens_at,
@@ -76,7 +90,8 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
        cancelled_at = excluded.cancelled_at, filled_at = excluded.filled_at,
        announced_status = excluded.announced_status,
        announced_reason = excluded.announced_reason, status_version = excluded.status_version,
-       cancelled = excluded.cancelled, promoted = excluded.promoted`,
+       cancelled = excluded.cancelled, promoted = excluded.promoted, log_n = excluded.log_n,
+       log_hash = excluded.log_hash, tag_secret = excluded.tag_secret`,
     s.trialId,
     s.slots,
     s.waitlistSize,
@@ -93,24 +108,27 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
     s.statusVersion,
     s.cancelled,
     s.promoted,
+    s.log.n,
+    s.log.hash,
+    s.tagSecret,
   );
 }
 
 /** Current holders of a place, in seq order: the people a cancellation must reach. */
-export function listHolders(sql: SqlStorage, trialId: string): Application[] {
+export function listHolders(sql: SqlStorage, gate: GateKey): Application[] {
   return sql
     .exec<ApplicationRow>(
       "SELECT * FROM applications WHERE status IN ('WON', 'WAITLISTED') ORDER BY seq",
     )
     .toArray()
-    .map(rankedIn(trialId, 0));
+    .map(rankedIn(gate, 0));
 }
 
 /** Maps rows in seq order, numbering the WAITLISTED ones after `waitingBefore`. */
-function rankedIn(trialId: string, waitingBefore: number) {
+function rankedIn(gate: GateKey, waitingBefore: number) {
   let waiting = waitingBefore;
   return (r: ApplicationRow): Application => {
-    const a = toApplication(trialId, r);
+    const a = toApplication(gate, r);
     if (a.status !== "WAITLISTED") return { ...a, position: null };
     waiting += 1;
     return { ...a, position: waiting };
@@ -119,42 +137,46 @@ function rankedIn(trialId: string, waitingBefore: number) {
 
 export function findApplicationByUser(
   sql: SqlStorage,
-  trialId: string,
+  gate: GateKey,
   userId: string,
 ): Application | null {
   const row = sql
     .exec<ApplicationRow>("SELECT * FROM applications WHERE user_id = ?", userId)
     .toArray()[0];
-  return row ? withPosition(sql, toApplication(trialId, row)) : null;
+  return row ? withPosition(sql, toApplication(gate, row)) : null;
 }
 
 export function findApplicationById(
   sql: SqlStorage,
-  trialId: string,
+  gate: GateKey,
   id: string,
 ): Application | null {
   const row = sql.exec<ApplicationRow>("SELECT * FROM applications WHERE id = ?", id).toArray()[0];
-  return row ? withPosition(sql, toApplication(trialId, row)) : null;
+  return row ? withPosition(sql, toApplication(gate, row)) : null;
 }
 
 /** The head of the waitlist: the WAITLISTED applicant with the lowest seq. */
-export function firstWaiting(sql: SqlStorage, trialId: string): Application | null {
+export function firstWaiting(sql: SqlStorage, gate: GateKey): Application | null {
   const row = sql
     .exec<ApplicationRow>(
       "SELECT * FROM applications WHERE status = 'WAITLISTED' ORDER BY seq LIMIT 1",
     )
     .toArray()[0];
-  return row ? toApplication(trialId, row) : null;
+  return row ? toApplication(gate, row) : null;
 }
 
-/** Writes a changed application (status, decision time, version). */
+/** Writes a changed application (status, decision time, version, tag, latest entry). */
 export function updateApplication(sql: SqlStorage, a: Application): void {
   sql.exec(
-    "UPDATE applications SET status = ?, position = ?, decided_at = ?, version = ? WHERE id = ?",
+    `UPDATE applications SET status = ?, position = ?, decided_at = ?, version = ?,
+       member_tag = ?, last_entry_n = ?, last_entry_hash = ? WHERE id = ?`,
     a.status,
     a.position,
     a.decidedAt,
     a.version,
+    a.memberTag,
+    a.lastEntry?.n ?? null,
+    a.lastEntry?.hash ?? null,
     a.id,
   );
 }
@@ -177,7 +199,7 @@ function withPosition(sql: SqlStorage, a: Application): Application {
 /** A page of the ledger in seq order (positions computed), for reconciliation. */
 export function ledgerPage(
   sql: SqlStorage,
-  trialId: string,
+  gate: GateKey,
   afterSeq: number,
   limit: number,
 ): Application[] {
@@ -194,13 +216,14 @@ export function ledgerPage(
       afterSeq,
     )
     .one().n;
-  return rows.map(rankedIn(trialId, waitingBefore));
+  return rows.map(rankedIn(gate, waitingBefore));
 }
 
 export function insertApplication(sql: SqlStorage, a: Application): void {
   sql.exec(
-    `INSERT INTO applications (id, user_id, seq, status, position, note, applied_at, decided_at, version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO applications (id, user_id, seq, status, position, note, applied_at, decided_at,
+       version, member_tag, last_entry_n, last_entry_hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     a.id,
     a.userId,
     a.seq,
@@ -210,6 +233,9 @@ export function insertApplication(sql: SqlStorage, a: Application): void {
     a.appliedAt,
     a.decidedAt,
     a.version,
+    a.memberTag,
+    a.lastEntry?.n ?? null,
+    a.lastEntry?.hash ?? null,
   );
 }
 
@@ -221,17 +247,25 @@ export function applicantIds(sql: SqlStorage): string[] {
     .map((r) => r.user_id);
 }
 
-function toApplication(trialId: string, r: ApplicationRow): Application {
-  return {
-    id: r.id,
-    trialId,
-    userId: r.user_id,
-    seq: r.seq,
-    status: r.status as ApplicationStatus,
-    position: r.position,
-    note: r.note,
-    appliedAt: r.applied_at,
-    decidedAt: r.decided_at,
-    version: r.version,
-  };
+function toApplication(gate: GateKey, r: ApplicationRow): Application {
+  return applicationWithTag(
+    {
+      id: r.id,
+      trialId: gate.trialId,
+      userId: r.user_id,
+      seq: r.seq,
+      status: r.status as ApplicationStatus,
+      position: r.position,
+      note: r.note,
+      appliedAt: r.applied_at,
+      decidedAt: r.decided_at,
+      version: r.version,
+      memberTag: r.member_tag ?? undefined,
+      lastEntry:
+        r.last_entry_n === null || r.last_entry_hash === null
+          ? null
+          : { n: r.last_entry_n, hash: r.last_entry_hash },
+    },
+    gate.tagSecret,
+  );
 }

@@ -44,6 +44,26 @@ const steps: readonly string[] = [
    ALTER TABLE gate ADD COLUMN promoted INTEGER NOT NULL DEFAULT 0;`,
   // v4: live-room tickets already spent (each opens one socket), kept until they expire.
   `CREATE TABLE live_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+  // v5: the public fill log (issue 16): its head and the member-tag secret on the gate row
+  // (NULL until the next commit of a gate stored before: ledger.ts fills them in), each
+  // application's tag and latest entry, and the entries, written with their decisions.
+  `ALTER TABLE gate ADD COLUMN log_n INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE gate ADD COLUMN log_hash TEXT;
+   ALTER TABLE gate ADD COLUMN tag_secret TEXT;
+   ALTER TABLE applications ADD COLUMN member_tag TEXT;
+   ALTER TABLE applications ADD COLUMN last_entry_n INTEGER;
+   ALTER TABLE applications ADD COLUMN last_entry_hash TEXT;
+   CREATE TABLE fill_log (
+     n INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     application_id TEXT NOT NULL,
+     member_tag TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

@@ -1,4 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import type { LogEntry } from "../../core/fill-log/chain";
+import { type LoggedChange, recordInLog } from "../../core/fill-log/record";
+import { withLoggedApplications } from "../../core/fill-log/stored";
 import { buildApplicantFilter } from "../../core/first-come/applicant-filter";
 import {
   countRejected,
@@ -34,6 +37,7 @@ import {
   type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "./decision-queue";
+import { appendLogEntries, logPage } from "./fill-log";
 import {
   applicantIds,
   findApplicationById,
@@ -96,7 +100,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.room = new LiveRoom(ctx, {
       snapshot: (now) => (this.state ? snapshotOf(this.state, now) : null),
       applicationOf: (userId) =>
-        this.state ? findApplicationByUser(this.sql, this.state.trialId, userId) : null,
+        this.state ? findApplicationByUser(this.sql, this.state, userId) : null,
       spendTicket: (ticketId, expiresAt, now) =>
         this.ctx.storage.transactionSync(() => spendTicket(this.sql, ticketId, expiresAt, now)),
     });
@@ -144,7 +148,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const existing = new Map<string, Application>();
     for (const { userId } of requests) {
       if (existing.has(userId)) continue;
-      const found = findApplicationByUser(this.sql, state.trialId, userId);
+      const found = findApplicationByUser(this.sql, state, userId);
       if (found) existing.set(userId, found);
     }
 
@@ -164,16 +168,23 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       return decision.results;
     }
 
+    // Each admission is an APPLIED entry of the public log, stored with it or not at all.
+    const logged = recordInLog(
+      decision.next,
+      decision.admitted.map((application) => ({ kind: "APPLIED", application })),
+      now,
+    );
     this.ctx.storage.transactionSync(() => {
-      for (const application of decision.admitted) {
+      for (const application of logged.applications) {
         insertApplication(this.sql, application);
         this.outbox.append(
           applicationEvent(application.status === "WON" ? "WON" : "WAITLISTED", application),
           now,
         );
       }
+      appendLogEntries(this.sql, logged.entries);
       // Taking the last place closes the trial (FULL): announced once, in the same transaction.
-      this.commitState(this.announce(decision.next, now), now);
+      this.commitState(this.announce(logged.next, now), now);
     });
     this.wakeUps.afterOutboxWrite(now);
     this.tellRoom(
@@ -181,7 +192,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       now,
       decision.admitted.map((a) => a.userId),
     );
-    return decision.results;
+    return withLoggedApplications(decision.results, logged.applications);
   }
 
   async cancel(): Promise<CancelResult> {
@@ -193,19 +204,10 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     if (decision.kind === "already-cancelled") {
       return { kind: "cancelled", snapshot: snapshotOf(state, now), notified: 0 };
     }
-    const holders = listHolders(this.sql, state.trialId);
+    const holders = listHolders(this.sql, state);
     this.ctx.storage.transactionSync(() => {
       for (const application of holders) {
-        this.outbox.append(
-          {
-            v: 1,
-            type: "application",
-            eventId: crypto.randomUUID(),
-            outcome: "TRIAL_CANCELLED",
-            application,
-          },
-          now,
-        );
+        this.outbox.append(applicationEvent("TRIAL_CANCELLED", application), now);
       }
       this.commitState(this.announce(decision.next, now), now);
     });
@@ -220,18 +222,19 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   async findApplication(userId: string): Promise<Application | null> {
     if (!this.state) return null;
-    return findApplicationByUser(this.sql, this.state.trialId, userId);
+    return findApplicationByUser(this.sql, this.state, userId);
   }
 
   async withdraw(userId: string): Promise<WithdrawResult> {
     if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
-    return this.withdrawNow(findApplicationByUser(this.sql, this.state.trialId, userId));
+    return this.withdrawNow(findApplicationByUser(this.sql, this.state, userId), "WITHDRAWN");
   }
 
   async release(applicationId: string, reason: string): Promise<WithdrawResult> {
     if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     const result = this.withdrawNow(
-      findApplicationById(this.sql, this.state.trialId, applicationId),
+      findApplicationById(this.sql, this.state, applicationId),
+      "RELEASED",
     );
     logPlaceReleased(this.state.trialId, applicationId, reason, result);
     return result;
@@ -239,24 +242,37 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
     if (!this.state) return [];
-    return ledgerPage(this.sql, this.state.trialId, afterSeq, clampLedgerLimit(limit));
+    return ledgerPage(this.sql, this.state, afterSeq, clampLedgerLimit(limit));
+  }
+
+  /** The public fill log; an unconfigured object answers [] and stores nothing. */
+  async log(afterN: number, limit: number): Promise<LogEntry[]> {
+    if (!this.state || !this.hasSchema) return [];
+    return logPage(this.sql, afterN, clampLedgerLimit(limit));
   }
 
   /**
    * One synchronous transaction, like apply: the cancelled place, the promotion of the head
-   * of the waitlist, both events and the counters are written together or not at all.
+   * of the waitlist, both events, their log entries (`kind` for the given-up place, then
+   * PROMOTED) and the counters are written together or not at all.
    */
-  private withdrawNow(application: Application | null): WithdrawResult {
+  private withdrawNow(
+    application: Application | null,
+    kind: "WITHDRAWN" | "RELEASED",
+  ): WithdrawResult {
     const state = this.state;
     if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     if (!application) return { kind: "refused", code: "APPLICATION_NOT_FOUND" };
     const now = Date.now();
-    const head = application.status === "WON" ? firstWaiting(this.sql, state.trialId) : null;
+    const head = application.status === "WON" ? firstWaiting(this.sql, state) : null;
     const decision = withdraw(state, application, head, now);
     if (decision.kind === "unchanged") return { kind: "unchanged", application };
     if (decision.kind === "refused") return { kind: "refused", code: decision.code };
 
-    const { cancelled, promoted } = decision;
+    const changes: LoggedChange[] = [{ kind, application: decision.cancelled }];
+    if (decision.promoted) changes.push({ kind: "PROMOTED", application: decision.promoted });
+    const logged = recordInLog(decision.next, changes, now);
+    const [cancelled, promoted = null] = logged.applications as [Application, Application?];
     this.ctx.storage.transactionSync(() => {
       updateApplication(this.sql, cancelled);
       this.outbox.append(applicationEvent("CANCELLED", cancelled), now);
@@ -264,8 +280,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
         updateApplication(this.sql, promoted);
         this.outbox.append(applicationEvent("PROMOTED", promoted), now);
       }
+      appendLogEntries(this.sql, logged.entries);
       // A FULL trial with a freed place and nobody waiting opens again: announced here.
-      this.commitState(this.announce(decision.next, now), now);
+      this.commitState(this.announce(logged.next, now), now);
     });
     this.wakeUps.afterOutboxWrite(now);
     this.armForTransitions(now);

@@ -45,6 +45,8 @@ function created(userId: string, seq: number): ApplyResult {
       appliedAt: 0,
       decidedAt: 0,
       version: 1,
+      memberTag: `tag-${userId}`,
+      lastEntry: null,
     },
   };
 }

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import type { Application } from "../../../core/first-come/types";
+import type { DecidedApplication } from "../../../core/first-come/types";
 import type { Database } from "../../../db/client";
 import { applications } from "../../../db/schema";
 
 /** Postgres refuses to update one row twice in a statement: keep each id's newest version. */
-function latestPerApplication(list: readonly Application[]): Application[] {
-  const byId = new Map<string, Application>();
+function latestPerApplication(list: readonly DecidedApplication[]): DecidedApplication[] {
+  const byId = new Map<string, DecidedApplication>();
   for (const a of list) {
     const seen = byId.get(a.id);
     if (!seen || seen.version < a.version) byId.set(a.id, a);
@@ -21,7 +21,7 @@ function latestPerApplication(list: readonly Application[]): Application[] {
  */
 export async function upsertApplications(
   db: Pick<Database, "insert">,
-  list: readonly Application[],
+  list: readonly DecidedApplication[],
 ): Promise<void> {
   // One lock order for every writer: two drainers upserting overlapping batches in different
   // orders deadlock (40P01, seen with two Deno processes draining one outbox).

@@ -1,5 +1,5 @@
 import { inArray } from "drizzle-orm";
-import type { Application, GateEvent } from "../../../core/first-come/types";
+import type { DecidedApplication, GateEvent } from "../../../core/first-come/types";
 import { describeError, log } from "../../../core/log";
 import { type Database, isDatabaseUnavailable } from "../../../db/client";
 import { users } from "../../../db/schema";
@@ -28,7 +28,7 @@ interface Item {
 }
 
 /** Only a WON or WAITLISTED application keeps someone else out: that is what is given back. */
-function holdsPlace(application: Application): boolean {
+function holdsPlace(application: DecidedApplication): boolean {
   return application.status === "WON" || application.status === "WAITLISTED";
 }
 

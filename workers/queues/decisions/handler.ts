@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Application, GateEvent, TrialStatusEvent } from "../../../core/first-come/types";
+import type { DecidedApplication, GateEvent, TrialStatusEvent } from "../../../core/first-come/types";
 import { describeError, log } from "../../../core/log";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import type { IncomingMessage } from "../incoming-message";
@@ -149,7 +149,7 @@ async function writeEvents(
   events: GateEvent[],
   deps: PersistDeps,
 ): Promise<void> {
-  const apps: Application[] = [];
+  const apps: DecidedApplication[] = [];
   const statuses: TrialStatusEvent[] = [];
   for (const e of events) {
     if (e.type === "application") apps.push(e.application);
