@@ -4,23 +4,32 @@ import { formatVerdict } from "../clients/verifier/report";
 import { verifyTrial } from "../clients/verifier/verify";
 
 /**
- * npm run verify -- --base URL --trial ID [--receipt JWS]
+ * npm run verify -- --base URL --trial ID [--receipt JWS] [--known-head JWS]...
  *
- * Checks a trial's public fill log, its signed head and (with --receipt) one's own receipt
- * against the keys the server publishes (clients/verifier/). Exit 0: every check passed;
+ * Checks a trial's public fill log, its signed head, (with --receipt) one's own receipt and
+ * (with --known-head, repeatable) that heads seen before are still in the log, against the
+ * keys the server publishes (clients/verifier/). It prints the head to keep for next time. Exit 0: every check passed;
  * 1: a check failed (the first is named last); 2: the material could not be fetched or the
  * arguments are wrong.
  */
-const USAGE = "usage: npm run verify -- --base URL --trial ID [--receipt JWS]";
+const USAGE =
+  "usage: npm run verify -- --base URL --trial ID [--receipt JWS] [--known-head JWS]...";
 
 async function main(): Promise<number> {
-  let values: { base?: string; trial?: string; receipt?: string; help?: boolean };
+  let values: {
+    base?: string;
+    trial?: string;
+    receipt?: string;
+    "known-head"?: string[];
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         base: { type: "string" },
         trial: { type: "string" },
         receipt: { type: "string" },
+        "known-head": { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -38,8 +47,9 @@ async function main(): Promise<number> {
   }
   try {
     const material = await fetchMaterial(values.base, values.trial, values.receipt?.trim());
-    const verdict = await verifyTrial(material);
-    console.log(formatVerdict(verdict));
+    const knownHeads = (values["known-head"] ?? []).map((h) => h.trim());
+    const verdict = await verifyTrial({ ...material, knownHeads });
+    console.log(formatVerdict(verdict, material.head));
     return verdict.passed ? 0 : 1;
   } catch (error) {
     if (!(error instanceof FetchError)) throw error;

@@ -9,6 +9,7 @@ export const CHECKS = {
   links: "each entry's prevHash is the previous entry's hash (64 zeros for entry 1)",
   hashes: "each entry's hash is the SHA-256 of its own fields",
   head: "the signed head names this trial and the log's entry n with that entry's hash",
+  history: "the log still holds every head seen before (--known-head): nothing was rewritten",
   ordering: "the log follows the trial's ordering rules (strict first-come)",
   "receipt-signature": "the receipt verifies against a key of the JWKS, found by its kid",
   receipt: "the receipt's entry is in the log with the same fields",

@@ -41,6 +41,11 @@ export interface Material {
   head: string;
   /** A member's receipt, when one is to be checked: a compact JWS. */
   receipt?: string;
+  /**
+   * Heads this verifier (or anyone) saw and kept before, compact JWS each: the log must still
+   * hold each of them, or it was rewritten since (a fork).
+   */
+  knownHeads?: string[];
 }
 
 /** The signed head's payload. */

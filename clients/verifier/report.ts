@@ -5,7 +5,7 @@ import type { Verdict } from "./verify";
 const SHOWN_PER_CHECK = 10;
 
 /** The verdict as the CLI prints it: one line per check, then the failures, then the summary. */
-export function formatVerdict(verdict: Verdict): string {
+export function formatVerdict(verdict: Verdict, keptHead?: string): string {
   const lines: string[] = [];
   const { summary: s } = verdict;
   lines.push(`Trial ${s.trialId}: ${s.entries} log entries`);
@@ -26,12 +26,12 @@ export function formatVerdict(verdict: Verdict): string {
         (s.headKid ? `, key ${s.headKid}` : "") +
         (tail > 0 ? ` (${tail} newer entries are not signed yet)` : ""),
     );
-    lines.push("Keep this head: a later log that does not extend it is a rewritten one.");
   }
   if (s.tally) {
     const t = s.tally;
+    const stopped = verdict.failures.find((f) => f.check === "ordering");
     lines.push(
-      `Replayed: ${t.arrivals} arrivals, ${t.won} WON, ${t.waitlisted} WAITLISTED, ${t.cancelled} cancelled, ${t.promoted} promoted`,
+      `Replayed${stopped ? ` up to entry ${stopped.entry}, where it stopped` : ""}: ${t.arrivals} arrivals, ${t.won} WON, ${t.waitlisted} WAITLISTED, ${t.cancelled} cancelled, ${t.promoted} promoted`,
     );
   }
   if (s.receipt) {
@@ -41,6 +41,11 @@ export function formatVerdict(verdict: Verdict): string {
       : "";
     lines.push(`Receipt: entry ${r.entry}, application ${r.applicationId}, ${r.outcome}${now}`);
   }
+  if (verdict.passed && keptHead)
+    lines.push(
+      "Keep this head: pass it as --known-head next time, and a log rewritten since will fail `history`:",
+      keptHead,
+    );
   lines.push(
     verdict.firstFailure
       ? `FAILED: ${verdict.firstFailure.check}: ${verdict.firstFailure.message}`

@@ -36,6 +36,8 @@ export function materialProblems(m: Material): string[] {
   if (typeof m.head !== "string") wrong.push("the head is not a compact JWS");
   if (m.receipt !== undefined && typeof m.receipt !== "string")
     wrong.push("the receipt is not a compact JWS");
+  if (m.knownHeads !== undefined && !m.knownHeads.every((h) => typeof h === "string"))
+    wrong.push("a known head is not a compact JWS");
   if (!Array.isArray(m.entries)) wrong.push("the log is not a list of entries");
   else for (const [i, e] of m.entries.entries()) wrong.push(...entryProblems(e, i));
   return wrong;

@@ -72,6 +72,10 @@ export async function verifyTrial(material: Material): Promise<Verdict> {
     failures.push(...headMatches(headPayload, material.trialId, entries));
   }
 
+  if (!material.knownHeads?.length) skipped.history = "no earlier head given";
+  for (const [i, known] of (material.knownHeads ?? []).entries())
+    failures.push(...(await stillHeld(known, i + 1, material, entries)));
+
   if (shapeProblems.length > 0)
     skipped.ordering = "the material does not have the documented shape";
   else if ((material.trial.ordering ?? "strict") !== "strict")
@@ -132,7 +136,7 @@ function numbering(entries: readonly PublishedEntry[]): Failure[] {
         entry: e.n,
         message:
           e.n > prev.n + 1
-            ? `${entryLabel(e)} follows entry ${prev.n}: entries ${prev.n + 1}..${e.n - 1} are missing`
+            ? `${entryLabel(e)} follows entry ${prev.n}: ${missing(prev.n + 1, e.n - 1)}`
             : `${entryLabel(e)} follows entry ${prev.n}: out of order or repeated`,
       });
   });
@@ -198,6 +202,42 @@ function headMatches(
   return [];
 }
 
+/**
+ * An earlier head must still be in the log: the entry it names, with the hash it signed.
+ * The log's own links tie every later entry to it, so a log that passes `links` and holds
+ * the old head extends it; one that does not was rewritten after that head was published.
+ */
+async function stillHeld(
+  jws: string,
+  ordinal: number,
+  material: Material,
+  entries: readonly PublishedEntry[],
+): Promise<Failure[]> {
+  const label = `known head ${ordinal}`;
+  const fail = (message: string, entry?: number): Failure[] => [
+    {
+      check: "history",
+      ...(entry === undefined ? {} : { entry }),
+      message: `${label}: ${message}`,
+    },
+  ];
+  const signed = await verifyJws(jws, material.jwks);
+  if (!signed.verified) return fail(signed.reason);
+  const head = asHead(signed.payload);
+  if (typeof head === "string") return fail(head);
+  if (head.trialId !== material.trialId) return fail(`it is of trial ${head.trialId}`);
+  if (head.n === 0) return [];
+  const entry = entries[head.n - 1];
+  if (!entry || entry.n !== head.n)
+    return fail(`it signed entry ${head.n}, which this log no longer has in its place`, head.n);
+  if (entry.hash !== head.hash)
+    return fail(
+      `it signed entry ${head.n} with hash ${short(head.hash)}, but the log now has ${short(entry.hash)}: the log was rewritten after that head was published`,
+      head.n,
+    );
+  return [];
+}
+
 function receiptInLog(
   payload: unknown,
   trialId: string,
@@ -239,6 +279,9 @@ function receiptInLog(
     ? { failures: [], summary }
     : fail(`the receipt does not match ${entryLabel(entry)}: ${differ.join("; ")}`);
 }
+
+const missing = (from: number, to: number) =>
+  from === to ? `entry ${from} is missing` : `entries ${from}..${to} are missing`;
 
 const short = (hash: unknown) =>
   typeof hash === "string" ? `${hash.slice(0, 12)}…` : String(hash);

@@ -3,6 +3,7 @@ import type { Material } from "../../clients/verifier/material";
 import { verifyTrial } from "../../clients/verifier/verify";
 import type { LogEntry } from "../../core/fill-log/chain";
 import {
+  appId,
   chain,
   event,
   headOf,
@@ -13,6 +14,7 @@ import {
   STRICT_EVENTS,
   STRICT_TERMS,
   TRIAL_ID,
+  tagOf,
 } from "./verifier-fixtures";
 
 /**
@@ -40,7 +42,7 @@ describe("verifier: an honest trial", () => {
     const verdict = await verifyTrial(await honestMaterial(key));
     expect(verdict.failures).toEqual([]);
     expect(verdict.passed).toBe(true);
-    expect(verdict.skipped).toEqual({});
+    expect(Object.keys(verdict.skipped)).toEqual(["history"]);
     expect(verdict.summary).toMatchObject({
       entries: 10,
       headKid: "receipts-2026-11",
@@ -53,7 +55,7 @@ describe("verifier: an honest trial", () => {
   it("passes an empty log whose head signs 64 zeros, and skips the receipt checks without one", async () => {
     const verdict = await verifyTrial(await signedLog([]));
     expect(verdict.failures).toEqual([]);
-    expect(Object.keys(verdict.skipped)).toEqual(["receipt-signature", "receipt"]);
+    expect(Object.keys(verdict.skipped)).toEqual(["history", "receipt-signature", "receipt"]);
   });
 
   it("accepts a log that grew after its head was signed, and says how far the signature goes", async () => {
@@ -97,7 +99,7 @@ describe("verifier: tampering with the log", () => {
     const entries = m.entries.filter((e) => e.n !== 5);
     const verdict = await verifyTrial({ ...m, entries });
     expect(verdict.firstFailure).toMatchObject({ check: "numbering", entry: 6 });
-    expect(verdict.firstFailure?.message).toContain("entries 5..5 are missing");
+    expect(verdict.firstFailure?.message).toContain("entry 5 is missing");
     expect(await failedChecks({ ...m, entries })).toContain("links");
   });
 
@@ -127,6 +129,42 @@ describe("verifier: tampering with the log", () => {
     ];
     const verdict = await verifyTrial({ ...m, entries });
     expect(verdict.firstFailure).toMatchObject({ check: "links", entry: 2 });
+  });
+});
+
+describe("verifier: heads kept from before (a fork)", () => {
+  it("a log rewritten and signed afresh passes on its own, but fails `history` against a head kept from before", async () => {
+    const m = await honestMaterial(key);
+    const kept = m.head;
+    // The operator rewrites history: member 2 arrived first, member 1 second (every entry of
+    // theirs swapped, so the rules still hold), re-chains, and signs a new head.
+    const other: Record<string, number> = { [appId(1)]: 2, [appId(2)]: 1 };
+    const swapped = STRICT_EVENTS.map((e) => {
+      const to = other[e.applicationId];
+      return to ? { ...e, applicationId: appId(to), memberTag: tagOf(to) } : e;
+    });
+    const rewritten = chain(swapped);
+    const forged = {
+      ...m,
+      entries: rewritten,
+      head: await key.sign(headOf(rewritten)),
+      receipt: undefined,
+    };
+    expect((await verifyTrial(forged)).passed).toBe(true);
+
+    const verdict = await verifyTrial({ ...forged, knownHeads: [kept] });
+    expect(verdict.failures.map((f) => f.check)).toEqual(["history"]);
+    expect(verdict.firstFailure?.message).toContain(
+      "the log was rewritten after that head was published",
+    );
+  });
+
+  it("a log that grew since a kept head passes `history`", async () => {
+    const m = await honestMaterial(key);
+    const earlier = await key.sign(headOf(m.entries.slice(0, 4)));
+    const verdict = await verifyTrial({ ...m, knownHeads: [earlier, m.head] });
+    expect(verdict.failures).toEqual([]);
+    expect(verdict.skipped.history).toBeUndefined();
   });
 });
 
