@@ -3,6 +3,7 @@ import { type LogLevel, setLogLevel } from "../core/log";
 import type { RateRule } from "../core/ports/rate-limiter";
 import type { S3Config } from "./adapters/s3/blob-store";
 import { parseRate, RATE_LIMITS, type RateLimitKey, type RateLimitVariable } from "./rate-limits";
+import { parseReceiptKeys, type ReceiptKeys } from "./receipts/keys";
 
 /**
  * Runtime configuration, parsed and checked at every entry (fetch, queue, scheduled, the
@@ -79,6 +80,11 @@ const ConfigSchema = v.object({
     v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(30_000)),
     "10000",
   ),
+  // Receipts and the signed log head (workers/receipts/keys.ts checks both): the current
+  // Ed25519 private key as a JWK with its kid (a secret), and the public JWKs of older keys,
+  // a JSON array, kept in GET /.well-known/jwks.json after a rotation.
+  RECEIPT_SIGNING_KEY: v.optional(v.string()),
+  RECEIPT_PUBLIC_KEYS: v.optional(v.string()),
   APP_VERSION: v.optional(v.string(), "dev"),
   // Bearer token for GET /metrics where the runtime serves it (Deno); unset: no endpoint.
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
@@ -138,6 +144,8 @@ export interface Config {
   /** Null when no S3-compatible store is configured (Workers use the R2 binding). */
   s3: S3Config | null;
   live: { maxWatchers: number };
+  /** The key that signs receipts and log heads, and every key the JWKS publishes. */
+  receipts: ReceiptKeys;
 }
 
 function rateRules(o: v.InferOutput<typeof ConfigSchema>): Config["rateLimits"] {
@@ -180,6 +188,12 @@ function s3Settings(o: v.InferOutput<typeof ConfigSchema>): S3Config | null {
   throw new ConfigError(
     `invalid configuration: the S3 store is half-configured, missing ${missing.join(", ")}`,
   );
+}
+
+function receiptKeys(o: v.InferOutput<typeof ConfigSchema>): ReceiptKeys {
+  const parsed = parseReceiptKeys(o.RECEIPT_SIGNING_KEY, o.RECEIPT_PUBLIC_KEYS);
+  if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problem}`);
+  return parsed.keys;
 }
 
 /** A simulated gate distance is a benchmark's tool: refused without the bench flag. */
@@ -271,6 +285,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     s3: s3Settings(o),
     live: { maxWatchers: o.LIVE_MAX_WATCHERS },
+    receipts: receiptKeys(o),
   };
   cache.set(env, config);
   setLogLevel(config.logLevel);

@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     DATABASE_URL: string;
     PG_WS_PROXY?: string;
     JWT_SECRET: string;
+    RECEIPT_SIGNING_KEY: string;
+    RECEIPT_PUBLIC_KEYS?: string;
     PUBLIC_URL?: string;
     REFRESH_TOKEN_TTL_SECONDS?: string;
     UPSTASH_REDIS_REST_URL?: string;

@@ -12,6 +12,7 @@ import {
   resolveTestDatabase,
 } from "../../scripts/local-stack/postgres/choose-database";
 import { migrateDatabase } from "../../scripts/local-stack/postgres/migrate";
+import { newReceiptSigningKey } from "../../scripts/local-stack/receipt-key";
 import { denoServerArgs } from "../../scripts/local-stack/supervision/deno-server";
 import {
   type ServerProcess,
@@ -32,6 +33,7 @@ import { startWsProxy, type WsProxy } from "../../scripts/local-stack/ws-proxy/w
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The secret every server of a bench run signs with, so the bench can mint members' tokens. */
 export const BENCH_JWT_SECRET = randomBytes(32).toString("base64url");
+const BENCH_RECEIPT_KEY = newReceiptSigningKey("bench");
 
 export interface BenchStack {
   database: ResolvedDatabase<"server" | "embedded">;
@@ -146,6 +148,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         DATABASE_URL: database.url,
         PG_WS_PROXY: proxy.address,
         JWT_SECRET: BENCH_JWT_SECRET,
+        RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
         // No per-request log lines: the figures measure the route, not the console.
         LOG_LEVEL: "warn",
       };

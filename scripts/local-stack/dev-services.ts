@@ -1,19 +1,23 @@
 // What `npm start` and `npm run start:deno` both need before the API process starts: a
 // database (DATABASE_URL, or embedded PGlite under the data folder), a WebSocket proxy in
 // front of it (the Neon driver speaks WebSocket, not TCP), migrations, a per-machine JWT
-// secret, and, with REDIS_URL, the Upstash REST bridge (the read cache on).
+// secret and receipt signing key, and, with REDIS_URL, the Upstash REST bridge (the read cache on).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { refuseRemovedVariables } from "../../workers/config";
 import { type ResolvedDatabase, redact, resolveDevDatabase } from "./postgres/choose-database";
 import { migrateDatabase } from "./postgres/migrate";
+import { devReceiptSigningKey } from "./receipt-key";
 import { type RedisBridge, redactRedisUrl, startRedisBridge } from "./upstash-bridge/rest-bridge";
 import { startWsProxy, type WsProxy } from "./ws-proxy/ws-proxy";
 
 export interface DevServices {
   db: ResolvedDatabase<"env" | "embedded">;
-  /** The API's environment: DATABASE_URL, PG_WS_PROXY, JWT_SECRET, Redis, PUBLIC_URL. */
+  /**
+   * The API's environment: DATABASE_URL, PG_WS_PROXY, JWT_SECRET, RECEIPT_SIGNING_KEY (and
+   * RECEIPT_PUBLIC_KEYS when set), Redis, PUBLIC_URL.
+   */
   vars: Record<string, string>;
   /** Reverse order of start; every step runs even if one fails. */
   stop(): Promise<void>;
@@ -51,7 +55,9 @@ export async function startDevServices(
     const vars: Record<string, string> = {
       DATABASE_URL: db.url,
       JWT_SECRET: jwtSecret(dataDir, log),
+      RECEIPT_SIGNING_KEY: devReceiptSigningKey(dataDir, log),
     };
+    if (process.env.RECEIPT_PUBLIC_KEYS) vars.RECEIPT_PUBLIC_KEYS = process.env.RECEIPT_PUBLIC_KEYS;
     if (proxy) vars.PG_WS_PROXY = proxy.address;
     if (process.env.PUBLIC_URL) vars.PUBLIC_URL = process.env.PUBLIC_URL;
     if (process.env.REDIS_URL) {

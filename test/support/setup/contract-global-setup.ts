@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { resolveTestDatabase } from "../../../scripts/local-stack/postgres/choose-database";
 import { migrateDatabase } from "../../../scripts/local-stack/postgres/migrate";
+import { newReceiptSigningKey } from "../../../scripts/local-stack/receipt-key";
 import { startTestRedisBridge } from "../../../scripts/local-stack/upstash-bridge/test-redis";
 import { startWsProxy } from "../../../scripts/local-stack/ws-proxy/ws-proxy";
 import { startTarget, type TargetName, targetName } from "./contract-targets";
@@ -53,6 +54,8 @@ export default async function setup(project: TestProject) {
       DATABASE_URL: database.url,
       PG_WS_PROXY: proxy.address,
       JWT_SECRET,
+      // A fresh receipt key per run: test/fill-log verifies receipts against the served JWKS.
+      RECEIPT_SIGNING_KEY: newReceiptSigningKey("contract-test"),
       CACHE_TIMEOUT_MS: "2000",
       // Low enough that test/live-room fills a room (503 LIVE_ROOM_FULL), high enough for
       // its flood's 1,100 sockets on one trial.
