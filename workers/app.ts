@@ -18,6 +18,7 @@ import { reviewRoutes } from "./routes/reviews";
 import { statsRoutes } from "./routes/stats";
 import { trialRoutes } from "./routes/trials";
 import { userRoutes } from "./routes/users";
+import { wellKnownRoutes } from "./routes/well-known";
 
 /**
  * The one app factory: the Workers entry, the Deno entry and the tests all build the API
@@ -56,6 +57,7 @@ export function newApp(runtime: Runtime) {
     .route("/", openApiRoutes)
     .route("/", docsRoutes)
     .route("/", metricsRoutes)
+    .route("/", wellKnownRoutes)
     .route("/v1", v1);
 
   app.onError(onError);

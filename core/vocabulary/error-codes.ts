@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   PRODUCT_NOT_FOUND: 404,
   TRIAL_NOT_FOUND: 404,
   APPLICATION_NOT_FOUND: 404,
+  // An application decided before its trial kept a fill log: no entry, so nothing to sign.
+  RECEIPT_NOT_FOUND: 404,
   IMAGE_NOT_FOUND: 404,
   REVIEW_NOT_FOUND: 404,
   STATS_NOT_READY: 404,

@@ -43,6 +43,7 @@ const GUARDED: GuardedRoute[] = [
   { method: "POST", path: `/v1/trials/${ID}/cancel`, allowed: COMPANY_OR_ADMIN, body: {} },
   { method: "POST", path: `/v1/trials/${ID}/applications`, allowed: ["MEMBER"], body: {} },
   { method: "GET", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
+  { method: "GET", path: `/v1/trials/${ID}/applications/me/receipt`, allowed: ["MEMBER"] },
   { method: "DELETE", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
   { method: "GET", path: "/v1/me/applications", allowed: ["MEMBER"] },
   { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },
@@ -71,6 +72,10 @@ const PUBLIC = [
   "GET /v1/products/:id/reviews",
   // Anyone may watch; a ticket (itself from a guarded route) adds one's own application.
   "GET /v1/trials/:id/live",
+  // The public fill log and the keys that verify it: anyone may check a trial.
+  "GET /.well-known/jwks.json",
+  "GET /v1/trials/:id/log",
+  "GET /v1/trials/:id/log/head",
 ];
 
 /**

@@ -3,6 +3,7 @@ import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
+import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
 import { ROLES, SIGNUP_ROLES } from "../../core/vocabulary/roles";
@@ -27,6 +28,7 @@ const LISTS: Record<string, readonly string[]> = {
   NOTIFICATION_STATUSES,
   NOTIFIER_CHANNELS,
   IMAGE_TYPES,
+  LOG_KINDS,
   ERROR_CODES,
 };
 
@@ -128,6 +130,7 @@ describe("closed lists", () => {
     expect(at("/components/schemas/Notification/properties/kind")).toEqual(OUTCOMES);
     expect(at("/components/schemas/Notification/properties/status")).toEqual(NOTIFICATION_STATUSES);
     expect(at("/components/schemas/ImageUpload/properties/contentType")).toEqual(IMAGE_TYPES);
+    expect(at("/components/schemas/LogEntry/properties/kind")).toEqual(LOG_KINDS);
     expect(at("/components/schemas/ErrorBody/properties/error/properties/code")).toEqual(
       ERROR_CODES,
     );

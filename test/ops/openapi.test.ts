@@ -223,7 +223,7 @@ describe("documented response schemas match what the API sends", () => {
       body: {},
     });
     expect(applied.status).toBe(201);
-    expectDocumented(R.Application, applied.body);
+    expectDocumented(R.OwnApplication, applied.body);
     expectDocumented(R.ReviewPage, (await api("GET", `/v1/trials/${trial.id}/reviews`)).body);
     const missing = await api("GET", `/v1/trials/${crypto.randomUUID()}`);
     expect(missing.status).toBe(404);

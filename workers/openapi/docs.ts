@@ -2,6 +2,7 @@ import type { OperationDoc } from "./operation-doc";
 import { ACCOUNT_OPERATIONS } from "./operations/accounts";
 import { APPLICATION_OPERATIONS } from "./operations/applications";
 import { CATALOG_OPERATIONS } from "./operations/catalog";
+import { FILL_LOG_OPERATIONS } from "./operations/fill-log";
 import { IMAGE_OPERATIONS } from "./operations/images";
 import { LIVE_ROOM_OPERATIONS } from "./operations/live-room";
 import { NOTIFICATION_OPERATIONS } from "./operations/notifications";
@@ -22,6 +23,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...CATALOG_OPERATIONS,
   ...APPLICATION_OPERATIONS,
   ...LIVE_ROOM_OPERATIONS,
+  ...FILL_LOG_OPERATIONS,
   ...REVIEW_OPERATIONS,
   ...NOTIFICATION_OPERATIONS,
   ...STATS_OPERATIONS,

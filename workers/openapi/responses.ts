@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
+import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
@@ -96,6 +97,58 @@ export const Application = v.strictObject({
   appliedAt: Instant,
   decidedAt: Instant,
 });
+
+/** A compact JWS (EdDSA, `kid` in its header): three base64url parts joined by dots. */
+const CompactJws = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/),
+  v.description("A compact JWS (RFC 7515): EdDSA over Ed25519, with `kid` in its header"),
+);
+const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const EpochMs = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/**
+ * The member's own application, as the apply answer gives it (201 and 200): with the receipt
+ * of its latest entry in the trial's fill log, null only for an application decided before
+ * the trial kept a log.
+ */
+export const OwnApplication = v.strictObject({
+  ...Application.entries,
+  receipt: v.nullable(CompactJws),
+});
+
+/** GET /v1/trials/:id/applications/me/receipt. */
+export const Receipt = v.strictObject({ receipt: CompactJws });
+
+/** One entry of a trial's public fill log (API.md "Receipts and the public fill log"). */
+export const LogEntry = v.strictObject({
+  n: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  kind: v.picklist(LOG_KINDS),
+  seq: Count,
+  applicationId: Id,
+  memberTag: Sha256Hex,
+  outcome: v.string(),
+  at: EpochMs,
+  prevHash: Sha256Hex,
+  hash: Sha256Hex,
+});
+
+/** GET /v1/trials/:id/log: `nextCursor` is the page's last `n` (pass it as `after`). */
+export const LogPage = page(LogEntry);
+
+/** GET /v1/trials/:id/log/head: a JWS of {trialId, n, hash, status, at}. */
+export const LogHead = v.strictObject({ head: CompactJws });
+
+/** GET /.well-known/jwks.json: the receipt keys, public halves only. */
+const ReceiptJwk = v.strictObject({
+  kty: v.literal("OKP"),
+  crv: v.literal("Ed25519"),
+  x: v.string(),
+  kid: v.string(),
+  alg: v.literal("EdDSA"),
+  use: v.literal("sig"),
+});
+export const Jwks = v.strictObject({ keys: v.array(ReceiptJwk) });
 
 export const Review = v.strictObject({
   id: Id,
@@ -234,6 +287,13 @@ export const NAMED_SCHEMAS = {
   Product,
   Trial,
   Application,
+  OwnApplication,
+  Receipt,
+  LogEntry,
+  LogPage,
+  LogHead,
+  ReceiptJwk,
+  Jwks,
   Review,
   ReviewSummary,
   Notification,

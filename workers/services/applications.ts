@@ -6,6 +6,7 @@ import { applications } from "../../db/schema";
 import type { Deps } from "../context";
 import { AppError } from "../errors";
 import { type CreatedKey, olderThan } from "../lib/keyset";
+import { receiptOf } from "../receipts/receipts";
 import { GroupCommit } from "./group-commit";
 
 /** One per isolate (and batch size): the group commit's lanes live as long as the isolate. */
@@ -78,6 +79,37 @@ export async function cancelMyApplication(
   const result = await gates.get(trialId).withdraw(userId);
   if (result.kind === "refused") throw refusal(result.code);
   return result.application;
+}
+
+/**
+ * The receipt of the member's latest entry in the trial's log, signed here in the app after
+ * the gate answered (never inside it). Null for an application decided before its gate kept
+ * a log. `iss` is the API's public origin (lib/origin.ts).
+ */
+export function receiptFor(
+  deps: Pick<Deps, "config">,
+  iss: string,
+  application: Application,
+): Promise<string | null> {
+  return receiptOf(deps.config.receipts, iss, application);
+}
+
+/** GET /v1/trials/:id/applications/me/receipt: the receipt again, as the apply answer gave it. */
+export async function getMyReceipt(
+  deps: Pick<Deps, "config" | "gates">,
+  iss: string,
+  trialId: string,
+  userId: string,
+): Promise<string> {
+  const application = await getMyApplication(deps.gates, trialId, userId);
+  const receipt = await receiptFor(deps, iss, application);
+  if (!receipt) {
+    throw new AppError(
+      "RECEIPT_NOT_FOUND",
+      "This application was decided before the trial kept a public log: it has no receipt.",
+    );
+  }
+  return receipt;
 }
 
 /**

@@ -10,10 +10,17 @@ export const APPLICATION_OPERATIONS: Record<string, OperationDoc> = {
     who: "MEMBER",
     responses: {
       200: {
-        description: "The caller had applied already: the same application",
-        schema: R.Application,
+        description:
+          "The caller had applied already: the same application, with the receipt of its " +
+          "latest entry in the trial's fill log",
+        schema: R.OwnApplication,
       },
-      201: { description: "A new application and its outcome", schema: R.Application },
+      201: {
+        description:
+          "A new application and its outcome, with its receipt (GET " +
+          "/v1/trials/{id}/applications/me/receipt says what a receipt holds)",
+        schema: R.OwnApplication,
+      },
     },
     errors: [
       ...ROLE_GUARD,

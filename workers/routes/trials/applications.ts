@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
 import { decodeCursor, toPage } from "../../lib/cursor";
+import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole, requireToken } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { applyLimit } from "../../middleware/rate-limit";
@@ -10,7 +11,9 @@ import {
   applyToTrial,
   cancelMyApplication,
   getMyApplication,
+  getMyReceipt,
   listTrialApplications,
+  receiptFor,
 } from "../../services/applications";
 import { forgetClosed, learnClosed, refuseFromNotice } from "../../services/closed-trials";
 import { assertOwnsTrial, getTrialRow } from "../../services/trials";
@@ -47,25 +50,14 @@ export const applicationRoutes = new Hono<AppEnv>()
       const { gates, waitUntil, metrics } = c.var.deps;
       const trialId = c.req.valid("param").id;
       const started = performance.now();
+      let decided: Awaited<ReturnType<typeof applyToTrial>>;
       try {
-        const { created, application, batchSize } = await applyToTrial(
+        decided = await applyToTrial(
           c.var.deps,
           trialId,
           c.var.caller.userId,
           c.req.valid("json").note || null,
         );
-        const outcome = created ? application.status : "REPEAT";
-        metrics.count("applications_total", { outcome, via: "gate" });
-        // Each of the batch's requests counts its share of the call: the counter sums to the
-        // number of gate calls, and applications ÷ calls is the batch factor.
-        metrics.count("gate_calls_total", { op: "apply" }, 1 / batchSize);
-        // How long the gate call took and how many applications shared it (group commit):
-        // for a client's developer tools and for the benchmark's batch factor.
-        c.header(
-          "Server-Timing",
-          `gate;dur=${(performance.now() - started).toFixed(1)};desc="batch of ${batchSize}"`,
-        );
-        return c.json(presentApplication(application), created ? 201 : 200);
       } catch (err) {
         if (err instanceof AppError) {
           metrics.count("applications_total", { outcome: err.code, via: "gate" });
@@ -77,6 +69,22 @@ export const applicationRoutes = new Hono<AppEnv>()
       } finally {
         metrics.observe("gate_call_ms", { op: "apply" }, performance.now() - started);
       }
+      const { created, application, batchSize } = decided;
+      const outcome = created ? application.status : "REPEAT";
+      metrics.count("applications_total", { outcome, via: "gate" });
+      // Each of the batch's requests counts its share of the call: the counter sums to the
+      // number of gate calls, and applications ÷ calls is the batch factor.
+      metrics.count("gate_calls_total", { op: "apply" }, 1 / batchSize);
+      // How long the gate call took and how many applications shared it (group commit):
+      // for a client's developer tools and for the benchmark's batch factor.
+      const gateMs = performance.now() - started;
+      c.header("Server-Timing", `gate;dur=${gateMs.toFixed(1)};desc="batch of ${batchSize}"`);
+      // The member's own Application carries the receipt of its latest entry, signed here
+      // after the gate answered (the gate's thread only decides and writes).
+      const receipt = await receiptFor(c.var.deps, publicOrigin(c), application);
+      const signMs = performance.now() - started - gateMs;
+      c.header("Server-Timing", `receipt;dur=${signMs.toFixed(1)}`, { append: true });
+      return c.json({ ...presentApplication(application), receipt }, created ? 201 : 200);
     },
   )
   .delete(
@@ -105,6 +113,21 @@ export const applicationRoutes = new Hono<AppEnv>()
         c.var.caller.userId,
       );
       return c.json(presentApplication(application), 200);
+    },
+  )
+  .get(
+    "/:id/applications/me/receipt",
+    requireAuth(),
+    requireRole("MEMBER"),
+    validate("param", IdParam),
+    async (c) => {
+      const receipt = await getMyReceipt(
+        c.var.deps,
+        publicOrigin(c),
+        c.req.valid("param").id,
+        c.var.caller.userId,
+      );
+      return c.json({ receipt }, 200);
     },
   )
   .get(

@@ -9,6 +9,7 @@ import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { trialReviewRoutes } from "../reviews/trial-reviews";
 import { applicationRoutes } from "./applications";
+import { fillLogRoutes } from "./fill-log";
 import { liveRoutes } from "./live";
 import { CreateTrialBody, ListTrialsQuery, PatchTrialBody } from "./schemas";
 
@@ -77,4 +78,5 @@ export const trialRoutes = new Hono<AppEnv>()
   })
   .route("/", applicationRoutes)
   .route("/", liveRoutes)
+  .route("/", fillLogRoutes)
   .route("/", trialReviewRoutes);

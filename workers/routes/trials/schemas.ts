@@ -80,3 +80,29 @@ export const LiveQuery = v.object({
     ),
   ),
 });
+
+/**
+ * GET /v1/trials/:id/log: `after` an entry number (the previous page's nextCursor), `limit`
+ * 1..1000. Digits only, so -1, 1.5 and 1e3 are refused rather than read as numbers.
+ */
+export const LogQuery = v.object({
+  after: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,15}$/, "must be an entry number (0 or more)"),
+      v.toNumber(),
+      v.safeInteger("must be an entry number (0 or more)"),
+    ),
+    "0",
+  ),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, "must be 1..1000"),
+      v.toNumber(),
+      v.minValue(1, "must be 1..1000"),
+      v.maxValue(1000, "must be 1..1000"),
+    ),
+    "100",
+  ),
+});
