@@ -7,7 +7,7 @@ import type { PublishedEntry } from "./material";
  * null field as the empty string. Deliberately not core/fill-log/chain.ts: the point of a
  * verifier is that someone who does not trust our code can do this from the document.
  */
-export function textOf(entry: Omit<PublishedEntry, "hash">): string {
+function textOf(entry: Omit<PublishedEntry, "hash">): string {
   const fields = [
     entry.prevHash,
     entry.n,
@@ -21,7 +21,7 @@ export function textOf(entry: Omit<PublishedEntry, "hash">): string {
   return fields.map((f) => (f === null || f === undefined ? "" : String(f))).join("\n");
 }
 
-export async function sha256Hex(text: string): Promise<string> {
+async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

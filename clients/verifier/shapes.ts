@@ -9,7 +9,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isNullableString = (v: unknown) => v === null || typeof v === "string";
 
-export function entryProblems(e: unknown, index: number): string[] {
+function entryProblems(e: unknown, index: number): string[] {
   if (typeof e !== "object" || e === null) return [`item ${index + 1} of the log is not an object`];
   const x = e as Record<string, unknown>;
   const at = `entry ${isInt(x.n) ? x.n : `at position ${index + 1}`}`;
