@@ -5,6 +5,9 @@ import type { Application } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
 import { type CommitCost, keyBytes, valueBytes } from "./kv-commit-plan.ts";
 
+/** Writes per admitted application: four ledger entries, one log entry, one outbox event. */
+export const MUTATIONS_PER_APPLICATION = 6;
+
 /**
  * The most one application can add to a commit: its four ledger entries (the WAITLISTED
  * index included, whatever the decision), its APPLIED entry in the public fill log and its
@@ -53,6 +56,6 @@ export function batchRequestCost(trialId: string) {
       3 * valueBytes(anId) +
       valueBytes(applicationEvent("WON", application)) +
       valueBytes(entry);
-    return { mutations: 6, keyBytes: keys, totalBytes: keys + values };
+    return { mutations: MUTATIONS_PER_APPLICATION, keyBytes: keys, totalBytes: keys + values };
   };
 }

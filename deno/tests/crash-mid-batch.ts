@@ -6,6 +6,7 @@
  * Usage: crash-mid-batch.ts <kvPath> <trialId> <userId>...
  */
 
+import { MUTATIONS_PER_APPLICATION } from "../kv-batch-cost.ts";
 import { COMMIT_OVERHEAD } from "../kv-commit-plan.ts";
 import { kvTrialGates } from "../kv-gate.ts";
 import { onCommits } from "./helpers.ts";
@@ -21,7 +22,7 @@ const dying = onCommits(kv, () => {
 });
 
 const twoPerCommit = {
-  mutations: COMMIT_OVERHEAD.mutations + 10,
+  mutations: COMMIT_OVERHEAD.mutations + 2 * MUTATIONS_PER_APPLICATION,
   keyBytes: 1_000_000,
   totalBytes: 10_000_000,
 };

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import type { ApplyResult } from "../../core/first-come/types.ts";
+import { chainProblems, ledgerProblems } from "../../test/support/shared/fill-log-checks.ts";
 import { GroupCommit } from "../../workers/services/group-commit.ts";
 import { distantKv } from "../distant-kv.ts";
 import { gateKeys } from "../keys.ts";
+import { MUTATIONS_PER_APPLICATION } from "../kv-batch-cost.ts";
 import { COMMIT_OVERHEAD, type CommitLimits } from "../kv-commit-plan.ts";
 import { kvTrialGates } from "../kv-gate.ts";
 import { applyOne, countOutbox, onCommits, openTerms, storedLedger, tempKv } from "./helpers.ts";
@@ -95,7 +97,7 @@ Deno.test("a batch past one commit's limits is split into several all-or-nothing
   try {
     const { kv, counted } = countingCommits(raw);
     const twoPerCommit: CommitLimits = {
-      mutations: COMMIT_OVERHEAD.mutations + 10,
+      mutations: COMMIT_OVERHEAD.mutations + 2 * MUTATIONS_PER_APPLICATION,
       keyBytes: 1_000_000,
       totalBytes: 10_000_000,
     };
@@ -118,7 +120,7 @@ Deno.test("a batch past one commit's limits is split into several all-or-nothing
     assert.equal(counted.commits - before, 4);
     assert.deepEqual(await statusEvents(raw, terms.trialId), ["FULL"]);
 
-    // At KV's real limits: 400 newcomers (5 mutations each, 2,000 in all) in one call.
+    // At KV's real limits: 400 newcomers (6 mutations each, 2,400 in all) in one call.
     const big = openTerms(300, 100);
     const bigGate = kvTrialGates(kv).get(big.trialId);
     await bigGate.configure(big);
@@ -174,6 +176,12 @@ Deno.test("a gate that dies in the middle of a batch loses nothing and answered 
     );
     assert.equal(await countOutbox(kv, terms.trialId), 4);
     assert.equal((await gate.snapshot())?.applicants, 4);
+    // Its log is those commits' entries, whole: each stored application has its entry and
+    // each entry its application, chained (the entries are in the decisions' own commits).
+    const logged = await gate.log(0, 100);
+    assert.deepEqual(chainProblems(logged), []);
+    assert.deepEqual(ledgerProblems(logged, kept), []);
+    assert.equal(logged.length, 4);
 
     // The members retry: those stored get their application back, the rest are decided next.
     const retry = await gate.applyMany(users.map((u) => req(u)));
@@ -186,6 +194,11 @@ Deno.test("a gate that dies in the middle of a batch loses nothing and answered 
       "created:m5:6:WAITLISTED",
       "TRIAL_CLOSED",
     ]);
+    // The survivors chain from the head the dead process wrote.
+    const after = await gate.log(0, 100);
+    assert.deepEqual(chainProblems(after), []);
+    assert.deepEqual(ledgerProblems(after, await storedLedger(kv, terms.trialId)), []);
+    assert.equal(after.length, 6);
   } finally {
     await close();
   }

@@ -5,6 +5,7 @@ import type { GateEvent } from "../../core/first-come/types";
 import type { DecisionQueue } from "../../core/ports/decision-queue";
 import { cloudflareDecisionQueue } from "../../durable-objects/trial-gate/decision-queue";
 import { GATE_SCHEMA_VERSION } from "../../durable-objects/trial-gate/schema";
+import { chainProblems, ledgerProblems } from "../support/shared/fill-log-checks";
 import { waitFor } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { gateOf, rowsOf, setQueue } from "../support/workerd/gate";
@@ -62,6 +63,14 @@ describe("TrialGate durability", () => {
     const kept = await gate.findApplication(members[2]!.id);
     expect(kept).toMatchObject({ id: before[2].id, seq: 3, status: "WAITLISTED", position: 1 });
     expect(await gate.pendingOutbox()).toBe(3);
+    // The public fill log was in the same transactions: an entry per stored decision, and
+    // nothing else, chained.
+    const logged = await gate.log(0, 100);
+    expect(logged.map((e) => [e.kind, e.applicationId])).toEqual(
+      before.map((a) => ["APPLIED", a.id]),
+    );
+    expect(chainProblems(logged)).toEqual([]);
+    expect(ledgerProblems(logged, await gate.ledger(0, 100))).toEqual([]);
 
     // The alarm armed with the decisions delivers them through the real queue.
     expect(await runDurableObjectAlarm(gate)).toBe(true);
@@ -75,6 +84,9 @@ describe("TrialGate durability", () => {
     // And the order continues gapless after the restart.
     const [next] = await applyAll(trial.id, [members[3]!.token]);
     expect(next).toMatchObject({ seq: 4, status: "WAITLISTED", position: 2 });
+    const chained = await gate.log(0, 100);
+    expect(chained.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(chainProblems(chained)).toEqual([]);
   });
 
   it("answers the member even when the queue is down, and the alarm retries the send", async () => {
@@ -117,7 +129,7 @@ describe("TrialGate durability", () => {
           .version,
     );
     expect(version).toBe(GATE_SCHEMA_VERSION);
-    expect(GATE_SCHEMA_VERSION).toBe(4);
+    expect(GATE_SCHEMA_VERSION).toBe(5);
     const snapshot = await gate.snapshot();
     const result = await gate.configure({
       trialId: trial.id,

@@ -1,5 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { DecidedApplication, GateEvent, TrialStatusEvent } from "../../../core/first-come/types";
+import type {
+  DecidedApplication,
+  GateEvent,
+  TrialStatusEvent,
+} from "../../../core/first-come/types";
 import { describeError, log } from "../../../core/log";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import type { IncomingMessage } from "../incoming-message";
