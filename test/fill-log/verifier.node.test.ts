@@ -339,4 +339,13 @@ describe("verifier: material of the wrong shape", () => {
     expect(verdict.failures.map((f) => f.check)).toContain("links");
     expect(verdict.skipped.ordering).toBeDefined();
   });
+
+  it("stops at `format`, without throwing, on a log item that is not an entry at all", async () => {
+    const m = await honestMaterial(key);
+    const entries = [...m.entries, null] as unknown as Material["entries"];
+    const verdict = await verifyTrial({ ...m, entries });
+    expect(verdict.failures).toEqual([
+      { check: "format", message: "item 11 of the log is not an object" },
+    ]);
+  });
 });
