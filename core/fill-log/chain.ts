@@ -47,7 +47,7 @@ export const EMPTY_LOG: LogHead = { n: 0, hash: GENESIS_HASH };
  * The exact text an entry's hash covers: the fields joined by "\n", numbers in decimal,
  * a null field as the empty string. Outsiders recompute it from API.md alone.
  */
-export function entryText(e: Omit<LogEntry, "hash">): string {
+function entryText(e: Omit<LogEntry, "hash">): string {
   return [e.prevHash, e.n, e.kind, e.seq, e.applicationId, e.memberTag, e.outcome, e.at]
     .map((field) => (field === null || field === undefined ? "" : String(field)))
     .join("\n");
