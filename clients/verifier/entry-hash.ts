@@ -21,10 +21,14 @@ function textOf(entry: Omit<PublishedEntry, "hash">): string {
   return fields.map((f) => (f === null || f === undefined ? "" : String(f))).join("\n");
 }
 
-async function sha256Hex(text: string): Promise<string> {
+/** Lowercase hex SHA-256 of the UTF-8 text (also the seed's commitment). */
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return hexOf(digest);
 }
+
+export const hexOf = (bytes: ArrayBuffer): string =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
 export function entryHash(entry: Omit<PublishedEntry, "hash">): Promise<string> {
   return sha256Hex(textOf(entry));

@@ -10,7 +10,10 @@ export const CHECKS = {
   hashes: "each entry's hash is the SHA-256 of its own fields",
   head: "the signed head names this trial and the log's entry n with that entry's hash",
   history: "the log still holds every head seen before (--known-head): nothing was rewritten",
-  ordering: "the log follows the trial's ordering rules (strict first-come)",
+  seed: "a revealed seed is the one committed to at creation (SHA-256), and nothing is drawn before it is revealed",
+  draw: "the DRAWN entries are exactly the entrants still PENDING, in the order of their HMAC rank, with the outcome of each rank",
+  ordering:
+    "the log follows the trial's ordering rules (strict first-come; PENDING inside a shuffle window or until a draw, first-come after it)",
   "receipt-signature": "the receipt verifies against a key of the JWKS, found by its kid",
   receipt: "the receipt's entry is in the log with the same fields",
 } as const;

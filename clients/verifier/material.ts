@@ -21,9 +21,21 @@ export interface PublishedEntry {
 export interface TrialTerms {
   slots: number;
   waitlistSize: number;
-  /** Absent before fairness modes exist; a strict trial otherwise. */
+  /** "strict" | "shuffle-at-open" | "draw"; absent before fairness modes existed (strict). */
   ordering?: string;
+  /** The shuffle window's length (shuffle-at-open only; null otherwise). */
+  shuffleSeconds?: number | null;
+  /** ISO 8601 times: the shuffle window starts at opensAt, a draw happens at closesAt. */
+  opensAt?: string;
+  closesAt?: string;
+  /** Lowercase hex SHA-256 of the UTF-8 seed text, published at creation (null for strict). */
+  seedCommitment?: string | null;
+  /** The seed (64 lowercase hex), revealed once drawn; null until then. */
+  seed?: string | null;
 }
+
+/** The orderings API.md defines. */
+export const ORDERINGS = ["strict", "shuffle-at-open", "draw"] as const;
 
 /** A JSON Web Key Set, as GET /.well-known/jwks.json serves it. */
 export interface Jwks {

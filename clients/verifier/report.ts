@@ -34,6 +34,14 @@ export function formatVerdict(verdict: Verdict, keptHead?: string): string {
       `Replayed${stopped ? ` up to entry ${stopped.entry}, where it stopped` : ""}: ${t.arrivals} arrivals, ${t.won} WON, ${t.waitlisted} WAITLISTED, ${t.cancelled} cancelled, ${t.promoted} promoted`,
     );
   }
+  if (s.draw) {
+    const d = s.draw;
+    lines.push(
+      d.drawnAt === null
+        ? `${d.ordering}: not drawn yet (due ${new Date(d.dueAt).toISOString()}), ${d.entrants} entrants PENDING`
+        : `${d.ordering}: drawn at entry ${d.drawnAt} (due ${new Date(d.dueAt).toISOString()}), ranked with log hash ${d.logHash}: ${d.entrants} entrants, ${d.won} WON, ${d.waitlisted} WAITLISTED, ${d.notSelected} NOT_SELECTED`,
+    );
+  }
   if (s.receipt) {
     const r = s.receipt;
     const now = r.latest

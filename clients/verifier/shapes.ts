@@ -1,4 +1,10 @@
-import type { HeadPayload, Material, ReceiptPayload } from "./material";
+import {
+  type HeadPayload,
+  type Material,
+  ORDERINGS,
+  type ReceiptPayload,
+  type TrialTerms,
+} from "./material";
 
 /**
  * The documented shapes, checked before anything is trusted: each function returns what is
@@ -33,6 +39,7 @@ export function materialProblems(m: Material): string[] {
   if (!isInt(slots) || slots < 0) wrong.push("the trial's slots is not a whole number");
   if (!isInt(waitlistSize) || waitlistSize < 0)
     wrong.push("the trial's waitlistSize is not a whole number");
+  wrong.push(...fairnessTermsProblems(m.trial));
   if (typeof m.head !== "string") wrong.push("the head is not a compact JWS");
   if (m.receipt !== undefined && typeof m.receipt !== "string")
     wrong.push("the receipt is not a compact JWS");
@@ -40,6 +47,27 @@ export function materialProblems(m: Material): string[] {
     wrong.push("a known head is not a compact JWS");
   if (!Array.isArray(m.entries)) wrong.push("the log is not a list of entries");
   else for (const [i, e] of m.entries.entries()) wrong.push(...entryProblems(e, i));
+  return wrong;
+}
+
+/** A shuffle or a draw needs its window's times and a seed commitment to be checked at all. */
+function fairnessTermsProblems(trial: TrialTerms | undefined): string[] {
+  const ordering = trial?.ordering ?? "strict";
+  if (!(ORDERINGS as readonly string[]).includes(ordering))
+    return [`the trial's ordering "${ordering}" is none of ${ORDERINGS.join(", ")}`];
+  if (ordering === "strict" || !trial) return [];
+  const wrong: string[] = [];
+  if (ordering === "shuffle-at-open") {
+    const s = trial.shuffleSeconds;
+    if (!isInt(s) || s < 1 || s > 600)
+      wrong.push("the trial's shuffleSeconds is not a whole number of seconds 1..600");
+  }
+  for (const field of ["opensAt", "closesAt"] as const)
+    if (typeof trial[field] !== "string" || Number.isNaN(Date.parse(trial[field] as string)))
+      wrong.push(`the trial's ${field} is not a time`);
+  if (typeof trial.seedCommitment !== "string" || !HEX64.test(trial.seedCommitment))
+    wrong.push("the trial's seedCommitment is not 64 lowercase hex digits");
+  if (!isNullableString(trial.seed)) wrong.push("the trial's seed is neither null nor a string");
   return wrong;
 }
 

@@ -1,7 +1,9 @@
 import { CHECK_ORDER, type CheckName, type Failure } from "./failures";
+import { type DrawSummary, replayFair } from "./fair-ordering";
 import { hashes, headMatches, links, numbering, stillHeld } from "./log-checks";
 import type { HeadPayload, Material } from "./material";
 import { type ReceiptSummary, receiptInLog } from "./receipt-check";
+import { seedCheck } from "./seed-check";
 import { asHead, materialProblems } from "./shapes";
 import { verifyJws } from "./signatures";
 import { replayStrict, type Tally } from "./strict-ordering";
@@ -28,8 +30,10 @@ export interface Summary {
   /** The signed head as read (verified or not), and the key that signed it. */
   head: HeadPayload | null;
   headKid: string | null;
-  /** Who holds a place after replaying the log (strict trials). */
+  /** Who holds a place after replaying the log. */
   tally: Tally | null;
+  /** The draw, for a shuffle-at-open or draw trial. */
+  draw: DrawSummary | null;
   receipt: ReceiptSummary | null;
 }
 
@@ -42,6 +46,7 @@ export async function verifyTrial(material: Material): Promise<Verdict> {
     head: null,
     headKid: null,
     tally: null,
+    draw: null,
     receipt: null,
   };
 
@@ -74,14 +79,25 @@ export async function verifyTrial(material: Material): Promise<Verdict> {
   for (const [i, known] of (material.knownHeads ?? []).entries())
     failures.push(...(await stillHeld(known, i + 1, material, entries)));
 
-  if (shapeProblems.length > 0)
-    skipped.ordering = "the material does not have the documented shape";
-  else if ((material.trial.ordering ?? "strict") !== "strict")
-    skipped.ordering = `this verifier checks strict trials; this one is "${material.trial.ordering}"`;
-  else {
+  if (shapeProblems.length > 0) {
+    const why = "the material does not have the documented shape";
+    Object.assign(skipped, { seed: why, draw: why, ordering: why });
+  } else if ((material.trial.ordering ?? "strict") === "strict") {
+    skipped.seed = "a strict trial has no seed";
+    skipped.draw = "a strict trial draws nothing";
     const replay = replayStrict(entries, material.trial);
     summary.tally = replay.tally;
     if (replay.failure) failures.push(replay.failure);
+  } else {
+    failures.push(...(await seedCheck(material.trial, entries)));
+    const replay = await replayFair(entries, material.trial);
+    summary.tally = replay.tally;
+    summary.draw = replay.draw;
+    if (replay.failure) failures.push(replay.failure);
+    if (replay.draw.drawnAt === null && replay.failure?.check !== "draw")
+      skipped.draw = replay.failure
+        ? "the replay stopped before the draw"
+        : `not drawn yet (${replay.draw.entrants} entrants PENDING)`;
   }
 
   if (material.receipt === undefined) {

@@ -42,7 +42,7 @@ describe("verifier: an honest trial", () => {
     const verdict = await verifyTrial(await honestMaterial(key));
     expect(verdict.failures).toEqual([]);
     expect(verdict.passed).toBe(true);
-    expect(Object.keys(verdict.skipped)).toEqual(["history"]);
+    expect(Object.keys(verdict.skipped)).toEqual(["history", "seed", "draw"]);
     expect(verdict.summary).toMatchObject({
       entries: 10,
       headKid: "receipts-2026-11",
@@ -55,7 +55,13 @@ describe("verifier: an honest trial", () => {
   it("passes an empty log whose head signs 64 zeros, and skips the receipt checks without one", async () => {
     const verdict = await verifyTrial(await signedLog([]));
     expect(verdict.failures).toEqual([]);
-    expect(Object.keys(verdict.skipped)).toEqual(["history", "receipt-signature", "receipt"]);
+    expect(Object.keys(verdict.skipped)).toEqual([
+      "history",
+      "seed",
+      "draw",
+      "receipt-signature",
+      "receipt",
+    ]);
   });
 
   it("accepts a log that grew after its head was signed, and says how far the signature goes", async () => {
@@ -321,11 +327,20 @@ describe("verifier: strict ordering, replayed", () => {
     expect(verdict.firstFailure?.message).toContain(words);
   });
 
-  it("does not judge a trial of another ordering by the strict rules", async () => {
+  it("judges a strict log presented as a draw trial's by the draw's rules: arrivals are not PENDING", async () => {
     const m = await honestMaterial(key);
-    const verdict = await verifyTrial({ ...m, trial: { ...STRICT_TERMS, ordering: "draw" } });
-    expect(verdict.passed).toBe(true);
-    expect(verdict.skipped.ordering).toContain('"draw"');
+    const trial = {
+      ...STRICT_TERMS,
+      ordering: "draw",
+      shuffleSeconds: null,
+      opensAt: new Date(1_800_000_000_000).toISOString(),
+      closesAt: new Date(2_000_000_000_000).toISOString(),
+      seedCommitment: "ab".repeat(32),
+      seed: null,
+    };
+    const verdict = await verifyTrial({ ...m, trial });
+    expect(verdict.firstFailure).toMatchObject({ check: "ordering", entry: 1 });
+    expect(verdict.firstFailure?.message).toContain("PENDING");
   });
 });
 
