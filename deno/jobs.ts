@@ -4,6 +4,7 @@ import { countSlackSends } from "../workers/queues/metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
 import { DAILY_STATS_CRON } from "../workers/scheduled/stats/index.ts";
 import { fanOutCancellation, pendingFanOuts } from "./cancel-fanout.ts";
+import { drawsDue } from "./kv-draw.ts";
 import { sweepPendingNotifications } from "./notifications.ts";
 import { drainOutbox } from "./outbox.ts";
 import type { DenoServices } from "./runtime.ts";
@@ -45,6 +46,19 @@ export async function runJob(
           async (trialId) => {
             const told = await fanOutCancellation(services.kv, trialId);
             log.info("cron.cancel_fanout", { trialId, told });
+          },
+        );
+      }),
+    );
+    results.push(
+      await step("draws", async () => {
+        // A draw nobody touched since its window ended: reading the gate makes it.
+        await eachIsolated(
+          { job: "draw", idOf: (id) => id, metrics: services.metrics },
+          await drawsDue(services.kv, at),
+          async (trialId) => {
+            await services.gates.get(trialId).snapshot();
+            log.info("cron.draw", { trialId });
           },
         );
       }),

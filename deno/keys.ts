@@ -10,6 +10,7 @@ export const gateKeys = {
     "app",
     applicationId,
   ],
+  applicationPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "app"],
   /** userId → applicationId: one place per member. */
   user: (trialId: string, userId: string): Deno.KvKey => ["trial", trialId, "user", userId],
   userPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "user"],
@@ -40,4 +41,7 @@ export const gateKeys = {
   /** A cancellation whose TRIAL_CANCELLED events are still being written (cancel-fanout.ts). */
   cancelFanout: (trialId: string): Deno.KvKey => ["cancel-fanout", trialId],
   cancelFanoutPrefix: ["cancel-fanout"] as Deno.KvKey,
+  /** trialId → the time of its owed draw (kv-draw.ts), until the draw is made. */
+  drawDue: (trialId: string): Deno.KvKey => ["draw-due", trialId],
+  drawDuePrefix: ["draw-due"] as Deno.KvKey,
 };

@@ -6,6 +6,7 @@ import { countRejected, newcomerRefusal, snapshotOf } from "../core/first-come/d
 import { decideBatch } from "../core/first-come/decide-batch.ts";
 import { configureTerms, decideCancellation } from "../core/first-come/decide-terms.ts";
 import { withdraw } from "../core/first-come/decide-withdrawal.ts";
+import { drawDue } from "../core/first-come/draw.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import { logPlaceReleased } from "../core/first-come/gate-log.ts";
 import type {
@@ -32,6 +33,7 @@ import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import { batchRequestCost } from "./kv-batch-cost.ts";
 import { type CommitLimits, KV_COMMIT_LIMITS, splitForCommits } from "./kv-commit-plan.ts";
+import { drawIndexWrite, drawPart } from "./kv-draw.ts";
 import { logPage, readGateState } from "./kv-fill-log.ts";
 import {
   commitGateState,
@@ -96,7 +98,9 @@ class KvTrialGate implements TrialGate {
         return { kind: "configured" as const, snapshot: snapshotOf(decision.state, now) };
       }
       const next = decision.next;
-      const ok = await this.commitState(entry, next, []);
+      const op = this.kv.atomic();
+      drawIndexWrite(op, next);
+      const ok = await this.commitState(entry, next, [], op);
       return ok ? { kind: "configured" as const, snapshot: snapshotOf(next, now) } : LOST_RACE;
     });
   }
@@ -162,7 +166,8 @@ class KvTrialGate implements TrialGate {
     });
   }
 
-  findApplication(userId: string): Promise<Application | null> {
+  async findApplication(userId: string): Promise<Application | null> {
+    await this.settleDraw();
     return findApplicationByUser(this.kv, this.trialId, userId);
   }
 
@@ -187,17 +192,24 @@ class KvTrialGate implements TrialGate {
   }
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
+    await this.settleDraw();
     return ledgerPage(this.kv, this.trialId, afterSeq, clampLedgerLimit(limit));
   }
 
   /** The public fill log: a range list, empty (and nothing written) for an unknown trial. */
-  log(afterN: number, limit: number): Promise<LogEntry[]> {
+  async log(afterN: number, limit: number): Promise<LogEntry[]> {
+    await this.settleDraw();
     return logPage(this.kv, this.trialId, afterN, clampLedgerLimit(limit));
   }
 
   async snapshot(): Promise<GateSnapshot | null> {
     const entry = await this.loadState();
-    return entry.value ? snapshotOf(entry.value, Date.now()) : null;
+    if (!entry.value) return null;
+    if (!drawDue(entry.value, Date.now())) return snapshotOf(entry.value, Date.now());
+    // The first read at or after the window's end makes the draw (no alarm on KV).
+    await this.decide(async () => undefined);
+    const drawn = await this.loadState();
+    return drawn.value ? snapshotOf(drawn.value, Date.now()) : null;
   }
 
   async cancel(): Promise<CancelResult> {
@@ -240,6 +252,7 @@ class KvTrialGate implements TrialGate {
   }
 
   async closedNotice(): Promise<ClosedNotice | null> {
+    await this.settleDraw();
     const entry = await this.loadState();
     const code = entry.value ? newcomerRefusal(entry.value, Date.now()) : null;
     if (!code) return null;
@@ -275,9 +288,24 @@ class KvTrialGate implements TrialGate {
     });
   }
 
-  /** Queue behind this isolate's other decisions on the trial, then commit optimistically. */
+  /**
+   * Queue behind this isolate's other decisions on the trial, then commit optimistically.
+   * An owed draw is made first, a part per attempt, so no decision is ever made against it;
+   * a window that ends mid-attempt makes admit throw, and the retry then draws.
+   */
   private decide<T>(attempt: () => Promise<T | typeof LOST_RACE>): Promise<T> {
-    return this.serializer.run(this.trialId, () => untilCommitted(attempt));
+    return this.serializer.run(this.trialId, () =>
+      untilCommitted(async () => {
+        const drew = await drawPart(this.kv, this.trialId, this.options.afterCommit);
+        return drew === "none" ? attempt() : LOST_RACE;
+      }),
+    );
+  }
+
+  /** An owed draw, made now (reads call this: the first one after the window's end draws). */
+  private async settleDraw(): Promise<void> {
+    const entry = await this.loadState();
+    if (entry.value && drawDue(entry.value, Date.now())) await this.decide(async () => undefined);
   }
 
   private loadState(): Promise<StateEntry> {
@@ -343,6 +371,7 @@ class KvTrialGate implements TrialGate {
   }
 }
 
+/** WON, WAITLISTED, or PENDING inside a draw window: the status is the news. */
 function outcomeOf(application: Application): Outcome {
-  return application.status === "WON" ? "WON" : "WAITLISTED";
+  return application.status as Outcome;
 }

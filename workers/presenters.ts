@@ -61,6 +61,11 @@ export function presentTrial(t: typeof trials.$inferSelect, snapshot: GateSnapsh
     waitlistSize: t.waitlistSize,
     opensAt: iso(t.opensAt),
     closesAt: iso(t.closesAt),
+    ordering: t.ordering,
+    shuffleSeconds: t.shuffleSeconds,
+    seedCommitment: t.seedCommitment,
+    // Only the gate knows the seed, and tells it once drawn.
+    seed: snapshot?.seed ?? null,
     ...live,
     createdAt: iso(t.createdAt),
   };

@@ -77,6 +77,10 @@ export const stubGates = (applications: number): SnapshotSource => ({
       filledAt: OPENS_AT + 1_500,
       statusVersion: 2,
       log: EMPTY_LOG,
+      ordering: "strict",
+      shuffleSeconds: null,
+      seedCommitment: null,
+      seed: null,
     }),
   }),
 });

@@ -1,4 +1,5 @@
 import { newGateState, statusAnnouncement, trialStatus } from "./decide";
+import { newSeed, orderingOf } from "./draw";
 import type { GateState, Refused, TrialTerms } from "./types";
 
 /**
@@ -32,7 +33,9 @@ function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
     a.slots === b.slots &&
     a.waitlistSize === b.waitlistSize &&
     a.opensAt === b.opensAt &&
-    a.closesAt === b.closesAt
+    a.closesAt === b.closesAt &&
+    orderingOf(a) === orderingOf(b) &&
+    (a.shuffleSeconds ?? null) === (b.shuffleSeconds ?? null)
   );
 }
 
@@ -56,5 +59,7 @@ export function configureTerms(
     if (!canChangeTerms(current, now)) return { kind: "refused", code: "TRIAL_ALREADY_OPEN" };
   }
   const next: GateState = current ? { ...current, ...terms } : newGateState(terms);
+  // The seed is the gate's own, made once: its commitment is published from creation on.
+  if (orderingOf(next) !== "strict" && !next.seed) next.seed = newSeed();
   return { kind: "configured", next: statusAnnouncement(next, now)?.next ?? next };
 }

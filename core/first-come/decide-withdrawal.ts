@@ -24,7 +24,10 @@ export function withdraw(
   firstWaiting: Application | null,
   now: number,
 ): WithdrawDecision {
-  if (application.status === "CANCELLED") return { kind: "unchanged" };
+  // NOT_SELECTED holds nothing to give up.
+  if (application.status === "CANCELLED" || application.status === "NOT_SELECTED") {
+    return { kind: "unchanged" };
+  }
   if (state.cancelledAt !== null) return { kind: "refused", code: "TRIAL_CANCELLED" };
   if (now >= state.closesAt) return { kind: "refused", code: "TRIAL_CLOSED" };
 
@@ -35,6 +38,15 @@ export function withdraw(
     decidedAt: now,
     version: application.version + 1,
   };
+  if (application.status === "PENDING") {
+    // It holds no place yet: it simply leaves the draw.
+    return {
+      kind: "withdrawn",
+      next: { ...state, pending: (state.pending ?? 0) - 1, cancelled: state.cancelled + 1 },
+      cancelled,
+      promoted: null,
+    };
+  }
   if (application.status === "WAITLISTED") {
     return {
       kind: "withdrawn",

@@ -1,4 +1,5 @@
 import { EMPTY_LOG, memberTagOf, newTrialSecret } from "../fill-log/chain";
+import { drawAt, drawDue, inDrawWindow, orderingOf, seedCommitmentOf } from "./draw";
 import type {
   Application,
   ClosedReason,
@@ -80,6 +81,12 @@ export function snapshotOf(state: GateState, now: number): GateSnapshot {
     filledAt: state.filledAt,
     statusVersion: state.statusVersion,
     log: state.log,
+    ordering: orderingOf(state),
+    shuffleSeconds: orderingOf(state) === "shuffle-at-open" ? (state.shuffleSeconds ?? null) : null,
+    seedCommitment:
+      orderingOf(state) !== "strict" && state.seed ? seedCommitmentOf(state.seed) : null,
+    // The seed stays secret until the draw: knowing it earlier would let anyone rank ids.
+    seed: state.drawnAt && state.seed ? state.seed : null,
   };
 }
 
@@ -117,6 +124,9 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
     case "OPEN":
       break;
   }
+  // Deciding strictly while a draw is owed would let a late arrival overtake the entrants.
+  if (drawDue(state, req.now)) throw new Error(`trial ${state.trialId}: draw before admitting`);
+  if (inDrawWindow(state, req.now)) return admitPending(state, req);
 
   const wins = state.won < state.slots;
   const next: GateState = {
@@ -141,6 +151,26 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
     memberTag: memberTagOf(state.tagSecret, req.userId),
     lastEntry: null,
   };
+  return { kind: "admitted", application, next };
+}
+
+/** Inside the draw window: any number wait for their rank; seq keeps arrival order. */
+function admitPending(state: GateState, req: AdmitRequest): AdmitDecision {
+  const application: Application = {
+    id: req.applicationId,
+    trialId: state.trialId,
+    userId: req.userId,
+    seq: state.nextSeq,
+    status: "PENDING",
+    position: null,
+    note: req.note,
+    appliedAt: req.now,
+    decidedAt: req.now,
+    version: 1,
+    memberTag: memberTagOf(state.tagSecret, req.userId),
+    lastEntry: null,
+  };
+  const next = { ...state, nextSeq: state.nextSeq + 1, pending: (state.pending ?? 0) + 1 };
   return { kind: "admitted", application, next };
 }
 
@@ -200,6 +230,9 @@ export function statusAnnouncement(
 export function nextTransitionAt(state: GateState, now: number): number | null {
   if (state.cancelledAt !== null) return null;
   if (now < state.opensAt) return state.opensAt;
+  // An owed draw is the next thing to do, now if its time has passed.
+  const draw = drawAt(state);
+  if (draw !== null && !state.drawnAt) return Math.max(draw, now);
   if (now < state.closesAt && !isFull(state)) return state.closesAt;
   return null;
 }

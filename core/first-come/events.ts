@@ -15,12 +15,14 @@ export function applicationEvent(outcome: Outcome, application: Application): De
  * The outcome a ledger row stands for, read from the row alone: reconciliation restores
  * rows, not events, and a restored row must be announced as the event that carried it would
  * have been (same kind, so one notification per (application, outcome) still holds). Every
- * change the gate makes raises the version by one: a WON row past version 1 was promoted
- * from the waitlist; WAITLISTED is always a first decision; CANCELLED is the member's (or
- * compensation's) withdrawal. TRIAL_CANCELLED changes no row, so no row stands for it.
+ * change the gate makes raises the version by one, and a draw by two (draw.ts): so a WON row
+ * with an even version was promoted from the waitlist (WAITLISTED v1 → WON v2; drawn
+ * WAITLISTED v3 → WON v4), an odd one is a first decision (v1, or drawn at v3); WAITLISTED
+ * is always a first decision; CANCELLED is the member's (or compensation's) withdrawal.
+ * TRIAL_CANCELLED changes no row, so no row stands for it.
  */
 export function outcomeOfRow(application: Application): Outcome {
-  if (application.status === "WON") return application.version > 1 ? "PROMOTED" : "WON";
+  if (application.status === "WON") return application.version % 2 === 0 ? "PROMOTED" : "WON";
   return application.status;
 }
 

@@ -6,9 +6,9 @@
 import type { LogHead } from "../fill-log/chain";
 import type { ApplicationStatus, Outcome } from "../vocabulary/applications";
 import type { ErrorCode } from "../vocabulary/error-codes";
-import type { ClosedReason, TrialStatus } from "../vocabulary/trials";
+import type { ClosedReason, Ordering, TrialStatus } from "../vocabulary/trials";
 
-export type { ApplicationStatus, ClosedReason, Outcome, TrialStatus };
+export type { ApplicationStatus, ClosedReason, Ordering, Outcome, TrialStatus };
 
 /** Why a gate refused an application; each is a stable API error code. */
 export type RefusalCode = Extract<
@@ -23,6 +23,10 @@ export interface TrialTerms {
   waitlistSize: number;
   opensAt: number;
   closesAt: number;
+  /** Absent on terms written before fairness modes existed: strict. */
+  ordering?: Ordering;
+  /** Seconds of the draw window after opensAt; set only with shuffle-at-open. */
+  shuffleSeconds?: number | null;
 }
 
 /** Everything the gate needs to decide the next application, and nothing more. */
@@ -47,6 +51,17 @@ export interface GateState extends TrialTerms {
   log: LogHead;
   /** The trial's secret behind its members' tags (memberTagOf); it never leaves the gate. */
   tagSecret: string;
+  /**
+   * The draw's seed (core/first-come/draw.ts): made at configure for a non-strict trial and
+   * published only once drawn; its commitment is public from creation. Absent: none yet.
+   */
+  seed?: string | null;
+  /** The log's head hash the draw ranks with, fixed by its first part (draw.ts). */
+  drawLogHash?: string | null;
+  /** When the draw was made; absent or null until then (drawn exactly once). */
+  drawnAt?: number | null;
+  /** Applications waiting for the draw (PENDING). */
+  pending?: number;
 }
 
 export interface Application {
@@ -129,6 +144,12 @@ export interface GateSnapshot {
   statusVersion: number;
   /** The public fill log's end. */
   log: LogHead;
+  ordering: Ordering;
+  shuffleSeconds: number | null;
+  /** SHA-256 of the seed text; null for strict. */
+  seedCommitment: string | null;
+  /** The seed, once drawn; null before (and for strict). */
+  seed: string | null;
 }
 
 /**

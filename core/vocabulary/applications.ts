@@ -1,10 +1,27 @@
-/** Where an application stands in its trial's ledger. */
-export const APPLICATION_STATUSES = ["WON", "WAITLISTED", "CANCELLED"] as const;
+/**
+ * Where an application stands in its trial's ledger. PENDING waits for its rank in a draw
+ * (ordering shuffle-at-open or draw); NOT_SELECTED is what a draw left out.
+ */
+export const APPLICATION_STATUSES = [
+  "WON",
+  "WAITLISTED",
+  "CANCELLED",
+  "PENDING",
+  "NOT_SELECTED",
+] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /**
  * What a member is told about their application: one result message per (application,
  * outcome), so it is also the kind of a notification row.
  */
-export const OUTCOMES = ["WON", "WAITLISTED", "PROMOTED", "CANCELLED", "TRIAL_CANCELLED"] as const;
+export const OUTCOMES = [
+  "WON",
+  "WAITLISTED",
+  "PROMOTED",
+  "CANCELLED",
+  "TRIAL_CANCELLED",
+  "PENDING",
+  "NOT_SELECTED",
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];

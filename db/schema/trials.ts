@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { CLOSED_REASONS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
+import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
 import { products } from "./products";
 import { users } from "./users";
 
@@ -26,6 +26,12 @@ export const trials = pgTable(
     closesAt: timestamp("closes_at", { withTimezone: true, mode: "date" }).notNull(),
     status: text("status", { enum: TRIAL_STATUSES }).notNull(),
     closedReason: text("closed_reason", { enum: CLOSED_REASONS }),
+    /** How places are given (API.md): strict first-come, or drawn (the gate draws). */
+    ordering: text("ordering", { enum: ORDERINGS }).notNull().default("strict"),
+    /** The draw window after opensAt; set exactly with ordering shuffle-at-open. */
+    shuffleSeconds: integer("shuffle_seconds"),
+    /** The gate's commitment to its secret seed (null for strict); the seed is the gate's. */
+    seedCommitment: text("seed_commitment"),
     /** The gate's announcement counter: an older status event never overwrites a newer one. */
     statusVersion: integer("status_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -38,5 +44,9 @@ export const trials = pgTable(
     check("trials_slots_positive", sql`${t.slots} > 0`),
     check("trials_waitlist_non_negative", sql`${t.waitlistSize} >= 0`),
     check("trials_schedule_order", sql`${t.opensAt} < ${t.closesAt}`),
+    check(
+      "trials_shuffle_seconds",
+      sql`(${t.ordering} = 'shuffle-at-open') = (${t.shuffleSeconds} IS NOT NULL)`,
+    ),
   ],
 );

@@ -6,6 +6,7 @@ import type {
   GateState,
   TrialStatus,
 } from "../../core/first-come/types";
+import { loadFairness, saveFairness } from "./fairness";
 
 /** Row mapping between the gate's SQLite tables and the shared domain types. */
 
@@ -73,6 +74,7 @@ export function loadGate(sql: SqlStorage): GateState | null {
     statusVersion: row.status_version,
     log: row.log_hash === null ? undefined : { n: row.log_n, hash: row.log_hash },
     tagSecret: row.tag_secret ?? undefined,
+    ...loadFairness(sql),
   });
 }
 
@@ -112,6 +114,7 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
     s.log.hash,
     s.tagSecret,
   );
+  saveFairness(sql, s);
 }
 
 /** Current holders of a place, in seq order: the people a cancellation must reach. */

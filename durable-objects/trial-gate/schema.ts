@@ -64,6 +64,13 @@ const steps: readonly string[] = [
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL
    );`,
+  // v6: fairness modes (issue 16): the ordering, the secret seed and the draw's progress
+  // (fairness.ts), on the gate row; a gate stored before is strict.
+  `ALTER TABLE gate ADD COLUMN ordering TEXT NOT NULL DEFAULT 'strict';
+   ALTER TABLE gate ADD COLUMN shuffle_seconds INTEGER;
+   ALTER TABLE gate ADD COLUMN seed TEXT;
+   ALTER TABLE gate ADD COLUMN drawn_at INTEGER;
+   ALTER TABLE gate ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

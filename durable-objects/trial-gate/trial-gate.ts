@@ -12,6 +12,7 @@ import {
 import { decideBatch } from "../../core/first-come/decide-batch";
 import { configureTerms, decideCancellation } from "../../core/first-come/decide-terms";
 import { withdraw } from "../../core/first-come/decide-withdrawal";
+import { draw, drawDue } from "../../core/first-come/draw";
 import { announceStatus, applicationEvent } from "../../core/first-come/events";
 import { logPlaceReleased } from "../../core/first-come/gate-log";
 import type {
@@ -19,6 +20,7 @@ import type {
   ApplyResult,
   GateSnapshot,
   GateState,
+  Outcome,
   TrialTerms,
   WithdrawResult,
 } from "../../core/first-come/types";
@@ -37,6 +39,7 @@ import {
   type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "./decision-queue";
+import { listPending } from "./fairness";
 import { appendLogEntries, logPage } from "./fill-log";
 import {
   applicantIds,
@@ -141,6 +144,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
    * batch gets the error and a retry finds whatever was stored as its own application.
    */
   async applyMany(requests: readonly ApplyRequest[]): Promise<ApplyResult[]> {
+    // One clock for the draw and the decision: a window ending in between must not be missed.
+    const now = Date.now();
+    this.drawIfDue(now);
     const state = this.state;
     if (!state) return requests.map(() => ({ kind: "refused", code: "TRIAL_NOT_FOUND" }));
 
@@ -152,7 +158,6 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       if (found) existing.set(userId, found);
     }
 
-    const now = Date.now();
     const decision = decideBatch(
       state,
       requests.map((r) => ({ ...r, applicationId: crypto.randomUUID() })),
@@ -177,10 +182,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.ctx.storage.transactionSync(() => {
       for (const application of logged.applications) {
         insertApplication(this.sql, application);
-        this.outbox.append(
-          applicationEvent(application.status === "WON" ? "WON" : "WAITLISTED", application),
-          now,
-        );
+        // WON, WAITLISTED, or PENDING inside a draw window: the status is the news.
+        this.outbox.append(applicationEvent(application.status as Outcome, application), now);
       }
       appendLogEntries(this.sql, logged.entries);
       // Taking the last place closes the trial (FULL): announced once, in the same transaction.
@@ -196,6 +199,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   }
 
   async cancel(): Promise<CancelResult> {
+    this.drawIfDue(Date.now());
     const state = this.state;
     if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     const now = Date.now();
@@ -221,16 +225,19 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   }
 
   async findApplication(userId: string): Promise<Application | null> {
+    this.drawIfDue(Date.now());
     if (!this.state) return null;
     return findApplicationByUser(this.sql, this.state, userId);
   }
 
   async withdraw(userId: string): Promise<WithdrawResult> {
+    this.drawIfDue(Date.now());
     if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     return this.withdrawNow(findApplicationByUser(this.sql, this.state, userId), "WITHDRAWN");
   }
 
   async release(applicationId: string, reason: string): Promise<WithdrawResult> {
+    this.drawIfDue(Date.now());
     if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     const result = this.withdrawNow(
       findApplicationById(this.sql, this.state, applicationId),
@@ -241,12 +248,14 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   }
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
+    this.drawIfDue(Date.now());
     if (!this.state) return [];
     return ledgerPage(this.sql, this.state, afterSeq, clampLedgerLimit(limit));
   }
 
   /** The public fill log; an unconfigured object answers [] and stores nothing. */
   async log(afterN: number, limit: number): Promise<LogEntry[]> {
+    this.drawIfDue(Date.now());
     if (!this.state || !this.hasSchema) return [];
     return logPage(this.sql, afterN, clampLedgerLimit(limit));
   }
@@ -298,6 +307,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   }
 
   async closedNotice(): Promise<ClosedNotice | null> {
+    this.drawIfDue(Date.now());
     const state = this.state;
     if (!state) return null;
     const code = newcomerRefusal(state, Date.now());
@@ -318,6 +328,7 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   }
 
   async snapshot(): Promise<GateSnapshot | null> {
+    this.drawIfDue(Date.now());
     return this.state ? snapshotOf(this.state, Date.now()) : null;
   }
 
@@ -342,6 +353,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   override async alarm(): Promise<void> {
     this.wakeUps.knownAlarm(null);
     const now = Date.now();
+    // The draw at the window's end is this alarm's (armForTransitions): made before anything.
+    this.drawIfDue(now);
     // Opening or closing by the clock: announce it (no-op when nothing changed).
     if (this.state) {
       const before = this.state;
@@ -354,6 +367,39 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     await this.flushOutbox();
     if ((await this.pendingOutbox()) > 0) this.wakeUps.armAt(this.wakeUps.retryAt(now));
     this.armForTransitions(Date.now());
+  }
+
+  /**
+   * The draw, once its time came (core/first-come/draw.ts): every PENDING entrant decided,
+   * their events and DRAWN entries (rank order) and the state in one transaction. The alarm
+   * makes it on time; every verb calls this first too, so nothing is ever decided or read
+   * against an owed draw (an alarm late by a moment changes nothing). Idempotent: drawnAt.
+   */
+  private drawIfDue(now: number): void {
+    const before = this.state;
+    if (!before || !drawDue(before, now)) return;
+    const decision = draw(before, listPending(this.sql, before), now);
+    const logged = recordInLog(
+      decision.next,
+      decision.drawn.map((application) => ({ kind: "DRAWN", application })),
+      now,
+    );
+    this.ctx.storage.transactionSync(() => {
+      for (const application of logged.applications) {
+        updateApplication(this.sql, application);
+        this.outbox.append(applicationEvent(application.status as Outcome, application), now);
+      }
+      appendLogEntries(this.sql, logged.entries);
+      this.commitState(this.announce(logged.next, now), now);
+    });
+    this.wakeUps.afterOutboxWrite(now);
+    this.armForTransitions(now);
+    this.tellRoom(
+      before,
+      now,
+      decision.drawn.map((a) => a.userId),
+      true,
+    );
   }
 
   /** The live room's upgrade (GET /v1/trials/:id/live, forwarded by the app's adapter). */

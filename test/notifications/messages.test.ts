@@ -12,6 +12,8 @@ describe("result message text", () => {
       PROMOTED: "A place opened up",
       CANCELLED: "Your application is cancelled",
       TRIAL_CANCELLED: "The trial was cancelled",
+      PENDING: "You are in the draw",
+      NOT_SELECTED: "The draw did not pick you",
     };
     for (const [kind, headline] of Object.entries(headlines) as [Outcome, string][]) {
       const message = resultMessage({ ...base, kind, position: kind === "WAITLISTED" ? 2 : null });

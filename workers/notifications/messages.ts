@@ -16,6 +16,8 @@ const HEADLINES: Record<Outcome, string> = {
   PROMOTED: "A place opened up: it is yours",
   CANCELLED: "Your application is cancelled",
   TRIAL_CANCELLED: "The trial was cancelled",
+  PENDING: "You are in the draw",
+  NOT_SELECTED: "The draw did not pick you",
 };
 
 function nextSteps(kind: Outcome, position: number | null): string {
@@ -29,6 +31,10 @@ function nextSteps(kind: Outcome, position: number | null): string {
       return "Your place has been released. There is nothing more to do.";
     case "TRIAL_CANCELLED":
       return "The company cancelled this trial, so no places will be given. There is nothing more to do.";
+    case "PENDING":
+      return "Places in this trial are drawn at random among everyone who applied in time; we will message you with your result.";
+    case "NOT_SELECTED":
+      return "Every place and waitlist place went to others in the draw. There is nothing more to do.";
   }
 }
 

@@ -35,7 +35,7 @@ export async function readTrial(deps: Deps, id: string): Promise<TrialJson> {
 }
 
 function withLive(trial: TrialJson, live: GateSnapshot | null): TrialJson {
-  return live ? { ...trial, ...liveFieldsOf(live) } : trial;
+  return live ? { ...trial, ...liveFieldsOf(live), seed: live.seed } : trial;
 }
 
 /** The catalog's part of a trial (no live fields from its gate), or 404. */

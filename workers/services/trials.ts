@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
-import type { GateSnapshot, TrialStatus, TrialTerms } from "../../core/first-come/types";
+import { shuffleSecondsProblem, shuffleWindowFits } from "../../core/first-come/draw";
+import type { GateSnapshot, Ordering, TrialStatus, TrialTerms } from "../../core/first-come/types";
 import { describeError, log } from "../../core/log";
 import type { TrialGate, TrialGates } from "../../core/ports/trial-gate";
 import type { Database } from "../../db/client";
@@ -18,6 +19,8 @@ export interface CreateTrialInput {
   waitlistSize: number;
   opensAt: number;
   closesAt: number;
+  ordering: Ordering;
+  shuffleSeconds?: number | undefined;
 }
 
 /**
@@ -49,6 +52,8 @@ export async function createTrial(
     waitlistSize: input.waitlistSize,
     opensAt: input.opensAt,
     closesAt: input.closesAt,
+    ordering: input.ordering,
+    shuffleSeconds: input.shuffleSeconds ?? null,
   });
   if (configured.kind === "refused") {
     throw new Error(`fresh gate refused configuration: ${configured.code}`);
@@ -72,6 +77,10 @@ export async function createTrial(
         waitlistSize: input.waitlistSize,
         opensAt: new Date(input.opensAt),
         closesAt: new Date(input.closesAt),
+        ordering: live.ordering,
+        shuffleSeconds: live.shuffleSeconds,
+        // The gate made the seed and keeps it; the catalog publishes its commitment.
+        seedCommitment: live.seedCommitment,
         status: live.status,
         closedReason: live.closedReason,
         statusVersion: live.statusVersion,
@@ -136,6 +145,8 @@ export interface TrialPatch {
   waitlistSize?: number | undefined;
   opensAt?: number | undefined;
   closesAt?: number | undefined;
+  ordering?: Ordering | undefined;
+  shuffleSeconds?: number | undefined;
 }
 
 /**
@@ -161,13 +172,30 @@ export async function updateTrial(
   if (current.status !== "SCHEDULED") {
     throw new AppError("TRIAL_ALREADY_OPEN", "A trial can be changed only while it is SCHEDULED.");
   }
+  const ordering = patch.ordering ?? trial.ordering;
   const terms = {
     trialId: id,
     slots: patch.slots ?? trial.slots,
     waitlistSize: patch.waitlistSize ?? trial.waitlistSize,
     opensAt: patch.opensAt ?? trial.opensAt.getTime(),
     closesAt: patch.closesAt ?? trial.closesAt.getTime(),
+    ordering,
+    // A new ordering drops the old window unless the patch gives one.
+    shuffleSeconds:
+      patch.shuffleSeconds ??
+      (patch.ordering === undefined || patch.ordering === trial.ordering
+        ? trial.shuffleSeconds
+        : null),
   };
+  const shuffleProblem = shuffleSecondsProblem(terms.ordering, terms.shuffleSeconds);
+  if (shuffleProblem || !shuffleWindowFits(terms)) {
+    throw new AppError("VALIDATION_FAILED", "The request body is invalid.", [
+      {
+        path: "shuffleSeconds",
+        message: shuffleProblem ?? "the shuffle window must end by closesAt",
+      },
+    ]);
+  }
   if (terms.opensAt >= terms.closesAt) {
     throw new AppError("VALIDATION_FAILED", "The request body is invalid.", [
       {
@@ -193,6 +221,8 @@ export async function updateTrial(
           waitlistSize: terms.waitlistSize,
           opensAt: new Date(terms.opensAt),
           closesAt: new Date(terms.closesAt),
+          ordering: terms.ordering,
+          shuffleSeconds: terms.shuffleSeconds,
           updatedAt: new Date(),
         })
         .where(eq(trials.id, id))
@@ -215,6 +245,7 @@ export async function updateTrial(
           status: live.status,
           closedReason: live.closedReason,
           statusVersion: live.statusVersion,
+          seedCommitment: live.seedCommitment,
         })
         .where(eq(trials.id, id))
         .returning();
@@ -234,6 +265,8 @@ function termsOf(s: GateSnapshot): TrialTerms {
     waitlistSize: s.waitlistSize,
     opensAt: s.opensAt,
     closesAt: s.closesAt,
+    ordering: s.ordering,
+    shuffleSeconds: s.shuffleSeconds,
   };
 }
 

@@ -1,6 +1,7 @@
 import * as v from "valibot";
+import { shuffleWindowFits } from "../../../core/first-come/draw";
 import { APPLICATION_STATUSES } from "../../../core/vocabulary/applications";
-import { TRIAL_STATUSES } from "../../../core/vocabulary/trials";
+import { ORDERINGS, SHUFFLE_SECONDS, TRIAL_STATUSES } from "../../../core/vocabulary/trials";
 import { cursorField, defineCursor } from "../../lib/cursor";
 import { Limit, oneOf, Timestamp, Uuid } from "../../validation";
 
@@ -12,6 +13,13 @@ const Places = (min: number) =>
     v.maxValue(100_000, "must be at most 100000"),
   );
 
+const ShuffleSeconds = v.pipe(
+  v.number("must be a number"),
+  v.integer("must be a whole number"),
+  v.minValue(SHUFFLE_SECONDS.min, `must be at least ${SHUFFLE_SECONDS.min}`),
+  v.maxValue(SHUFFLE_SECONDS.max, `must be at most ${SHUFFLE_SECONDS.max}`),
+);
+
 export const CreateTrialBody = v.pipe(
   v.object({
     productId: Uuid,
@@ -21,10 +29,30 @@ export const CreateTrialBody = v.pipe(
     waitlistSize: v.optional(Places(0), 0),
     opensAt: Timestamp,
     closesAt: Timestamp,
+    ordering: v.optional(v.picklist(ORDERINGS, `must be one of ${ORDERINGS.join(", ")}`), "strict"),
+    shuffleSeconds: v.optional(ShuffleSeconds),
   }),
   v.forward(
     v.check((t) => t.opensAt < t.closesAt, "must be after opensAt"),
     ["closesAt"],
+  ),
+  v.forward(
+    v.check(
+      (t) => !(t.ordering === "shuffle-at-open" && t.shuffleSeconds === undefined),
+      "is required with ordering shuffle-at-open",
+    ),
+    ["shuffleSeconds"],
+  ),
+  v.forward(
+    v.check(
+      (t) => t.ordering === "shuffle-at-open" || t.shuffleSeconds === undefined,
+      "is allowed only with ordering shuffle-at-open",
+    ),
+    ["shuffleSeconds"],
+  ),
+  v.forward(
+    v.check((t) => shuffleWindowFits(t), "the shuffle window must end by closesAt"),
+    ["shuffleSeconds"],
   ),
   v.forward(
     v.check((t) => t.closesAt > Date.now(), "must be in the future"),
@@ -63,6 +91,8 @@ export const PatchTrialBody = v.pipe(
     waitlistSize: v.optional(Places(0)),
     opensAt: v.optional(Timestamp),
     closesAt: v.optional(Timestamp),
+    ordering: v.optional(v.picklist(ORDERINGS, `must be one of ${ORDERINGS.join(", ")}`)),
+    shuffleSeconds: v.optional(ShuffleSeconds),
   }),
   v.check(
     (p) => Object.values(p).some((x) => x !== undefined),

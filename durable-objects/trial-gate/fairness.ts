@@ -1,0 +1,99 @@
+import { applicationWithTag } from "../../core/fill-log/stored";
+import type {
+  Application,
+  ApplicationStatus,
+  GateState,
+  Ordering,
+} from "../../core/first-come/types";
+
+/**
+ * The fairness modes' columns of the gate row (schema v6), read and written next to the
+ * rest of the row by ledger.ts, kept here so the draw's storage is in one place.
+ */
+
+type FairnessRow = {
+  ordering: string;
+  shuffle_seconds: number | null;
+  seed: string | null;
+  drawn_at: number | null;
+  pending: number;
+};
+
+type FairnessFields = Pick<
+  GateState,
+  "ordering" | "shuffleSeconds" | "seed" | "drawnAt" | "pending"
+>;
+
+export function loadFairness(sql: SqlStorage): FairnessFields {
+  const row = sql
+    .exec<FairnessRow>(
+      "SELECT ordering, shuffle_seconds, seed, drawn_at, pending FROM gate WHERE id = 1",
+    )
+    .toArray()[0];
+  if (!row) return {};
+  return {
+    ordering: row.ordering as Ordering,
+    shuffleSeconds: row.shuffle_seconds,
+    seed: row.seed,
+    drawnAt: row.drawn_at,
+    pending: row.pending,
+  };
+}
+
+/** Call after the row is written (saveGate), in the same transaction. */
+export function saveFairness(sql: SqlStorage, s: GateState): void {
+  sql.exec(
+    "UPDATE gate SET ordering = ?, shuffle_seconds = ?, seed = ?, drawn_at = ?, pending = ? WHERE id = 1",
+    s.ordering ?? "strict",
+    s.shuffleSeconds ?? null,
+    s.seed ?? null,
+    s.drawnAt ?? null,
+    s.pending ?? 0,
+  );
+}
+
+type EntrantRow = {
+  id: string;
+  user_id: string;
+  seq: number;
+  status: string;
+  note: string | null;
+  applied_at: number;
+  decided_at: number;
+  version: number;
+  member_tag: string | null;
+  last_entry_n: number | null;
+  last_entry_hash: string | null;
+};
+
+/** The applications waiting for the draw, in seq order (the draw ranks them itself). */
+export function listPending(
+  sql: SqlStorage,
+  gate: Pick<GateState, "trialId" | "tagSecret">,
+): Application[] {
+  return sql
+    .exec<EntrantRow>("SELECT * FROM applications WHERE status = 'PENDING' ORDER BY seq")
+    .toArray()
+    .map((r) =>
+      applicationWithTag(
+        {
+          id: r.id,
+          trialId: gate.trialId,
+          userId: r.user_id,
+          seq: r.seq,
+          status: r.status as ApplicationStatus,
+          position: null,
+          note: r.note,
+          appliedAt: r.applied_at,
+          decidedAt: r.decided_at,
+          version: r.version,
+          memberTag: r.member_tag ?? undefined,
+          lastEntry:
+            r.last_entry_n === null || r.last_entry_hash === null
+              ? null
+              : { n: r.last_entry_n, hash: r.last_entry_hash },
+        },
+        gate.tagSecret,
+      ),
+    );
+}
