@@ -58,6 +58,12 @@ export interface Material {
    * hold each of them, or it was rewritten since (a fork).
    */
   knownHeads?: string[];
+  /**
+   * A shuffle's or draw's seedCommitment kept from before its first application: the trial
+   * must still show it (no head signs the trial's terms, so only a kept copy catches a
+   * commitment replaced to fit a seed chosen later).
+   */
+  keptCommitment?: string;
 }
 
 /** The signed head's payload. */

@@ -29,7 +29,7 @@ export function formatVerdict(verdict: Verdict, keptHead?: string): string {
   }
   if (s.tally) {
     const t = s.tally;
-    const stopped = verdict.failures.find((f) => f.check === "ordering");
+    const stopped = verdict.failures.find((f) => f.check === "ordering" || f.check === "draw");
     lines.push(
       `Replayed${stopped ? ` up to entry ${stopped.entry}, where it stopped` : ""}: ${t.arrivals} arrivals, ${t.won} WON, ${t.waitlisted} WAITLISTED, ${t.cancelled} cancelled, ${t.promoted} promoted`,
     );
@@ -39,7 +39,10 @@ export function formatVerdict(verdict: Verdict, keptHead?: string): string {
     lines.push(
       d.drawnAt === null
         ? `${d.ordering}: not drawn yet (due ${new Date(d.dueAt).toISOString()}), ${d.entrants} entrants PENDING`
-        : `${d.ordering}: drawn at entry ${d.drawnAt} (due ${new Date(d.dueAt).toISOString()}), ranked with log hash ${d.logHash}: ${d.entrants} entrants, ${d.won} WON, ${d.waitlisted} WAITLISTED, ${d.notSelected} NOT_SELECTED`,
+        : `${d.ordering}: drawn at entry ${d.drawnAt} (due ${new Date(d.dueAt).toISOString()}), ranked with log hash ${d.logHash}: ${d.entrants} entrants, ` +
+            (verdict.failures.some((f) => f.check === "draw")
+              ? "wrongly drawn"
+              : `${d.won} WON, ${d.waitlisted} WAITLISTED, ${d.notSelected} NOT_SELECTED`),
     );
   }
   if (s.receipt) {
@@ -49,6 +52,10 @@ export function formatVerdict(verdict: Verdict, keptHead?: string): string {
       : "";
     lines.push(`Receipt: entry ${r.entry}, application ${r.applicationId}, ${r.outcome}${now}`);
   }
+  if (verdict.passed && s.seedCommitment && s.draw?.drawnAt === null)
+    lines.push(
+      `Keep this seed commitment: pass it as --seed-commitment next time, and a seed swapped since will fail \`seed\`: ${s.seedCommitment}`,
+    );
   if (verdict.passed && keptHead)
     lines.push(
       "Keep this head: pass it as --known-head next time, and a log rewritten since will fail `history`:",

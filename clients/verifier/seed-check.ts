@@ -6,15 +6,24 @@ import type { PublishedEntry, TrialTerms } from "./material";
  * The seed of a shuffle or a draw: published as a commitment (SHA-256 of the UTF-8 seed
  * text) when the trial is created, revealed once drawn. A revealed seed must be the one
  * committed to, and no entry may be drawn while the seed is still secret (nobody could check
- * that draw). The trial's shape (a 64-hex commitment) is `format`'s.
+ * that draw); a commitment kept from before must still be the trial's. The trial's shape (a
+ * 64-hex commitment) is `format`'s.
  */
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export async function seedCheck(
   trial: TrialTerms,
   entries: readonly PublishedEntry[],
+  kept?: string,
 ): Promise<Failure[]> {
   const { seed, seedCommitment } = trial;
+  if (kept !== undefined && kept !== seedCommitment)
+    return [
+      {
+        check: "seed",
+        message: `the trial shows the seedCommitment ${String(seedCommitment).slice(0, 12)}…, not the one kept from before (${kept.slice(0, 12)}…): it was replaced after it was published`,
+      },
+    ];
   if (seed === null || seed === undefined) {
     const drawn = entries.find((e) => e.kind === "DRAWN");
     return drawn

@@ -43,6 +43,8 @@ export function materialProblems(m: Material): string[] {
   if (typeof m.head !== "string") wrong.push("the head is not a compact JWS");
   if (m.receipt !== undefined && typeof m.receipt !== "string")
     wrong.push("the receipt is not a compact JWS");
+  if (m.keptCommitment !== undefined && !HEX64.test(m.keptCommitment))
+    wrong.push("the kept seedCommitment is not 64 lowercase hex digits");
   if (m.knownHeads !== undefined && !m.knownHeads.every((h) => typeof h === "string"))
     wrong.push("a known head is not a compact JWS");
   if (!Array.isArray(m.entries)) wrong.push("the log is not a list of entries");

@@ -32,8 +32,9 @@ export interface Summary {
   headKid: string | null;
   /** Who holds a place after replaying the log. */
   tally: Tally | null;
-  /** The draw, for a shuffle-at-open or draw trial. */
+  /** The draw, for a shuffle-at-open or draw trial, and the commitment to keep. */
   draw: DrawSummary | null;
+  seedCommitment: string | null;
   receipt: ReceiptSummary | null;
 }
 
@@ -47,6 +48,7 @@ export async function verifyTrial(material: Material): Promise<Verdict> {
     headKid: null,
     tally: null,
     draw: null,
+    seedCommitment: null,
     receipt: null,
   };
 
@@ -83,17 +85,26 @@ export async function verifyTrial(material: Material): Promise<Verdict> {
     const why = "the material does not have the documented shape";
     Object.assign(skipped, { seed: why, draw: why, ordering: why });
   } else if ((material.trial.ordering ?? "strict") === "strict") {
-    skipped.seed = "a strict trial has no seed";
+    if (material.keptCommitment === undefined) skipped.seed = "a strict trial has no seed";
+    else
+      failures.push({
+        check: "seed",
+        message:
+          "a seedCommitment was kept from before, but the trial now shows strict ordering and none",
+      });
     skipped.draw = "a strict trial draws nothing";
     const replay = replayStrict(entries, material.trial);
     summary.tally = replay.tally;
     if (replay.failure) failures.push(replay.failure);
   } else {
-    failures.push(...(await seedCheck(material.trial, entries)));
+    summary.seedCommitment = material.trial.seedCommitment ?? null;
+    failures.push(...(await seedCheck(material.trial, entries, material.keptCommitment)));
     const replay = await replayFair(entries, material.trial);
     summary.tally = replay.tally;
     summary.draw = replay.draw;
     if (replay.failure) failures.push(replay.failure);
+    if (replay.failure?.check === "draw")
+      skipped.ordering = `the replay stopped at the draw (entry ${replay.failure.entry})`;
     if (replay.draw.drawnAt === null && replay.failure?.check !== "draw")
       skipped.draw = replay.failure
         ? "the replay stopped before the draw"

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Material } from "../../clients/verifier/material";
+import { drawScenario, drawTerms, fairMaterial, newSeed } from "./verifier-draw-fixtures";
 import { honestMaterial, newSigner, TRIAL_ID } from "./verifier-fixtures";
 
 /**
@@ -90,6 +91,40 @@ describe("npm run verify", () => {
       expect(r.stdout.trim().split("\n").at(-1)).toMatch(
         /^FAILED: hashes: entry 5 \(application app-5\)/,
       );
+    } finally {
+      material = honest;
+    }
+  });
+
+  it("on a draw trial prints the draw, and exits 1 naming `seed` against another kept commitment", async () => {
+    const honest = material;
+    const committed = newSeed();
+    material = await fairMaterial(key, drawTerms(committed), drawScenario(committed.seed).events);
+    try {
+      const args = ["--base", base, "--trial", TRIAL_ID];
+      const ok = await verify(...args, "--seed-commitment", committed.seedCommitment);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain("draw: drawn at entry 8");
+      expect(ok.stdout).toContain("5 entrants, 2 WON, 2 WAITLISTED, 1 NOT_SELECTED");
+      const other = await verify(...args, "--seed-commitment", newSeed().seedCommitment);
+      expect(other.code).toBe(1);
+      expect(other.stdout.trim().split("\n").at(-1)).toMatch(/^FAILED: seed: /);
+    } finally {
+      material = honest;
+    }
+  });
+
+  it("prints the seed commitment to keep while the draw is still to come", async () => {
+    const honest = material;
+    const committed = newSeed();
+    const { before } = drawScenario(committed.seed);
+    material = await fairMaterial(key, drawTerms({ ...committed, seed: null }), before);
+    try {
+      const r = await verify("--base", base, "--trial", TRIAL_ID);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("draw: not drawn yet");
+      expect(r.stdout).toContain(`--seed-commitment next time`);
+      expect(r.stdout).toContain(committed.seedCommitment);
     } finally {
       material = honest;
     }

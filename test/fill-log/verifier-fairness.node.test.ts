@@ -129,6 +129,19 @@ describe("verifier: a draw done wrong", () => {
     expect(verdict.failures.map((f) => f.check)).toEqual(["seed"]);
   });
 
+  it("a seedCommitment other than the one kept from before fails `seed`; the kept one passes", async () => {
+    const { events } = drawScenario(seed);
+    const m = await fairMaterial(key, drawTerms(committed), events);
+    const kept = await verifyTrial({ ...m, keptCommitment: committed.seedCommitment });
+    expect(kept.failures).toEqual([]);
+    // The operator replaced the commitment (and the seed to match it) after it was kept.
+    const other = newSeed();
+    const swapped = await fairMaterial(key, drawTerms(other), drawScenario(other.seed).events);
+    const verdict = await verifyTrial({ ...swapped, keptCommitment: committed.seedCommitment });
+    expect(verdict.failures.map((f) => f.check)).toEqual(["seed"]);
+    expect(verdict.firstFailure?.message).toContain("not the one kept from before");
+  });
+
   it("DRAWN entries while the seed is still secret fail `seed`", async () => {
     const { events } = drawScenario(seed);
     await expectFailure(drawTerms({ ...committed, seed: null }), events, "seed", "not revealed");
@@ -160,15 +173,16 @@ describe("verifier: a draw done wrong", () => {
     expect(verdict.firstFailure?.entry).toBe(10);
   });
 
-  it("an entrant missing from the draw fails `draw`", async () => {
+  it("an entrant missing from the draw fails `draw`, and the replay stops there", async () => {
     const { before, drawn, after } = drawScenario(seed);
     const left = drawn.at(-1) as LogEvent;
-    await expectFailure(
+    const verdict = await expectFailure(
       drawTerms(committed),
       [...before, ...drawn.slice(0, -1), ...after],
       "draw",
       `the draw leaves out application ${left.applicationId} (seq ${left.seq}`,
     );
+    expect(verdict.skipped.ordering).toBe("the replay stopped at the draw (entry 11)");
   });
 
   it("an entrant who withdrew before the draw, drawn anyway, fails `draw`", async () => {
