@@ -5,7 +5,7 @@ import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
-import { CLOSED_REASONS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
+import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
 
 /**
  * The response bodies of the API as valibot schemas: the OpenAPI document is generated from
@@ -77,6 +77,10 @@ export const Trial = v.strictObject({
   waitlistSize: Count,
   opensAt: Instant,
   closesAt: Instant,
+  ordering: v.picklist(ORDERINGS),
+  shuffleSeconds: v.nullable(Count),
+  seedCommitment: v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
+  seed: v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
   status: v.picklist(TRIAL_STATUSES),
   closedReason: v.nullable(v.picklist(CLOSED_REASONS)),
   won: Count,

@@ -4,7 +4,7 @@ import * as R from "../responses";
 /** Applying, withdrawing and the lists of applications. Keyed by `METHOD path` as Hono lists the route. */
 export const APPLICATION_OPERATIONS: Record<string, OperationDoc> = {
   "POST /v1/trials/:id/applications": {
-    summary: "Apply to a trial (first come, first served)",
+    summary: "Apply to a trial (first come, first served, or PENDING for a draw)",
     tag: "Applications",
     security: "bearer",
     who: "MEMBER",

@@ -54,6 +54,16 @@ export const CATALOG_OPERATIONS: Record<string, OperationDoc> = {
     tag: "Trials",
     security: "bearer",
     who: "COMPANY (owner of the product), ADMIN",
+    notes:
+      "`ordering` (default `strict`) says how places are given: `strict` first come, first served; " +
+      "`shuffle-at-open` admits every application of the first `shuffleSeconds` (1..600, required " +
+      "with it and refused with any other ordering, 400) as PENDING and then draws them, later " +
+      "arrivals first-come behind; `draw` admits every application until closesAt as PENDING and " +
+      "draws at closesAt. The gate makes a secret 64-hex `seed` and the trial shows its " +
+      "`seedCommitment` (SHA-256 of the seed text) from creation and the `seed` once drawn. Rank = " +
+      "ascending lowercase hex HMAC-SHA256 with key = the UTF-8 text seed + the log's head hash at " +
+      "the window's end, message = the application id: the first `slots` WON, the next " +
+      "`waitlistSize` WAITLISTED, the rest NOT_SELECTED.",
     responses: created(R.Trial),
     errors: [...OWNER_GUARD, "UNKNOWN_PRODUCT"],
   },
@@ -76,6 +86,10 @@ export const CATALOG_OPERATIONS: Record<string, OperationDoc> = {
     tag: "Trials",
     security: "bearer",
     who: "owner, ADMIN",
+    notes:
+      "`ordering` and `shuffleSeconds` may change too (checked on the trial as changed: " +
+      "`shuffleSeconds` goes with `shuffle-at-open` only, and a new ordering drops the old " +
+      "window unless one is given).",
     responses: ok(R.Trial),
     errors: [...OWNER_GUARD, "TRIAL_NOT_FOUND", "TRIAL_ALREADY_OPEN"],
   },

@@ -27,9 +27,16 @@ interface Item {
   event: GateEvent;
 }
 
-/** Only a WON or WAITLISTED application keeps someone else out: that is what is given back. */
+/**
+ * Only a WON or WAITLISTED application keeps someone else out, and a PENDING one would take
+ * part in the draw: that is what is given back (a PENDING one simply leaves the draw).
+ */
 function holdsPlace(application: DecidedApplication): boolean {
-  return application.status === "WON" || application.status === "WAITLISTED";
+  return (
+    application.status === "WON" ||
+    application.status === "WAITLISTED" ||
+    application.status === "PENDING"
+  );
 }
 
 /**
