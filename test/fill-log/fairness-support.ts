@@ -8,7 +8,7 @@ import { createProduct, type TestUser, waitFor } from "../support/contract/fixtu
  * with node:crypto from API.md, never with the project's code.
  */
 
-export const server = (i: number) => i % baseUrls.length;
+const server = (i: number) => i % baseUrls.length;
 
 export interface Entry {
   n: number;
