@@ -34,7 +34,10 @@ export async function fanOutCancellation(
     const cursor = await kv.get<Cursor>(key);
     if (cursor.value === null) return written;
     const page = await ledgerPage(kv, trialId, cursor.value.afterSeq, CHUNK);
-    const holders = page.filter((a) => a.status === "WON" || a.status === "WAITLISTED");
+    // A PENDING entrant waits for a draw that will now never come: told too.
+    const holders = page.filter(
+      (a) => a.status === "WON" || a.status === "WAITLISTED" || a.status === "PENDING",
+    );
     const last = page[page.length - 1];
     const op = kv.atomic().check(cursor);
     const at = Date.now();

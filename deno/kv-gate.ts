@@ -232,7 +232,7 @@ class KvTrialGate implements TrialGate {
       return {
         kind: "cancelled" as const,
         snapshot: snapshotOf(next, now),
-        notified: state.won + state.waitlisted,
+        notified: state.won + state.waitlisted + (state.pending ?? 0),
       };
     });
     if (result.kind === "cancelled" && result.notified > 0) {

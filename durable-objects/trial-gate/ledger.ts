@@ -117,11 +117,14 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
   saveFairness(sql, s);
 }
 
-/** Current holders of a place, in seq order: the people a cancellation must reach. */
+/**
+ * Current holders of a place, and entrants waiting for a draw that will now never come, in
+ * seq order: the people a cancellation must reach.
+ */
 export function listHolders(sql: SqlStorage, gate: GateKey): Application[] {
   return sql
     .exec<ApplicationRow>(
-      "SELECT * FROM applications WHERE status IN ('WON', 'WAITLISTED') ORDER BY seq",
+      "SELECT * FROM applications WHERE status IN ('WON', 'WAITLISTED', 'PENDING') ORDER BY seq",
     )
     .toArray()
     .map(rankedIn(gate, 0));

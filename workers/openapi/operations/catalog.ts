@@ -94,7 +94,7 @@ export const CATALOG_OPERATIONS: Record<string, OperationDoc> = {
     errors: [...OWNER_GUARD, "TRIAL_NOT_FOUND", "TRIAL_ALREADY_OPEN"],
   },
   "POST /v1/trials/:id/cancel": {
-    summary: "Cancel a trial; every WON and WAITLISTED applicant is notified",
+    summary: "Cancel a trial; every WON, WAITLISTED and PENDING applicant is notified",
     tag: "Trials",
     security: "bearer",
     who: "owner, ADMIN",
