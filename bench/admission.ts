@@ -9,6 +9,9 @@
 //      Redis) and off (GATE_BATCHING=off: every application its own gate call); and, once
 //      each, with logging at the defaults `npm start` runs with (the servers' output read
 //      through a pipe), on workerd also with miniflare's request log alone: what logs cost.
+//   2b. What the fill log and receipts cost (BENCH_ONLY=fill-log): the same flood against this
+//      tree and against commit 610a5b7 (before them, as a git worktree), in turns
+//      (bench/lib/admission-fill-log.ts); its own subsection and raw JSON.
 //   3. Distance (BENCH_FAR_CONNECTIONS, 500): the gate BENCH_DISTANCES ms away (a simulated
 //      round trip on every Durable Object call and every Deno KV read and commit,
 //      BENCH_GATE_DISTANCE_MS): group commit fills a trial of BENCH_SLOTS places; the
@@ -25,7 +28,7 @@
 // Env: BENCH_SLOTS (10000), BENCH_CONNECTIONS (50), BENCH_FAR_CONNECTIONS (500),
 // BENCH_DISTANCES ("0,50,150"), BENCH_REPEATS (2), BENCH_POSTFILL_SECONDS (3),
 // BENCH_TIMEBOX_SECONDS (8), BENCH_RUNTIMES ("workerd,deno"), BENCH_ONLY (sections to run, e.g. "flood,distance"; all by default:
-// flood, distance, peers, newcomer, consumer), BENCH_SERVER_VARS (extra settings for our
+// flood, fill-log, distance, peers, newcomer, consumer), BENCH_SERVER_VARS (extra settings for our
 // servers, "KEY=VALUE,…", e.g. "GATE_BATCH_MAX=512": a product lever measured, not changed).
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +37,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { checkPeer } from "./lib/admission-checks";
+import { type FillLogResult, measureFillLogCost } from "./lib/admission-fill-log";
+import { fillLogCommand, fillLogSettings, recordFillLog } from "./lib/admission-fill-log-report";
 import { measureVariant, ourVariants } from "./lib/admission-ours";
 import type { AdmissionRaw } from "./lib/admission-raw";
 import { report } from "./lib/admission-report";
@@ -112,6 +117,26 @@ export async function runAdmissionBench(): Promise<void> {
     const ctx: AdmissionRun = { stack, pool, tmp, company, fill, postFillTokens, anyone, elapsed };
     for (const variant of variants) ours.push(await measureVariant(ctx, variant));
 
+    let fillLog: FillLogResult | null = null;
+    if (run("fill-log")) {
+      const fillLogBegan = Date.now();
+      const fillLogLoadBefore = os.loadavg();
+      fillLog = await measureFillLogCost(ctx);
+      const pgVersion = await postgresVersion(stack.database.url);
+      const body = recordFillLog({
+        bench: "admission-fill-log",
+        date: new Date().toISOString(),
+        command: fillLogCommand(),
+        settings: fillLogSettings(SERVER_VARS),
+        durationSeconds: Math.round((Date.now() - fillLogBegan) / 1000),
+        machine: await describeMachine({ postgres: pgVersion }),
+        loadAverageBefore: fillLogLoadBefore,
+        loadAverageAfter: os.loadavg(),
+        ...fillLog,
+      });
+      console.log(body);
+    }
+
     const peers: PeerResult[] = [];
     if (run("peers")) {
       for (const kind of ["pg-rowlock", "redis-lua"] as const) {
@@ -187,6 +212,30 @@ export async function runAdmissionBench(): Promise<void> {
       consumer.push(await measureConsumerDrain(pool, database, fill.ids, 4));
     }
 
+    const broken = [
+      ...ours.flatMap((r) => r.runs.map((x) => ({ name: r.name, rep: x.rep, i: x.invariants }))),
+      ...peers.flatMap((r) => r.runs.map((x) => ({ name: r.name, rep: x.rep, i: x.invariants }))),
+      ...newcomer.map((n) => ({ name: n.name, rep: 1, i: n.invariants })),
+      ...(fillLog?.runtimes ?? []).flatMap((r) =>
+        r.runs.map((x) => ({
+          name: `fill log ${x.build}, ${r.runtime}`,
+          rep: x.rep,
+          i: x.invariants,
+        })),
+      ),
+    ].filter((x) => !x.i.ok);
+    const brokenError = () => {
+      const lines = broken.map((b) => `${b.name} run ${b.rep}: ${b.i.problems.join("; ")}`);
+      return new Error(`invariants broken:\n${lines.join("\n")}`);
+    };
+    // The fill log's section alone: its own subsection and JSON are written; the admission
+    // section's figures stay as the last full run left them.
+    if (!SECTIONS.some((s) => s !== "fill-log" && run(s))) {
+      console.log(`[bench] admission took ${elapsed()}`);
+      if (broken.length > 0) throw brokenError();
+      return;
+    }
+
     const machine = await describeMachine({ postgres: await postgresVersion(stack.database.url) });
     const date = new Date().toISOString();
     const raw: AdmissionRaw = {
@@ -224,15 +273,7 @@ export async function runAdmissionBench(): Promise<void> {
     writeSection(join(ROOT, "bench/RESULTS.md"), "admission", body);
     console.log(body);
     console.log(`[bench] admission took ${elapsed()}`);
-    const broken = [
-      ...ours.flatMap((r) => r.runs.map((x) => ({ name: r.name, rep: x.rep, i: x.invariants }))),
-      ...peers.flatMap((r) => r.runs.map((x) => ({ name: r.name, rep: x.rep, i: x.invariants }))),
-      ...newcomer.map((n) => ({ name: n.name, rep: 1, i: n.invariants })),
-    ].filter((x) => !x.i.ok);
-    if (broken.length > 0) {
-      const lines = broken.map((b) => `${b.name} run ${b.rep}: ${b.i.problems.join("; ")}`);
-      throw new Error(`invariants broken:\n${lines.join("\n")}`);
-    }
+    if (broken.length > 0) throw brokenError();
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     await pool.end();

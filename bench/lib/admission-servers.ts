@@ -22,10 +22,14 @@ export function variantName(v: Variant): string {
   return parts.join(", ");
 }
 
+/**
+ * `where` picks another port (the first of Deno's) or another checkout of the app (`root`,
+ * e.g. an older build in a git worktree); Deno's `processes` and `dir` as startDeno's.
+ */
 export function startOurs(
   stack: BenchStack,
   v: Variant,
-  deno: { processes?: number; dir?: string } = {},
+  where: { processes?: number; dir?: string; port?: number; root?: string } = {},
   output: Output = { lines: 0, sample: [] },
 ): Promise<BenchWorker> {
   const logs = v.logs
@@ -48,16 +52,19 @@ export function startOurs(
     vars.BENCH_MODE = "1";
     vars.BENCH_GATE_DISTANCE_MS = String(v.distanceMs);
   }
+  const port = where.port ?? PORTS.ours;
+  const root = where.root ? { root: where.root } : {};
   if (v.runtime === "workerd")
-    return stack.startWorker({ port: PORTS.ours, cache: v.redis, vars, ...logs });
+    return stack.startWorker({ port, cache: v.redis, vars, ...logs, ...root });
   vars.METRICS_TOKEN = METRICS_TOKEN;
   return stack.startDeno({
-    port: PORTS.ours,
+    port,
     cache: v.redis,
     vars,
-    processes: deno.processes ?? 2,
-    ...(deno.dir ? { dir: deno.dir } : {}),
+    processes: where.processes ?? 2,
+    ...(where.dir ? { dir: where.dir } : {}),
     ...logs,
+    ...root,
   });
 }
 

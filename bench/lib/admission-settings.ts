@@ -9,7 +9,7 @@ export const DISTANCES = (process.env.BENCH_DISTANCES ?? "0,50,150").split(",").
 export const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
 export const POSTFILL_SECONDS = Number(process.env.BENCH_POSTFILL_SECONDS ?? 3);
 export const TIMEBOX_SECONDS = Number(process.env.BENCH_TIMEBOX_SECONDS ?? 8);
-export const SECTIONS = ["flood", "distance", "peers", "newcomer", "consumer"] as const;
+export const SECTIONS = ["flood", "fill-log", "distance", "peers", "newcomer", "consumer"] as const;
 export type Section = (typeof SECTIONS)[number];
 export const ONLY = new Set(
   (process.env.BENCH_ONLY ?? SECTIONS.join(",")).split(",").map((s) => s.trim()),
@@ -26,7 +26,8 @@ export const POSTFILL_MEMBERS = 5_000;
 export const EXTRA_MEMBERS = Number(process.env.BENCH_EXTRA_MEMBERS ?? 25_000);
 /** A time-boxed run's trial: more places than it admits, so every admission is a WON. */
 export const TIMEBOX_PLACES = 100_000;
-export const PORTS = { ours: 8921, hello: 8923, peer: 8924 };
+/** `offBuild`: the build without the fill log, up beside ours (Deno: this port and the next). */
+export const PORTS = { ours: 8921, hello: 8923, peer: 8924, offBuild: 8931 };
 /**
  * Extra settings for every server of ours, to measure a product-side lever without editing
  * it, e.g. BENCH_SERVER_VARS="GATE_BATCH_MAX=512" (comma-separated KEY=VALUE).

@@ -53,6 +53,8 @@ export interface BenchStack {
     vars?: Record<string, string>;
     logLevel?: "warn" | "default";
     onOutput?: (line: string) => void;
+    /** The checkout whose app runs (default this one: another build, e.g. a git worktree). */
+    root?: string;
   }): Promise<BenchWorker>;
   /**
    * Starts Deno servers (deno/main.ts) on ports port, port+1, … sharing one KV file, as
@@ -68,6 +70,8 @@ export interface BenchStack {
     dir?: string;
     logLevel?: "warn" | "default";
     onOutput?: (line: string) => void;
+    /** The checkout whose app runs (default this one). */
+    root?: string;
   }): Promise<BenchWorker>;
   stop(): Promise<void>;
 }
@@ -167,6 +171,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       dir: reuse,
       logLevel = "warn",
       onOutput,
+      root = ROOT,
     }: {
       port: number;
       cache: boolean;
@@ -175,6 +180,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       dir?: string;
       logLevel?: "warn" | "default";
       onOutput?: (line: string) => void;
+      root?: string;
     }): Promise<BenchWorker> => {
       const dir = reuse ?? mkdtempSync(join(tmpdir(), "tryit-bench-deno-"));
       if (!reuse) stops.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -186,7 +192,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         ...vars,
       };
       if (logLevel === "default" && !vars.LOG_LEVEL) delete env.LOG_LEVEL;
-      const { bin, args } = denoServerArgs(ROOT, dir);
+      const { bin, args } = denoServerArgs(root, dir);
       const servers: ServerProcess[] = [];
       const stopAll = async () => {
         await Promise.all(servers.map((s) => s.stop()));
@@ -196,7 +202,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         for (let i = 0; i < processes; i++) {
           if (!(await isPortFree(port + i))) throw new Error(`port ${port + i} is in use`);
           const server = spawnProcessGroup(bin, args, {
-            cwd: ROOT,
+            cwd: root,
             env: { ...process.env, ...env, PORT: String(port + i) },
             onLine: onOutput,
           });
@@ -219,12 +225,14 @@ export async function startBenchStack(): Promise<BenchStack> {
       vars: extraVars = {},
       logLevel = "warn",
       onOutput,
+      root = ROOT,
     }: {
       port: number;
       cache: boolean;
       vars?: Record<string, string>;
       logLevel?: "warn" | "default";
       onOutput?: (line: string) => void;
+      root?: string;
     }) => {
       if (!(await isPortFree(port))) throw new Error(`port ${port} is in use`);
       if (cache && !redis) throw new Error("a cached worker needs Redis (REDIS_URL or :6379)");
@@ -233,9 +241,9 @@ export async function startBenchStack(): Promise<BenchStack> {
       const vars = { ...baseVars(cache), ...extraVars };
       if (logLevel === "default" && !extraVars.LOG_LEVEL) delete vars.LOG_LEVEL;
       const worker = spawnWranglerDev(
-        join(ROOT, "node_modules/.bin/wrangler"),
+        join(root, "node_modules/.bin/wrangler"),
         [
-          ...["--config", join(ROOT, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port)],
+          ...["--config", join(root, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port)],
           ...["--persist-to", persist, "--show-interactive-dev-session=false"],
           // Each worker its own debugger port: two on the default 9229 would collide.
           ...["--inspector-port", String(port + 10_000)],
@@ -245,7 +253,7 @@ export async function startBenchStack(): Promise<BenchStack> {
           ...(logLevel === "warn" ? ["--log-level", "warn"] : []),
           ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ],
-        { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, onLine: onOutput },
+        { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, onLine: onOutput },
       );
       workers.push(worker);
       const base = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { createTrial, createUser } from "../support/workerd/fixtures";
 import { api } from "../support/workerd/http";
@@ -82,6 +82,12 @@ describe("logs", () => {
     const company = await createUser("COMPANY");
     const trial = await createTrial(company, { slots: 1 });
     await api("POST", `/v1/trials/${trial.id}/applications`, { token: accessToken, body: {} });
+    const { ticket } = (
+      await api("POST", `/v1/trials/${trial.id}/live-tickets`, { token: company.token })
+    ).body as { ticket: string };
+    await exports.default.fetch(
+      new Request(`http://tryit.test/v1/trials/${trial.id}/live?ticket=${ticket}`),
+    );
     await new Promise((r) => setTimeout(r, 200)); // background work logs too
 
     const vars = env as unknown as Record<string, string | undefined>;
@@ -92,9 +98,12 @@ describe("logs", () => {
       refreshToken,
       vars.JWT_SECRET,
       vars.SLACK_BOT_TOKEN,
+      // The receipt key's private part, and a live-room ticket (a credential in a URL).
+      receiptPrivatePart(vars.RECEIPT_SIGNING_KEY),
+      ticket,
       inject("redisRest")?.token,
     ].filter((s): s is string => typeof s === "string" && s.length > 0);
-    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
     expect(lines.length).toBeGreaterThan(8);
     for (const secret of secrets) {
       const leaks = lines.filter((l) => l.includes(secret));
@@ -102,3 +111,8 @@ describe("logs", () => {
     }
   });
 });
+
+/** `d` of the configured receipt key (a JWK in JSON). */
+function receiptPrivatePart(jwk: string | undefined): string | undefined {
+  return jwk ? (JSON.parse(jwk) as { d?: string }).d : undefined;
+}
