@@ -129,7 +129,7 @@ describe("TrialGate durability", () => {
           .version,
     );
     expect(version).toBe(GATE_SCHEMA_VERSION);
-    expect(GATE_SCHEMA_VERSION).toBe(5);
+    expect(GATE_SCHEMA_VERSION).toBe(6);
     const snapshot = await gate.snapshot();
     const result = await gate.configure({
       trialId: trial.id,
