@@ -86,6 +86,8 @@ describe("verifier: a real shuffle-at-open trial", () => {
 
   beforeAll(async () => {
     const company = await createUser("COMPANY");
+    // Members are made before the trial, so the 8-second window holds only the applying.
+    const members = await createUsers("MEMBER", 7);
     const opensAt = Date.now() - 200;
     const windowEnd = opensAt + 8_000;
     const trial = await createFairTrial(company, {
@@ -98,7 +100,6 @@ describe("verifier: a real shuffle-at-open trial", () => {
     });
     trialId = trial.id;
     commitment = trial.seedCommitment;
-    const members = await createUsers("MEMBER", 7);
     const entrants = members.slice(0, 6);
     const answers = await Promise.all(entrants.map((m, i) => apply(trialId, m, i)));
     for (const a of answers) {
@@ -202,6 +203,7 @@ describe("verifier: a real draw trial", () => {
 
   beforeAll(async () => {
     const company = await createUser("COMPANY");
+    const members = await createUsers("MEMBER", 7);
     const opensAt = Date.now() - 200;
     const closesAt = opensAt + 8_000;
     trialId = (
@@ -213,7 +215,6 @@ describe("verifier: a real draw trial", () => {
         closesAt,
       })
     ).id;
-    const members = await createUsers("MEMBER", 7);
     const answers = await Promise.all(members.map((m, i) => apply(trialId, m, i)));
     for (const a of answers) expect(a.body).toMatchObject({ status: "PENDING" });
     expect((await withdraw(trialId, members[3] as TestUser, 0)).status).toBe(200);
