@@ -68,6 +68,11 @@ describe("trials", () => {
       remaining: 2,
       applicants: 0,
       createdAt: expect.stringMatching(ISO_INSTANT),
+      // Strict first-come unless asked otherwise: no seed to commit to, nothing drawn.
+      ordering: "strict",
+      shuffleSeconds: null,
+      seedCommitment: null,
+      seed: null,
     });
 
     // The counts follow the gate: 3 applicants for 2 slots are 2 WON and 1 WAITLISTED.
