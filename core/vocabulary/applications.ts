@@ -25,3 +25,16 @@ export const OUTCOMES = [
   "NOT_SELECTED",
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * Why an application became CANCELLED (API.md "After the win"): its member gave it up, its
+ * trial was cancelled, the platform released it (compensation), or its winner did not
+ * confirm by `confirmBy`.
+ */
+export const CANCELLED_REASONS = [
+  "WITHDRAWN",
+  "TRIAL_CANCELLED",
+  "RELEASED",
+  "NOT_CONFIRMED",
+] as const;
+export type CancelledReason = (typeof CANCELLED_REASONS)[number];

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
-import { APPLICATION_STATUSES } from "../../core/vocabulary/applications";
+import { APPLICATION_STATUSES, CANCELLED_REASONS } from "../../core/vocabulary/applications";
 import { trials } from "./trials";
 import { users } from "./users";
 
@@ -25,6 +25,11 @@ export const applications = pgTable(
     appliedAt: timestamp("applied_at", { withTimezone: true, mode: "date" }).notNull(),
     decidedAt: timestamp("decided_at", { withTimezone: true, mode: "date" }).notNull(),
     version: integer("version").notNull(),
+    /** While WON under a confirmation window: the gate releases the place after this. */
+    confirmBy: timestamp("confirm_by", { withTimezone: true, mode: "date" }),
+    /** When the winner confirmed an address (the address itself: shipping_addresses). */
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true, mode: "date" }),
+    cancelledReason: text("cancelled_reason", { enum: CANCELLED_REASONS }),
     persistedAt: timestamp("persisted_at", { withTimezone: true, mode: "date" })
       .notNull()
       .defaultNow(),

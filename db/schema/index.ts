@@ -1,6 +1,7 @@
 export { applications } from "./applications";
 export { idempotencyKeys } from "./idempotency-keys";
 export { images, productImages } from "./images";
+export { dataAccessLog, shippingAddresses, strikes, winnerJourneys } from "./journeys";
 export { notifications } from "./notifications";
 export { products } from "./products";
 export { refreshTokens } from "./refresh-tokens";

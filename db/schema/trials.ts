@@ -32,6 +32,10 @@ export const trials = pgTable(
     shuffleSeconds: integer("shuffle_seconds"),
     /** The gate's commitment to its secret seed (null for strict); the seed is the gate's. */
     seedCommitment: text("seed_commitment"),
+    /** Minutes a winner has to confirm an address (null: no deadline; API.md "After the win"). */
+    confirmWithinMinutes: integer("confirm_within_minutes"),
+    /** Days a winner has to review, counted from the shipment. */
+    reviewWithinDays: integer("review_within_days").notNull().default(14),
     /** The gate's announcement counter: an older status event never overwrites a newer one. */
     statusVersion: integer("status_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -44,6 +48,11 @@ export const trials = pgTable(
     check("trials_slots_positive", sql`${t.slots} > 0`),
     check("trials_waitlist_non_negative", sql`${t.waitlistSize} >= 0`),
     check("trials_schedule_order", sql`${t.opensAt} < ${t.closesAt}`),
+    check(
+      "trials_confirm_within_minutes",
+      sql`${t.confirmWithinMinutes} IS NULL OR ${t.confirmWithinMinutes} BETWEEN 1 AND 10080`,
+    ),
+    check("trials_review_within_days", sql`${t.reviewWithinDays} BETWEEN 1 AND 60`),
     check(
       "trials_shuffle_seconds",
       sql`(${t.ordering} = 'shuffle-at-open') = (${t.shuffleSeconds} IS NOT NULL)`,
