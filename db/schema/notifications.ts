@@ -1,11 +1,10 @@
 import { index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { OUTCOMES } from "../../core/vocabulary/applications";
-import { JOURNEY_MESSAGES } from "../../core/vocabulary/journey";
 import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
 import { users } from "./users";
 
 /**
- * One message per (application, kind): result messages and the journey's, and what became of it. The row exists
+ * One result message per (application, outcome), and what became of it. The row exists
  * before the message is sent, so a redelivered event finds it and never sends twice.
  */
 export const notifications = pgTable(
@@ -18,8 +17,7 @@ export const notifications = pgTable(
     // No foreign key: the queue may deliver the application's own row after this one.
     applicationId: uuid("application_id").notNull(),
     trialId: uuid("trial_id").notNull(),
-    // A result message (an outcome) or a message of the winner's journey.
-    kind: text("kind", { enum: [...OUTCOMES, ...JOURNEY_MESSAGES] }).notNull(),
+    kind: text("kind", { enum: OUTCOMES }).notNull(),
     status: text("status", { enum: NOTIFICATION_STATUSES }).notNull().default("PENDING"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
