@@ -44,4 +44,22 @@ export const gateKeys = {
   /** trialId → the time of its owed draw (kv-draw.ts), until the draw is made. */
   drawDue: (trialId: string): Deno.KvKey => ["draw-due", trialId],
   drawDuePrefix: ["draw-due"] as Deno.KvKey,
+  /**
+   * confirmBy, applicationId → applicationId for WON places awaiting confirmation under a
+   * window (kv-confirmations.ts): the overdue are a range read, the earliest the first key.
+   */
+  confirmBy: (trialId: string, at: number, applicationId: string): Deno.KvKey => [
+    "trial",
+    trialId,
+    "confirm-by",
+    at,
+    applicationId,
+  ],
+  confirmByPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "confirm-by"],
+  /**
+   * trialId → a time at or before the trial's earliest confirmation deadline (a KvU64 kept
+   * with an atomic min): where the minute cron finds deadlines nobody else is timing.
+   */
+  confirmDue: (trialId: string): Deno.KvKey => ["confirm-due", trialId],
+  confirmDuePrefix: ["confirm-due"] as Deno.KvKey,
 };

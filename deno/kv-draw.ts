@@ -4,6 +4,7 @@ import { draw, drawAt, drawDue, orderingOf } from "../core/first-come/draw.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import type { GateState, Outcome } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
+import { writeDeadline } from "./kv-confirmations.ts";
 import { readGateState, withTags } from "./kv-fill-log.ts";
 import { commitGateState, stored, writeLogEntries } from "./kv-gate-writes.ts";
 import { LOST_RACE } from "./retry.ts";
@@ -49,6 +50,7 @@ export async function drawPart(
   const op = kv.atomic();
   for (const application of logged.applications) {
     op.set(gateKeys.application(trialId, application.id), stored(application));
+    writeDeadline(op, trialId, null, application);
     if (application.status === "WAITLISTED") {
       op.set(gateKeys.waiting(trialId, application.seq), application.id);
     }

@@ -5,17 +5,24 @@ import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
 import { countRejected, newcomerRefusal, snapshotOf } from "../core/first-come/decide.ts";
 import { decideBatch } from "../core/first-come/decide-batch.ts";
 import { configureTerms, decideCancellation } from "../core/first-come/decide-terms.ts";
-import { withdraw } from "../core/first-come/decide-withdrawal.ts";
+import { decideConfirmation } from "../core/first-come/confirmation.ts";
+import {
+  releaseUnconfirmed,
+  type WithdrawDecision,
+  withdraw,
+} from "../core/first-come/decide-withdrawal.ts";
 import { drawDue } from "../core/first-come/draw.ts";
-import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
+import { announceStatus, applicationEvent, confirmationEvent } from "../core/first-come/events.ts";
 import { logPlaceReleased } from "../core/first-come/gate-log.ts";
 import type {
   Application,
   ApplyResult,
+  ConfirmResult,
   GateEvent,
   GateSnapshot,
   GateState,
   Outcome,
+  SealedValue,
   TrialTerms,
   WithdrawResult,
 } from "../core/first-come/types.ts";
@@ -33,6 +40,7 @@ import { fanOutCancellation, NEW_FANOUT } from "./cancel-fanout.ts";
 import { gateKeys } from "./keys.ts";
 import { batchRequestCost } from "./kv-batch-cost.ts";
 import { type CommitLimits, KV_COMMIT_LIMITS, splitForCommits } from "./kv-commit-plan.ts";
+import { earliestDeadline, firstOverdue, writeDeadline } from "./kv-confirmations.ts";
 import { drawIndexWrite, drawPart } from "./kv-draw.ts";
 import { logPage, readGateState } from "./kv-fill-log.ts";
 import {
@@ -61,6 +69,11 @@ export interface KvGateOptions {
   afterCommit?(trialId: string): void;
   /** KV's per-commit limits; tests lower them to see a batch split into several commits. */
   commitLimits?: CommitLimits;
+  /**
+   * Called when a commit gave a winner a confirmation deadline, and after a release with the
+   * trial's next one: the runtime arms a timer that calls releaseOverdue (deadline-timers.ts).
+   */
+  onDeadline?(trialId: string, at: number): void;
 }
 
 /** The gates of one isolate share one serializer, so two handles to a trial still queue. */
@@ -149,12 +162,15 @@ class KvTrialGate implements TrialGate {
           const op = this.kv.atomic();
           for (const application of logged.applications) {
             writeApplication(op, this.trialId, application);
+            writeDeadline(op, this.trialId, null, application);
           }
           writeLogEntries(op, this.trialId, logged.entries);
           const events = logged.applications.map((a) => applicationEvent(outcomeOf(a), a));
           const versionstamp = await this.commitState(entry, next, [...events, ...announced], op);
           if (!versionstamp) return LOST_RACE;
           entry = { key: entry.key, value: next, versionstamp };
+          const deadline = logged.applications.find((a) => a.confirmBy)?.confirmBy;
+          if (deadline) this.options.onDeadline?.(this.trialId, deadline);
         }
         const answers = withLoggedApplications(decision.results, logged.applications);
         part.forEach((r, i) => {
@@ -176,7 +192,9 @@ class KvTrialGate implements TrialGate {
       const entry = await this.loadState();
       if (!entry.value) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
       const application = await findApplicationByUser(this.kv, this.trialId, userId);
-      return this.withdrawNow(entry, application, "WITHDRAWN");
+      return this.withdrawNow(entry, application, "WITHDRAWN", (state, a, head, now) =>
+        withdraw(state, a, head, now, "WITHDRAWN"),
+      );
     });
   }
 
@@ -185,10 +203,86 @@ class KvTrialGate implements TrialGate {
       const entry = await this.loadState();
       if (!entry.value) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
       const application = await findApplicationById(this.kv, this.trialId, applicationId);
-      const result = await this.withdrawNow(entry, application, "RELEASED");
+      const result = await this.withdrawNow(entry, application, "RELEASED", (state, a, head, now) =>
+        withdraw(state, a, head, now, "RELEASED"),
+      );
       if (result !== LOST_RACE) logPlaceReleased(this.trialId, applicationId, reason, result);
       return result;
     });
+  }
+
+  confirm(userId: string, address: SealedValue): Promise<ConfirmResult> {
+    return this.decide(async () => {
+      const entry = await this.loadState();
+      if (!entry.value) return { kind: "refused" as const, code: "TRIAL_NOT_FOUND" as const };
+      const before = await findApplicationByUser(this.kv, this.trialId, userId);
+      const decision = decideConfirmation(entry.value, before, Date.now());
+      if (decision.kind === "refused" || !before) return decision;
+      // The confirmation and the event carrying its sealed address: both or neither.
+      const op = this.kv
+        .atomic()
+        .set(gateKeys.application(this.trialId, before.id), stored(decision.application));
+      writeDeadline(op, this.trialId, before, decision.application);
+      const event = confirmationEvent(decision.application, address);
+      return (await this.commitState(entry, entry.value, [event], op)) ? decision : LOST_RACE;
+    });
+  }
+
+  /**
+   * Every overdue place released, one commit each (each promotes the head of the waitlist as
+   * it stands after the previous one); then the next deadline is handed to the timer and the
+   * cron's hint is set to it, checked against the state so no new deadline slips between.
+   */
+  async releaseOverdue(): Promise<number> {
+    let released = 0;
+    for (;;) {
+      const step = await this.decide(async () => {
+        const entry = await this.loadState();
+        if (!entry.value) return "done" as const;
+        const now = Date.now();
+        const overdue = await firstOverdue(this.kv, this.trialId, now);
+        if (!overdue) return (await this.settleDeadlineHint(entry)) ? ("done" as const) : LOST_RACE;
+        if (!overdue.application) {
+          const ok = await this.commitState(
+            entry,
+            entry.value,
+            [],
+            this.kv.atomic().delete(overdue.key),
+          );
+          return ok ? ("skipped" as const) : LOST_RACE;
+        }
+        const result = await this.withdrawNow(
+          entry,
+          overdue.application,
+          "RELEASED",
+          releaseUnconfirmed,
+          now,
+        );
+        if (result === LOST_RACE) return LOST_RACE;
+        if (result.kind === "withdrawn") return "released" as const;
+        // Not releasable (confirmed meanwhile, trial cancelled): its key goes.
+        const ok = await this.commitState(
+          entry,
+          entry.value,
+          [],
+          this.kv.atomic().delete(overdue.key),
+        );
+        return ok ? ("skipped" as const) : LOST_RACE;
+      });
+      if (step === "done") return released;
+      if (step === "released") released++;
+    }
+  }
+
+  /** Point the cron's hint at the earliest deadline left (or remove it) and time that one. */
+  private async settleDeadlineHint(entry: StateEntry): Promise<boolean> {
+    const next = await earliestDeadline(this.kv, this.trialId);
+    const op = this.kv.atomic().check(entry);
+    if (next === null) op.delete(gateKeys.confirmDue(this.trialId));
+    else op.set(gateKeys.confirmDue(this.trialId), new Deno.KvU64(BigInt(next)));
+    const result = await op.commit();
+    if (result.ok && next !== null) this.options.onDeadline?.(this.trialId, next);
+    return result.ok;
   }
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
@@ -330,13 +424,19 @@ class KvTrialGate implements TrialGate {
     entry: StateEntry,
     application: Application | null,
     kind: "WITHDRAWN" | "RELEASED",
+    decide: (
+      state: GateState,
+      application: Application,
+      head: Application | null,
+      now: number,
+    ) => WithdrawDecision,
+    now = Date.now(),
   ): Promise<WithdrawResult | typeof LOST_RACE> {
     const state = entry.value;
     if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     if (!application) return { kind: "refused", code: "APPLICATION_NOT_FOUND" };
-    const now = Date.now();
     const head = application.status === "WON" ? await firstWaiting(this.kv, this.trialId) : null;
-    const decision = withdraw(state, application, head, now);
+    const decision = decide(state, application, head, now);
     if (decision.kind === "unchanged") return { kind: "unchanged", application };
     if (decision.kind === "refused") return { kind: "refused", code: decision.code };
 
@@ -359,14 +459,17 @@ class KvTrialGate implements TrialGate {
       .atomic()
       .set(gateKeys.application(this.trialId, cancelled.id), stored(cancelled))
       .delete(gateKeys.waiting(this.trialId, cancelled.seq));
+    writeDeadline(op, this.trialId, application, cancelled);
     if (promoted) {
       outbox.push(applicationEvent("PROMOTED", promoted));
       op.set(gateKeys.application(this.trialId, promoted.id), stored(promoted)).delete(
         gateKeys.waiting(this.trialId, promoted.seq),
       );
+      writeDeadline(op, this.trialId, null, promoted);
     }
     writeLogEntries(op, this.trialId, logged.entries);
     const ok = await this.commitState(entry, next, [...outbox, ...events], op);
+    if (ok && promoted?.confirmBy) this.options.onDeadline?.(this.trialId, promoted.confirmBy);
     return ok ? { kind: "withdrawn", application: cancelled, promoted } : LOST_RACE;
   }
 }

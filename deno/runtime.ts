@@ -14,6 +14,7 @@ import { Background } from "./background.ts";
 import { distantKv } from "./distant-kv.ts";
 import { nodeModulesDocsAsset } from "./docs-assets.ts";
 import { fileBlobStore } from "./file-blob-store.ts";
+import { DeadlineTimers } from "./deadline-timers.ts";
 import { kvTrialGates } from "./kv-gate.ts";
 import { denoLiveRooms } from "./live-room/rooms.ts";
 import { inProcessNotificationQueue } from "./notifications.ts";
@@ -38,6 +39,8 @@ export interface DenoServices {
   background: Background;
   drainer: OutboxDrainer;
   metrics: PrometheusRegistry;
+  /** This process's timers for confirmation deadlines (the minute cron re-arms them). */
+  deadlines: DeadlineTimers;
   /** The in-process stand-in for the notifications queue (reconciliation hands it work too). */
   notifications: NotificationQueue;
   /** Both consumers' dependencies, wired as on Cloudflare (workers/queues/pipeline.ts). */
@@ -54,11 +57,14 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
   // drainer: the cycle is closed through this late-bound reference.
   let drainer: OutboxDrainer | undefined;
   // The distance is a benchmark's simulation (0 unless BENCH_MODE): only the gates pay it.
+  const deadlines = new DeadlineTimers();
   const gates = kvTrialGates(distantKv(kv, config.gate.simulatedDistanceMs), {
     afterCommit: () => {
       if (drainer) background.run(drainer.kick(), "outbox.drain");
     },
+    onDeadline: (trialId, at) => deadlines.arm(trialId, at),
   });
+  deadlines.attach(gates);
   const pipeline = wirePipeline({
     connect: async () => database.connection(),
     cache,
@@ -80,6 +86,7 @@ export function denoServices(env: Record<string, string>, kv: Deno.Kv): DenoServ
     blobs: blobStoreFor(config, env),
     background,
     drainer,
+    deadlines,
     metrics,
     notifications: pipeline.notificationQueue,
     pipeline,

@@ -35,7 +35,8 @@ function sameTerms(a: TrialTerms, b: TrialTerms): boolean {
     a.opensAt === b.opensAt &&
     a.closesAt === b.closesAt &&
     orderingOf(a) === orderingOf(b) &&
-    (a.shuffleSeconds ?? null) === (b.shuffleSeconds ?? null)
+    (a.shuffleSeconds ?? null) === (b.shuffleSeconds ?? null) &&
+    (a.confirmWithinMinutes ?? null) === (b.confirmWithinMinutes ?? null)
   );
 }
 

@@ -1,4 +1,5 @@
 import { EMPTY_LOG, memberTagOf, newTrialSecret } from "../fill-log/chain";
+import { withConfirmWindow } from "./confirmation";
 import { drawAt, drawDue, inDrawWindow, orderingOf, seedCommitmentOf } from "./draw";
 import type {
   Application,
@@ -83,6 +84,7 @@ export function snapshotOf(state: GateState, now: number): GateSnapshot {
     log: state.log,
     ordering: orderingOf(state),
     shuffleSeconds: orderingOf(state) === "shuffle-at-open" ? (state.shuffleSeconds ?? null) : null,
+    confirmWithinMinutes: state.confirmWithinMinutes ?? null,
     seedCommitment:
       orderingOf(state) !== "strict" && state.seed ? seedCommitmentOf(state.seed) : null,
     // The seed stays secret until the draw: knowing it earlier would let anyone rank ids.
@@ -151,7 +153,7 @@ export function admit(state: GateState, req: AdmitRequest): AdmitDecision {
     memberTag: memberTagOf(state.tagSecret, req.userId),
     lastEntry: null,
   };
-  return { kind: "admitted", application, next };
+  return { kind: "admitted", application: withConfirmWindow(state, application, req.now), next };
 }
 
 /** Inside the draw window: any number wait for their rank; seq keeps arrival order. */

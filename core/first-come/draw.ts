@@ -1,6 +1,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { withConfirmWindow } from "./confirmation";
 import type { Application, GateState, Ordering } from "./types";
 
 /**
@@ -117,7 +118,7 @@ export function draw(
     const base = { ...a, decidedAt: now, version: a.version + 2 };
     if (won < state.slots) {
       won += 1;
-      return { ...base, status: "WON", position: null };
+      return withConfirmWindow(state, { ...base, status: "WON", position: null }, now);
     }
     if (waitlisted < state.waitlistSize) {
       waitlisted += 1;

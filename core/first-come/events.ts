@@ -1,5 +1,13 @@
 import { statusAnnouncement } from "./decide";
-import type { Application, DecisionEvent, GateEvent, GateState, Outcome } from "./types";
+import type {
+  Application,
+  ConfirmationEvent,
+  DecisionEvent,
+  GateEvent,
+  GateState,
+  Outcome,
+  SealedValue,
+} from "./types";
 
 /**
  * The events a gate puts in its outbox, built the same way by every gate implementation
@@ -7,8 +15,32 @@ import type { Application, DecisionEvent, GateEvent, GateState, Outcome } from "
  */
 
 export function applicationEvent(outcome: Outcome, application: Application): DecisionEvent {
-  const { memberTag: _tag, lastEntry: _entry, ...decided } = application;
-  return { v: 1, type: "application", eventId: crypto.randomUUID(), outcome, application: decided };
+  return {
+    v: 1,
+    type: "application",
+    eventId: crypto.randomUUID(),
+    outcome,
+    application: decided(application),
+  };
+}
+
+/** A winner's confirmation, with the address sealed before it reached the gate. */
+export function confirmationEvent(
+  application: Application,
+  address: SealedValue,
+): ConfirmationEvent {
+  return {
+    v: 1,
+    type: "confirmation",
+    eventId: crypto.randomUUID(),
+    application: decided(application),
+    address,
+  };
+}
+
+function decided(application: Application): DecisionEvent["application"] {
+  const { memberTag: _tag, lastEntry: _entry, ...rest } = application;
+  return rest;
 }
 
 /**

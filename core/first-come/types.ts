@@ -4,11 +4,11 @@
  */
 
 import type { LogHead } from "../fill-log/chain";
-import type { ApplicationStatus, Outcome } from "../vocabulary/applications";
+import type { ApplicationStatus, CancelledReason, Outcome } from "../vocabulary/applications";
 import type { ErrorCode } from "../vocabulary/error-codes";
 import type { ClosedReason, Ordering, TrialStatus } from "../vocabulary/trials";
 
-export type { ApplicationStatus, ClosedReason, Ordering, Outcome, TrialStatus };
+export type { ApplicationStatus, CancelledReason, ClosedReason, Ordering, Outcome, TrialStatus };
 
 /** Why a gate refused an application; each is a stable API error code. */
 export type RefusalCode = Extract<
@@ -27,6 +27,11 @@ export interface TrialTerms {
   ordering?: Ordering;
   /** Seconds of the draw window after opensAt; set only with shuffle-at-open. */
   shuffleSeconds?: number | null;
+  /**
+   * Minutes a winner has to confirm (core/first-come/confirmation.ts); absent or null: no
+   * deadline (a winner still confirms to give an address).
+   */
+  confirmWithinMinutes?: number | null;
 }
 
 /** Everything the gate needs to decide the next application, and nothing more. */
@@ -87,6 +92,14 @@ export interface Application {
    * an application decided before its gate kept a log.
    */
   lastEntry: LogHead | null;
+  /**
+   * The winner's confirmation (confirmation.ts), absent on applications stored before it
+   * existed: the deadline while WON under a window, and when the winner confirmed.
+   */
+  confirmBy?: number | null;
+  confirmedAt?: number | null;
+  /** Why a CANCELLED application was cancelled; absent before reasons were kept. */
+  cancelledReason?: CancelledReason | null;
 }
 
 /** An application was decided or changed; carries the whole application. */
@@ -120,8 +133,26 @@ export interface TrialStatusEvent {
   at: number;
 }
 
+/** An address sealed for storage (workers/personal-data): the key's id and the ciphertext. */
+export interface SealedValue {
+  keyId: string;
+  sealed: string;
+}
+
+/**
+ * A winner confirmed in time: the application (confirmedAt set) and the address they gave,
+ * sealed before it reached the gate, so Postgres gets both or neither.
+ */
+export interface ConfirmationEvent {
+  v: 1;
+  type: "confirmation";
+  eventId: string;
+  application: DecidedApplication;
+  address: SealedValue;
+}
+
 /** Everything a gate's outbox carries to the queue. */
-export type GateEvent = DecisionEvent | TrialStatusEvent;
+export type GateEvent = DecisionEvent | TrialStatusEvent | ConfirmationEvent;
 
 /** The live view of a trial, as its gate sees it. */
 export interface GateSnapshot {
@@ -146,6 +177,7 @@ export interface GateSnapshot {
   log: LogHead;
   ordering: Ordering;
   shuffleSeconds: number | null;
+  confirmWithinMinutes: number | null;
   /** SHA-256 of the seed text; null for strict. */
   seedCommitment: string | null;
   /** The seed, once drawn; null before (and for strict). */
@@ -165,6 +197,16 @@ export type WithdrawResult =
   | { kind: "withdrawn"; application: Application; promoted: Application | null }
   | { kind: "unchanged"; application: Application }
   | Refused<RefusalCode | "APPLICATION_NOT_FOUND">;
+
+export type ConfirmResult =
+  | { kind: "confirmed"; application: Application }
+  | Refused<
+      | "TRIAL_NOT_FOUND"
+      | "APPLICATION_NOT_FOUND"
+      | "NOT_A_WINNER"
+      | "CONFIRMATION_CLOSED"
+      | "ALREADY_CONFIRMED"
+    >;
 
 export type ApplyResult =
   | { kind: "created"; application: Application }

@@ -3,8 +3,10 @@ import type { ApplicantFilter } from "../first-come/applicant-filter";
 import type {
   Application,
   ApplyResult,
+  ConfirmResult,
   GateSnapshot,
   Refused,
+  SealedValue,
   TrialTerms,
   WithdrawResult,
 } from "../first-come/types";
@@ -30,6 +32,18 @@ export interface TrialGate {
    * account is gone, its message is poison) is released and goes to the next in line.
    */
   release(applicationId: string, reason: string): Promise<WithdrawResult>;
+  /**
+   * The winner confirms their place (core/first-come/confirmation.ts) and hands over their
+   * address, sealed: the gate stores the confirmation and puts the address in its event in one
+   * transaction, so Postgres gets both or neither.
+   */
+  confirm(userId: string, address: SealedValue): Promise<ConfirmResult>;
+  /**
+   * Release every WON place past its confirmation deadline now, promoting the head of the
+   * waitlist for each; answers how many were released. Each gate does this on its own clock
+   * (the alarm; a timer and the minute cron on Deno): callers only make it sooner.
+   */
+  releaseOverdue(): Promise<number>;
   /** The ledger in seq order, a page at a time (reconciliation with Postgres). */
   ledger(afterSeq: number, limit: number): Promise<Application[]>;
   /**

@@ -1,4 +1,4 @@
-import type { ApplicationStatus } from "../vocabulary/applications";
+import type { ApplicationStatus, CancelledReason } from "../vocabulary/applications";
 
 /**
  * The API's `Application`, the one JSON shape a member sees of their application: in HTTP
@@ -15,6 +15,13 @@ export interface ApplicationFields {
   note: string | null;
   appliedAt: number | Date;
   decidedAt: number | Date;
+  /** The winner's confirmation (core/first-come/confirmation.ts); absent: null. */
+  confirmBy?: number | Date | null;
+  confirmedAt?: number | Date | null;
+  cancelledReason?: CancelledReason | null;
+  /** The winner's parcel and review deadline (Postgres's winner_journeys); absent: null. */
+  shipment?: { carrier: string; trackingNumber: string; shippedAt: number | Date } | null;
+  reviewDueAt?: number | Date | null;
 }
 
 export function presentApplication(a: ApplicationFields) {
@@ -28,7 +35,22 @@ export function presentApplication(a: ApplicationFields) {
     note: a.note,
     appliedAt: new Date(a.appliedAt).toISOString(),
     decidedAt: new Date(a.decidedAt).toISOString(),
+    confirmBy: isoOrNull(a.confirmBy),
+    confirmedAt: isoOrNull(a.confirmedAt),
+    cancelledReason: a.status === "CANCELLED" ? (a.cancelledReason ?? null) : null,
+    shipment: a.shipment
+      ? {
+          carrier: a.shipment.carrier,
+          trackingNumber: a.shipment.trackingNumber,
+          shippedAt: new Date(a.shipment.shippedAt).toISOString(),
+        }
+      : null,
+    reviewDueAt: a.reviewDueAt == null ? null : new Date(a.reviewDueAt).toISOString(),
   };
+}
+
+function isoOrNull(t: number | Date | null | undefined): string | null {
+  return t == null ? null : new Date(t).toISOString();
 }
 
 export type ApplicationJson = ReturnType<typeof presentApplication>;

@@ -2,10 +2,12 @@ import { applicationWithTag, gateStateWithLog } from "../../core/fill-log/stored
 import type {
   Application,
   ApplicationStatus,
+  CancelledReason,
   ClosedReason,
   GateState,
   TrialStatus,
 } from "../../core/first-come/types";
+import { loadConfirmTerms, saveConfirmTerms } from "./confirm-terms";
 import { loadFairness, saveFairness } from "./fairness";
 
 /** Row mapping between the gate's SQLite tables and the shared domain types. */
@@ -50,6 +52,10 @@ type ApplicationRow = {
   member_tag: string | null;
   last_entry_n: number | null;
   last_entry_hash: string | null;
+  /** v7; NULL on an application stored before confirmations. */
+  confirm_by: number | null;
+  confirmed_at: number | null;
+  cancelled_reason: string | null;
 };
 
 export function loadGate(sql: SqlStorage): GateState | null {
@@ -75,6 +81,7 @@ export function loadGate(sql: SqlStorage): GateState | null {
     log: row.log_hash === null ? undefined : { n: row.log_n, hash: row.log_hash },
     tagSecret: row.tag_secret ?? undefined,
     ...loadFairness(sql),
+    ...loadConfirmTerms(sql),
   });
 }
 
@@ -115,6 +122,7 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
     s.tagSecret,
   );
   saveFairness(sql, s);
+  saveConfirmTerms(sql, s);
 }
 
 /**
@@ -175,7 +183,8 @@ export function firstWaiting(sql: SqlStorage, gate: GateKey): Application | null
 export function updateApplication(sql: SqlStorage, a: Application): void {
   sql.exec(
     `UPDATE applications SET status = ?, position = ?, decided_at = ?, version = ?,
-       member_tag = ?, last_entry_n = ?, last_entry_hash = ? WHERE id = ?`,
+       member_tag = ?, last_entry_n = ?, last_entry_hash = ?, confirm_by = ?, confirmed_at = ?,
+       cancelled_reason = ? WHERE id = ?`,
     a.status,
     a.position,
     a.decidedAt,
@@ -183,6 +192,9 @@ export function updateApplication(sql: SqlStorage, a: Application): void {
     a.memberTag,
     a.lastEntry?.n ?? null,
     a.lastEntry?.hash ?? null,
+    a.confirmBy ?? null,
+    a.confirmedAt ?? null,
+    a.cancelledReason ?? null,
     a.id,
   );
 }
@@ -228,8 +240,8 @@ export function ledgerPage(
 export function insertApplication(sql: SqlStorage, a: Application): void {
   sql.exec(
     `INSERT INTO applications (id, user_id, seq, status, position, note, applied_at, decided_at,
-       version, member_tag, last_entry_n, last_entry_hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       version, member_tag, last_entry_n, last_entry_hash, confirm_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     a.id,
     a.userId,
     a.seq,
@@ -242,6 +254,7 @@ export function insertApplication(sql: SqlStorage, a: Application): void {
     a.memberTag,
     a.lastEntry?.n ?? null,
     a.lastEntry?.hash ?? null,
+    a.confirmBy ?? null,
   );
 }
 
@@ -271,7 +284,37 @@ function toApplication(gate: GateKey, r: ApplicationRow): Application {
         r.last_entry_n === null || r.last_entry_hash === null
           ? null
           : { n: r.last_entry_n, hash: r.last_entry_hash },
+      confirmBy: r.confirm_by,
+      confirmedAt: r.confirmed_at,
+      cancelledReason: r.cancelled_reason as CancelledReason | null,
     },
     gate.tagSecret,
+  );
+}
+
+/**
+ * WON places past their deadline, unconfirmed, in deadline order (the alarm releases them;
+ * the partial index keeps this a short read however large the ledger).
+ */
+export function listOverdue(sql: SqlStorage, gate: GateKey, now: number): Application[] {
+  return sql
+    .exec<ApplicationRow>(
+      `SELECT * FROM applications WHERE status = 'WON' AND confirmed_at IS NULL
+         AND confirm_by IS NOT NULL AND confirm_by < ? ORDER BY confirm_by, seq`,
+      now,
+    )
+    .toArray()
+    .map((r) => toApplication(gate, r));
+}
+
+/** The earliest deadline of an unconfirmed WON place, or null: when the alarm must wake. */
+export function earliestDeadline(sql: SqlStorage): number | null {
+  return (
+    sql
+      .exec<{ at: number | null }>(
+        `SELECT min(confirm_by) AS at FROM applications
+           WHERE status = 'WON' AND confirmed_at IS NULL AND confirm_by IS NOT NULL`,
+      )
+      .one().at ?? null
   );
 }

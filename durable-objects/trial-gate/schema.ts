@@ -71,6 +71,15 @@ const steps: readonly string[] = [
    ALTER TABLE gate ADD COLUMN seed TEXT;
    ALTER TABLE gate ADD COLUMN drawn_at INTEGER;
    ALTER TABLE gate ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;`,
+  // v7: the winner's confirmation (issue 17, confirmations.ts): the window on the gate row;
+  // each application's deadline, confirmation and reason for a cancellation; the deadlines
+  // the alarm looks for, indexed.
+  `ALTER TABLE gate ADD COLUMN confirm_within_minutes INTEGER;
+   ALTER TABLE applications ADD COLUMN confirm_by INTEGER;
+   ALTER TABLE applications ADD COLUMN confirmed_at INTEGER;
+   ALTER TABLE applications ADD COLUMN cancelled_reason TEXT;
+   CREATE INDEX applications_confirm_by ON applications (confirm_by)
+     WHERE status = 'WON' AND confirmed_at IS NULL;`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

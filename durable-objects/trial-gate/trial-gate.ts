@@ -11,16 +11,27 @@ import {
 } from "../../core/first-come/decide";
 import { decideBatch } from "../../core/first-come/decide-batch";
 import { configureTerms, decideCancellation } from "../../core/first-come/decide-terms";
-import { withdraw } from "../../core/first-come/decide-withdrawal";
+import { decideConfirmation, releaseAt } from "../../core/first-come/confirmation";
+import {
+  releaseUnconfirmed,
+  type WithdrawDecision,
+  withdraw,
+} from "../../core/first-come/decide-withdrawal";
 import { draw, drawDue } from "../../core/first-come/draw";
-import { announceStatus, applicationEvent } from "../../core/first-come/events";
+import {
+  announceStatus,
+  applicationEvent,
+  confirmationEvent,
+} from "../../core/first-come/events";
 import { logPlaceReleased } from "../../core/first-come/gate-log";
 import type {
   Application,
   ApplyResult,
+  ConfirmResult,
   GateSnapshot,
   GateState,
   Outcome,
+  SealedValue,
   TrialTerms,
   WithdrawResult,
 } from "../../core/first-come/types";
@@ -43,12 +54,14 @@ import { listPending } from "./fairness";
 import { appendLogEntries, logPage } from "./fill-log";
 import {
   applicantIds,
+  earliestDeadline,
   findApplicationById,
   findApplicationByUser,
   firstWaiting,
   insertApplication,
   ledgerPage,
   listHolders,
+  listOverdue,
   loadGate,
   saveGate,
   updateApplication,
@@ -190,6 +203,9 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
       this.commitState(this.announce(logged.next, now), now);
     });
     this.wakeUps.afterOutboxWrite(now);
+    // New winners under a confirmation window: wake when the first deadline passes.
+    const deadline = logged.applications.find((a) => a.confirmBy)?.confirmBy;
+    if (deadline) this.wakeUps.armAt(releaseAt(deadline));
     this.tellRoom(
       state,
       now,
@@ -233,7 +249,12 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   async withdraw(userId: string): Promise<WithdrawResult> {
     this.drawIfDue(Date.now());
     if (!this.state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
-    return this.withdrawNow(findApplicationByUser(this.sql, this.state, userId), "WITHDRAWN");
+    return this.withdrawNow(
+      findApplicationByUser(this.sql, this.state, userId),
+      "WITHDRAWN",
+      Date.now(),
+      (state, application, head, now) => withdraw(state, application, head, now, "WITHDRAWN"),
+    );
   }
 
   async release(applicationId: string, reason: string): Promise<WithdrawResult> {
@@ -242,9 +263,48 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const result = this.withdrawNow(
       findApplicationById(this.sql, this.state, applicationId),
       "RELEASED",
+      Date.now(),
+      (state, application, head, now) => withdraw(state, application, head, now, "RELEASED"),
     );
     logPlaceReleased(this.state.trialId, applicationId, reason, result);
     return result;
+  }
+
+  async confirm(userId: string, address: SealedValue): Promise<ConfirmResult> {
+    const now = Date.now();
+    this.drawIfDue(now);
+    const state = this.state;
+    if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
+    const decision = decideConfirmation(state, findApplicationByUser(this.sql, state, userId), now);
+    if (decision.kind === "refused") return decision;
+    // The confirmation and the event carrying its sealed address: both or neither.
+    this.ctx.storage.transactionSync(() => {
+      updateApplication(this.sql, decision.application);
+      this.outbox.append(confirmationEvent(decision.application, address), now);
+    });
+    this.wakeUps.afterOutboxWrite(now);
+    this.tellRoom(state, now, [userId]);
+    return decision;
+  }
+
+  async releaseOverdue(): Promise<number> {
+    const now = Date.now();
+    this.drawIfDue(now);
+    return this.releaseOverdueNow(now);
+  }
+
+  /**
+   * Every WON place past its deadline, released one by one in deadline order (each promotes
+   * the head of the waitlist as it stands after the previous one), each its own transaction.
+   */
+  private releaseOverdueNow(now: number): number {
+    if (!this.state) return 0;
+    let released = 0;
+    for (const application of listOverdue(this.sql, this.state, now)) {
+      const result = this.withdrawNow(application, "RELEASED", now, releaseUnconfirmed);
+      if (result.kind === "withdrawn") released++;
+    }
+    return released;
   }
 
   async ledger(afterSeq: number, limit: number): Promise<Application[]> {
@@ -268,13 +328,19 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
   private withdrawNow(
     application: Application | null,
     kind: "WITHDRAWN" | "RELEASED",
+    now: number,
+    decide: (
+      state: GateState,
+      application: Application,
+      head: Application | null,
+      now: number,
+    ) => WithdrawDecision,
   ): WithdrawResult {
     const state = this.state;
     if (!state) return { kind: "refused", code: "TRIAL_NOT_FOUND" };
     if (!application) return { kind: "refused", code: "APPLICATION_NOT_FOUND" };
-    const now = Date.now();
     const head = application.status === "WON" ? firstWaiting(this.sql, state) : null;
-    const decision = withdraw(state, application, head, now);
+    const decision = decide(state, application, head, now);
     if (decision.kind === "unchanged") return { kind: "unchanged", application };
     if (decision.kind === "refused") return { kind: "refused", code: decision.code };
 
@@ -355,6 +421,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     const now = Date.now();
     // The draw at the window's end is this alarm's (armForTransitions): made before anything.
     this.drawIfDue(now);
+    // Winners who let their confirmation deadline pass lose the place to the waitlist.
+    this.releaseOverdueNow(now);
     // Opening or closing by the clock: announce it (no-op when nothing changed).
     if (this.state) {
       const before = this.state;
@@ -458,8 +526,14 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     this.state = next;
   }
 
+  /** The next clock transition or confirmation deadline, whichever comes first. */
   private armForTransitions(now: number): void {
-    const at = this.state ? nextTransitionAt(this.state, now) : null;
-    if (at !== null) this.wakeUps.armAt(at);
+    if (!this.state) return;
+    const transition = nextTransitionAt(this.state, now);
+    const deadline = this.state.cancelledAt === null ? earliestDeadline(this.sql) : null;
+    const times = [transition, deadline === null ? null : releaseAt(deadline)].filter(
+      (t): t is number => t !== null,
+    );
+    if (times.length > 0) this.wakeUps.armAt(Math.max(now, Math.min(...times)));
   }
 }

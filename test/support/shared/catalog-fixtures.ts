@@ -6,6 +6,9 @@ export interface TrialOptions {
   waitlistSize?: number;
   opensAt?: Date;
   closesAt?: Date;
+  /** The after-the-win terms (API.md); absent: the API's defaults. */
+  confirmWithinMinutes?: number | null;
+  reviewWithinDays?: number;
 }
 
 export function catalogFixtures(api: Api) {
@@ -31,6 +34,10 @@ export function catalogFixtures(api: Api) {
         waitlistSize: opts.waitlistSize ?? 0,
         opensAt: (opts.opensAt ?? new Date(Date.now() - 1000)).toISOString(),
         closesAt: (opts.closesAt ?? new Date(Date.now() + 3_600_000)).toISOString(),
+        ...(opts.confirmWithinMinutes !== undefined && {
+          confirmWithinMinutes: opts.confirmWithinMinutes,
+        }),
+        ...(opts.reviewWithinDays !== undefined && { reviewWithinDays: opts.reviewWithinDays }),
       },
     });
     if (res.status !== 201) throw new Error(`trial: ${res.status} ${JSON.stringify(res.body)}`);

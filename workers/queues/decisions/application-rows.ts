@@ -41,6 +41,9 @@ export async function upsertApplications(
         appliedAt: new Date(a.appliedAt),
         decidedAt: new Date(a.decidedAt),
         version: a.version,
+        confirmBy: a.confirmBy == null ? null : new Date(a.confirmBy),
+        confirmedAt: a.confirmedAt == null ? null : new Date(a.confirmedAt),
+        cancelledReason: a.cancelledReason ?? null,
       })),
     )
     .onConflictDoUpdate({
@@ -50,6 +53,9 @@ export async function upsertApplications(
         position: sql`excluded.position`,
         decidedAt: sql`excluded.decided_at`,
         version: sql`excluded.version`,
+        confirmBy: sql`excluded.confirm_by`,
+        confirmedAt: sql`excluded.confirmed_at`,
+        cancelledReason: sql`excluded.cancelled_reason`,
         persistedAt: sql`now()`,
       },
       // Only a newer version changes a row: an old or repeated message is a no-op.

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type {
+  ConfirmationEvent,
   DecidedApplication,
   GateEvent,
   TrialStatusEvent,
@@ -8,6 +9,7 @@ import { describeError, log } from "../../../core/log";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import type { IncomingMessage } from "../incoming-message";
 import { upsertApplications } from "./application-rows";
+import { insertSealedAddresses } from "./confirmations";
 import {
   type CompensationDeps,
   compensate,
@@ -155,12 +157,16 @@ async function writeEvents(
 ): Promise<void> {
   const apps: DecidedApplication[] = [];
   const statuses: TrialStatusEvent[] = [];
+  const confirmations: ConfirmationEvent[] = [];
   for (const e of events) {
     if (e.type === "application") apps.push(e.application);
+    else if (e.type === "confirmation") confirmations.push(e);
     else statuses.push(e);
   }
-  if (apps.length > 0) {
-    await upsertApplications(conn.db, apps);
+  if (apps.length > 0 || confirmations.length > 0) {
+    await upsertApplications(conn.db, [...apps, ...confirmations.map((e) => e.application)]);
+    // After its application row (the address refers to it); a redelivery inserts nothing.
+    await insertSealedAddresses(conn.db, confirmations);
     await deps.afterApplicationsWritten?.(conn, events);
   }
   if (statuses.length > 0) await applyStatuses(conn, latestPerTrial(statuses));

@@ -1,18 +1,17 @@
 import * as v from "valibot";
 import type { GateEvent } from "../../../core/first-come/types";
-import { APPLICATION_STATUSES, OUTCOMES } from "../../../core/vocabulary/applications";
+import {
+  APPLICATION_STATUSES,
+  CANCELLED_REASONS,
+  OUTCOMES,
+} from "../../../core/vocabulary/applications";
 import { CLOSED_REASONS, TRIAL_STATUSES } from "../../../core/vocabulary/trials";
 
 /** Queue messages are input like any other: validated before anything is written. */
 const Millis = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Id = v.pipe(v.string(), v.uuid());
 
-const ApplicationEventSchema = v.object({
-  v: v.literal(1),
-  type: v.literal("application"),
-  eventId: Id,
-  outcome: v.picklist(OUTCOMES),
-  application: v.object({
+const ApplicationSchema = v.object({
     id: Id,
     trialId: Id,
     userId: Id,
@@ -22,7 +21,30 @@ const ApplicationEventSchema = v.object({
     note: v.nullable(v.pipe(v.string(), v.maxLength(500))),
     appliedAt: Millis,
     decidedAt: Millis,
-    version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  // Absent on events written before the winner's confirmation existed.
+  confirmBy: v.optional(v.nullable(Millis)),
+  confirmedAt: v.optional(v.nullable(Millis)),
+  cancelledReason: v.optional(v.nullable(v.picklist(CANCELLED_REASONS))),
+});
+
+const ApplicationEventSchema = v.object({
+  v: v.literal(1),
+  type: v.literal("application"),
+  eventId: Id,
+  outcome: v.picklist(OUTCOMES),
+  application: ApplicationSchema,
+});
+
+/** The sealed address is opaque here: bounded, never parsed, never logged. */
+const ConfirmationEventSchema = v.object({
+  v: v.literal(1),
+  type: v.literal("confirmation"),
+  eventId: Id,
+  application: ApplicationSchema,
+  address: v.object({
+    keyId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+    sealed: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)),
   }),
 });
 
@@ -37,7 +59,11 @@ const TrialStatusEventSchema = v.object({
   at: Millis,
 });
 
-const GateEventSchema = v.variant("type", [ApplicationEventSchema, TrialStatusEventSchema]);
+const GateEventSchema = v.variant("type", [
+  ApplicationEventSchema,
+  TrialStatusEventSchema,
+  ConfirmationEventSchema,
+]);
 
 export function parseGateEvent(body: unknown): GateEvent | null {
   const result = v.safeParse(GateEventSchema, body);
