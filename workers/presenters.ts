@@ -63,6 +63,8 @@ export function presentTrial(t: typeof trials.$inferSelect, snapshot: GateSnapsh
     closesAt: iso(t.closesAt),
     ordering: t.ordering,
     shuffleSeconds: t.shuffleSeconds,
+    confirmWithinMinutes: t.confirmWithinMinutes,
+    reviewWithinDays: t.reviewWithinDays,
     seedCommitment: t.seedCommitment,
     // Only the gate knows the seed, and tells it once drawn.
     seed: snapshot?.seed ?? null,

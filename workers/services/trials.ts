@@ -21,6 +21,8 @@ export interface CreateTrialInput {
   closesAt: number;
   ordering: Ordering;
   shuffleSeconds?: number | undefined;
+  confirmWithinMinutes: number | null;
+  reviewWithinDays: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function createTrial(
     closesAt: input.closesAt,
     ordering: input.ordering,
     shuffleSeconds: input.shuffleSeconds ?? null,
+    confirmWithinMinutes: input.confirmWithinMinutes,
   });
   if (configured.kind === "refused") {
     throw new Error(`fresh gate refused configuration: ${configured.code}`);
@@ -81,6 +84,8 @@ export async function createTrial(
         shuffleSeconds: live.shuffleSeconds,
         // The gate made the seed and keeps it; the catalog publishes its commitment.
         seedCommitment: live.seedCommitment,
+        confirmWithinMinutes: live.confirmWithinMinutes,
+        reviewWithinDays: input.reviewWithinDays,
         status: live.status,
         closedReason: live.closedReason,
         statusVersion: live.statusVersion,
@@ -147,6 +152,9 @@ export interface TrialPatch {
   closesAt?: number | undefined;
   ordering?: Ordering | undefined;
   shuffleSeconds?: number | undefined;
+  /** null removes the deadline; absent keeps it. */
+  confirmWithinMinutes?: number | null | undefined;
+  reviewWithinDays?: number | undefined;
 }
 
 /**
@@ -186,6 +194,10 @@ export async function updateTrial(
       (patch.ordering === undefined || patch.ordering === trial.ordering
         ? trial.shuffleSeconds
         : null),
+    confirmWithinMinutes:
+      patch.confirmWithinMinutes === undefined
+        ? trial.confirmWithinMinutes
+        : patch.confirmWithinMinutes,
   };
   const shuffleProblem = shuffleSecondsProblem(terms.ordering, terms.shuffleSeconds);
   if (shuffleProblem || !shuffleWindowFits(terms)) {
@@ -223,6 +235,8 @@ export async function updateTrial(
           closesAt: new Date(terms.closesAt),
           ordering: terms.ordering,
           shuffleSeconds: terms.shuffleSeconds,
+          confirmWithinMinutes: terms.confirmWithinMinutes,
+          reviewWithinDays: patch.reviewWithinDays ?? trial.reviewWithinDays,
           updatedAt: new Date(),
         })
         .where(eq(trials.id, id))
@@ -267,6 +281,7 @@ function termsOf(s: GateSnapshot): TrialTerms {
     closesAt: s.closesAt,
     ordering: s.ordering,
     shuffleSeconds: s.shuffleSeconds,
+    confirmWithinMinutes: s.confirmWithinMinutes,
   };
 }
 

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { shuffleWindowFits } from "../../../core/first-come/draw";
 import { APPLICATION_STATUSES } from "../../../core/vocabulary/applications";
+import { JOURNEY_RULES } from "../../../core/vocabulary/journey";
 import { ORDERINGS, SHUFFLE_SECONDS, TRIAL_STATUSES } from "../../../core/vocabulary/trials";
 import { cursorField, defineCursor } from "../../lib/cursor";
 import { Limit, oneOf, Timestamp, Uuid } from "../../validation";
@@ -12,6 +13,25 @@ const Places = (min: number) =>
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(100_000, "must be at most 100000"),
   );
+
+const { confirmWithinMinutes: CONFIRM, reviewWithinDays: REVIEW } = JOURNEY_RULES;
+
+/** null says "no confirmation deadline" (a winner still confirms to give an address). */
+const ConfirmWithinMinutes = v.nullable(
+  v.pipe(
+    v.number("must be a number"),
+    v.integer("must be a whole number"),
+    v.minValue(CONFIRM.min, `must be at least ${CONFIRM.min}`),
+    v.maxValue(CONFIRM.max, `must be at most ${CONFIRM.max}`),
+  ),
+);
+
+const ReviewWithinDays = v.pipe(
+  v.number("must be a number"),
+  v.integer("must be a whole number"),
+  v.minValue(REVIEW.min, `must be at least ${REVIEW.min}`),
+  v.maxValue(REVIEW.max, `must be at most ${REVIEW.max}`),
+);
 
 const ShuffleSeconds = v.pipe(
   v.number("must be a number"),
@@ -31,6 +51,8 @@ export const CreateTrialBody = v.pipe(
     closesAt: Timestamp,
     ordering: v.optional(v.picklist(ORDERINGS, `must be one of ${ORDERINGS.join(", ")}`), "strict"),
     shuffleSeconds: v.optional(ShuffleSeconds),
+    confirmWithinMinutes: v.optional(ConfirmWithinMinutes, null),
+    reviewWithinDays: v.optional(ReviewWithinDays, REVIEW.default),
   }),
   v.forward(
     v.check((t) => t.opensAt < t.closesAt, "must be after opensAt"),
@@ -93,6 +115,8 @@ export const PatchTrialBody = v.pipe(
     closesAt: v.optional(Timestamp),
     ordering: v.optional(v.picklist(ORDERINGS, `must be one of ${ORDERINGS.join(", ")}`)),
     shuffleSeconds: v.optional(ShuffleSeconds),
+    confirmWithinMinutes: v.optional(ConfirmWithinMinutes),
+    reviewWithinDays: v.optional(ReviewWithinDays),
   }),
   v.check(
     (p) => Object.values(p).some((x) => x !== undefined),
