@@ -82,6 +82,10 @@ export const winnerJourneys = pgTable(
     // The reminder and strike jobs scan open journeys by deadline.
     index("winner_journeys_due_idx").on(t.reviewDueAt),
     index("winner_journeys_trial_idx").on(t.trialId),
+    // A member's reliability (GET /v1/users/me, a company's applicant list) counts by member.
+    index("winner_journeys_user_idx").on(t.userId),
+    // The incremental stats job finds trials whose journeys changed since its last run.
+    index("winner_journeys_updated_idx").on(t.updatedAt),
     check(
       "winner_journeys_one_ending",
       sql`${t.completedAt} IS NULL OR ${t.missedAt} IS NULL`,

@@ -33,6 +33,11 @@ export const trialStats = pgTable(
     reviewsAverage: real("reviews_average"),
     reviewsMin: integer("reviews_min"),
     reviewsMax: integer("reviews_max"),
+    /** After the win (docs/decisions/0036): each null while its denominator is 0. */
+    confirmationRate: real("confirmation_rate"),
+    medianSecondsToConfirm: real("median_seconds_to_confirm"),
+    reviewCompletionRate: real("review_completion_rate"),
+    onTimeRate: real("on_time_rate"),
     computedAt: timestamp("computed_at", { withTimezone: true, mode: "date" }).notNull(),
   },
   (t) => [
