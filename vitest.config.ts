@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { experimental_readRawConfig } from "wrangler";
+import { newPersonalDataKeys } from "./scripts/local-stack/personal-data-keys";
 import { newReceiptSigningKey } from "./scripts/local-stack/receipt-key";
 import type { DeployedRateLimit } from "./test/support/workerd/deployed-rate-limits";
 
@@ -50,6 +51,8 @@ export default defineConfig({
           JWT_SECRET: "test-only-secret-that-is-long-enough-0123456789",
           // A fresh receipt key per run (receipts verify against GET /.well-known/jwks.json).
           RECEIPT_SIGNING_KEY: newReceiptSigningKey("workerd-test"),
+          // A fresh key per run for winners' sealed addresses (test/personal-data).
+          ...newPersonalDataKeys("workerd-test"),
           // Caching on, through the bridge, whenever a Redis answers.
           ...redisBindings(inject("redisRest")),
           // Slack result messages go to the fake Slack (test/support/setup/fake-slack.ts).

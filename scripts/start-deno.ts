@@ -1,12 +1,12 @@
 // `npm run start:deno`: the same API on Deno, on this machine, with nothing installed but
 // Node (the deno binary comes from npm). Like `npm start`: a database (DATABASE_URL, else
-// embedded PGlite), the WebSocket proxy, migrations, a dev JWT secret and receipt signing
-// key, REDIS_URL optional; then `deno run deno/main.ts` with Deno KV in a local file and
+// embedded PGlite), the WebSocket proxy, migrations, a dev JWT secret, receipt signing key
+// and personal data keys, REDIS_URL optional; then `deno run deno/main.ts` with Deno KV in a local file and
 // images in a local folder (S3_* to use an S3-compatible store instead). Deno.cron fires the scheduled jobs itself.
 // Its data lives in .data/deno/ (TRYIT_DATA_DIR to move it), apart from `npm start`'s: a
 // trial's gate lives in the runtime that created it (Durable Object storage or Deno KV).
 // Env: PORT (8000), DATABASE_URL, JWT_SECRET, RECEIPT_SIGNING_KEY, RECEIPT_PUBLIC_KEYS,
-// PUBLIC_URL, REDIS_URL, S3_*.
+// PERSONAL_DATA_KEYS, PERSONAL_DATA_KEY_ID, PUBLIC_URL, REDIS_URL, S3_*.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DevServices, startDevServices } from "./local-stack/dev-services";

@@ -2,13 +2,13 @@
 //   1. a database: DATABASE_URL if set, else embedded PGlite persisted in .data/pglite
 //   2. a WebSocket proxy in front of it (the Neon driver in workerd speaks WebSocket, not TCP)
 //   3. migrations
-//   4. `wrangler dev` with the connection details, a dev JWT secret and a dev receipt signing
-//      key (both made once under .data/) as vars
+//   4. `wrangler dev` with the connection details, a dev JWT secret, a dev receipt signing
+//      key and dev personal data keys (all made once under .data/) as vars
 //   5. cron triggers, fired locally (wrangler dev never fires them itself)
 //   With REDIS_URL (e.g. redis://127.0.0.1:6379): the Upstash REST bridge in front of it,
 //   so the read cache is on. Rate limits are on either way (wrangler's [[ratelimits]]).
 // Ctrl-C stops all of it, workerd included. Env: PORT (8787), DATABASE_URL, JWT_SECRET,
-// RECEIPT_SIGNING_KEY, RECEIPT_PUBLIC_KEYS, PUBLIC_URL, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
+// RECEIPT_SIGNING_KEY, RECEIPT_PUBLIC_KEYS, PERSONAL_DATA_KEYS, PERSONAL_DATA_KEY_ID, PUBLIC_URL, TRYIT_WRANGLER_CONFIG (another wrangler config, e.g. a throwaway one).
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {

@@ -13,6 +13,7 @@ import { imageRoutes } from "./routes/images";
 import { meRoutes } from "./routes/me";
 import { metricsRoutes } from "./routes/metrics";
 import { openApiRoutes } from "./routes/openapi";
+import { dataAccessRoutes, winnerRoutes } from "./routes/personal-data";
 import { productRoutes } from "./routes/products";
 import { reviewRoutes } from "./routes/reviews";
 import { statsRoutes } from "./routes/stats";
@@ -33,9 +34,11 @@ export function newApp(runtime: Runtime) {
     .use(jsonBody())
     .route("/auth", authRoutes)
     .route("/users", userRoutes)
+    .route("/users", dataAccessRoutes)
     .route("/me", meRoutes)
     .route("/products", productRoutes)
     .route("/trials", trialRoutes)
+    .route("/trials", winnerRoutes)
     .route("/stats", statsRoutes)
     .route("/reviews", reviewRoutes)
     .route("/admin", adminRoutes);

@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { type LogLevel, setLogLevel } from "../core/log";
 import type { RateRule } from "../core/ports/rate-limiter";
 import type { S3Config } from "./adapters/s3/blob-store";
+import { type PersonalDataKeys, parsePersonalDataKeys } from "./personal-data/keys";
 import { parseRate, RATE_LIMITS, type RateLimitKey, type RateLimitVariable } from "./rate-limits";
 import { parseReceiptKeys, type ReceiptKeys } from "./receipts/keys";
 
@@ -85,6 +86,11 @@ const ConfigSchema = v.object({
   // a JSON array, kept in GET /.well-known/jwks.json after a rotation.
   RECEIPT_SIGNING_KEY: v.optional(v.string()),
   RECEIPT_PUBLIC_KEYS: v.optional(v.string()),
+  // Winners' addresses sealed at rest (workers/personal-data/keys.ts checks both): a JSON
+  // object of key id → base64 of 32 random bytes (a secret; old keys stay after a rotation
+  // so older values still open), and the id of the key that seals new values.
+  PERSONAL_DATA_KEYS: v.optional(v.string()),
+  PERSONAL_DATA_KEY_ID: v.optional(v.string()),
   APP_VERSION: v.optional(v.string(), "dev"),
   // Bearer token for GET /metrics where the runtime serves it (Deno); unset: no endpoint.
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
@@ -146,6 +152,8 @@ export interface Config {
   live: { maxWatchers: number };
   /** The key that signs receipts and log heads, and every key the JWKS publishes. */
   receipts: ReceiptKeys;
+  /** The keys that seal and open winners' addresses (docs/decisions/0034). */
+  personalData: PersonalDataKeys;
 }
 
 function rateRules(o: v.InferOutput<typeof ConfigSchema>): Config["rateLimits"] {
@@ -192,6 +200,12 @@ function s3Settings(o: v.InferOutput<typeof ConfigSchema>): S3Config | null {
 
 function receiptKeys(o: v.InferOutput<typeof ConfigSchema>): ReceiptKeys {
   const parsed = parseReceiptKeys(o.RECEIPT_SIGNING_KEY, o.RECEIPT_PUBLIC_KEYS);
+  if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problem}`);
+  return parsed.keys;
+}
+
+function personalDataKeys(o: v.InferOutput<typeof ConfigSchema>): PersonalDataKeys {
+  const parsed = parsePersonalDataKeys(o.PERSONAL_DATA_KEYS, o.PERSONAL_DATA_KEY_ID);
   if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problem}`);
   return parsed.keys;
 }
@@ -286,6 +300,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     s3: s3Settings(o),
     live: { maxWatchers: o.LIVE_MAX_WATCHERS },
     receipts: receiptKeys(o),
+    personalData: personalDataKeys(o),
   };
   cache.set(env, config);
   setLogLevel(config.logLevel);

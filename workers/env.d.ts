@@ -6,6 +6,8 @@ declare namespace Cloudflare {
     JWT_SECRET: string;
     RECEIPT_SIGNING_KEY: string;
     RECEIPT_PUBLIC_KEYS?: string;
+    PERSONAL_DATA_KEYS: string;
+    PERSONAL_DATA_KEY_ID: string;
     PUBLIC_URL?: string;
     REFRESH_TOKEN_TTL_SECONDS?: string;
     UPSTASH_REDIS_REST_URL?: string;

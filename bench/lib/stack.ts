@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { newPersonalDataKeys } from "../../scripts/local-stack/personal-data-keys";
 import {
   type ResolvedDatabase,
   resolveTestDatabase,
@@ -153,6 +154,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         PG_WS_PROXY: proxy.address,
         JWT_SECRET: BENCH_JWT_SECRET,
         RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
+        ...newPersonalDataKeys("bench"),
         // No per-request log lines: the figures measure the route, not the console.
         LOG_LEVEL: "warn",
       };

@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   REVIEW_NOT_FOUND: 404,
   STATS_NOT_READY: 404,
   STRIKE_NOT_FOUND: 404,
+  // The member's own address for a trial: never confirmed, or already erased.
+  ADDRESS_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   EMAIL_TAKEN: 409,
   TRIAL_NOT_OPEN: 409,

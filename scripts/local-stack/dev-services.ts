@@ -1,11 +1,13 @@
 // What `npm start` and `npm run start:deno` both need before the API process starts: a
 // database (DATABASE_URL, or embedded PGlite under the data folder), a WebSocket proxy in
 // front of it (the Neon driver speaks WebSocket, not TCP), migrations, a per-machine JWT
-// secret and receipt signing key, and, with REDIS_URL, the Upstash REST bridge (the read cache on).
+// secret, receipt signing key and personal data keys, and, with REDIS_URL, the Upstash REST
+// bridge (the read cache on).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { refuseRemovedVariables } from "../../workers/config";
+import { devPersonalDataKeys } from "./personal-data-keys";
 import { type ResolvedDatabase, redact, resolveDevDatabase } from "./postgres/choose-database";
 import { migrateDatabase } from "./postgres/migrate";
 import { devReceiptSigningKey } from "./receipt-key";
@@ -16,7 +18,8 @@ export interface DevServices {
   db: ResolvedDatabase<"env" | "embedded">;
   /**
    * The API's environment: DATABASE_URL, PG_WS_PROXY, JWT_SECRET, RECEIPT_SIGNING_KEY (and
-   * RECEIPT_PUBLIC_KEYS when set), Redis, PUBLIC_URL.
+   * RECEIPT_PUBLIC_KEYS when set), PERSONAL_DATA_KEYS and PERSONAL_DATA_KEY_ID, Redis,
+   * PUBLIC_URL.
    */
   vars: Record<string, string>;
   /** Reverse order of start; every step runs even if one fails. */
@@ -56,6 +59,7 @@ export async function startDevServices(
       DATABASE_URL: db.url,
       JWT_SECRET: jwtSecret(dataDir, log),
       RECEIPT_SIGNING_KEY: devReceiptSigningKey(dataDir, log),
+      ...devPersonalDataKeys(dataDir, log),
     };
     if (process.env.RECEIPT_PUBLIC_KEYS) vars.RECEIPT_PUBLIC_KEYS = process.env.RECEIPT_PUBLIC_KEYS;
     if (proxy) vars.PG_WS_PROXY = proxy.address;

@@ -6,6 +6,7 @@ import { FILL_LOG_OPERATIONS } from "./operations/fill-log";
 import { IMAGE_OPERATIONS } from "./operations/images";
 import { LIVE_ROOM_OPERATIONS } from "./operations/live-room";
 import { NOTIFICATION_OPERATIONS } from "./operations/notifications";
+import { PERSONAL_DATA_OPERATIONS } from "./operations/personal-data";
 import { REVIEW_OPERATIONS } from "./operations/reviews";
 import { SERVICE_OPERATIONS } from "./operations/service";
 import { STATS_OPERATIONS } from "./operations/stats";
@@ -27,4 +28,5 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...REVIEW_OPERATIONS,
   ...NOTIFICATION_OPERATIONS,
   ...STATS_OPERATIONS,
+  ...PERSONAL_DATA_OPERATIONS,
 };

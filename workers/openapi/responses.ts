@@ -3,6 +3,7 @@ import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applicatio
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
+import { PERSONAL_DATA_READS } from "../../core/vocabulary/journey";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
@@ -267,12 +268,46 @@ const LiveApplication = v.strictObject({
 });
 export const LiveMessage = v.variant("type", [LiveHello, LiveStatus, LiveCounts, LiveApplication]);
 
+/** A confirmed winner with the address to ship to (each one shown is an access-log row). */
+const Winner = v.strictObject({
+  applicationId: Id,
+  userId: Id,
+  name: v.string(),
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  confirmedAt: Instant,
+  recipient: v.string(),
+  phone: v.string(),
+  address: v.string(),
+  /** The shipment, once recorded (null until then). */
+  carrier: v.nullable(v.string()),
+  trackingNumber: v.nullable(v.string()),
+  shippedAt: v.nullable(Instant),
+});
+
+/** The member's own address for a trial. */
+export const OwnAddress = v.strictObject({
+  recipient: v.string(),
+  phone: v.string(),
+  address: v.string(),
+  confirmedAt: Instant,
+});
+
+/** One read of the member's personal data by a company or an ADMIN. */
+const DataAccess = v.strictObject({
+  at: Instant,
+  companyId: Id,
+  trialId: Id,
+  what: v.picklist(PERSONAL_DATA_READS),
+});
+
 export const UserPage = page(User);
 export const ProductPage = page(Product);
 export const TrialPage = page(Trial);
 export const ApplicationPage = page(Application);
 export const NotificationPage = page(Notification);
 export const TrialStatsPage = page(TrialStats);
+export const WinnerPage = page(Winner);
+export const DataAccessPage = page(DataAccess);
 export const ReviewPage = v.strictObject({
   items: v.array(Review),
   nextCursor: v.nullable(v.string()),
@@ -312,6 +347,11 @@ export const NAMED_SCHEMAS = {
   NotificationPage,
   TrialStatsPage,
   ReviewPage,
+  Winner,
+  WinnerPage,
+  OwnAddress,
+  DataAccess,
+  DataAccessPage,
   LiveTicket,
   LiveHello,
   LiveStatus,

@@ -5,6 +5,7 @@ import type { TrialGates } from "../../core/ports/trial-gate";
 import { connect, type DatabaseConfig } from "../../db/client";
 import { invalidateTrial } from "../cache/invalidate";
 import { eachIsolated } from "../lib/isolated";
+import { eraseExpiredAddresses } from "../personal-data/erasure";
 import type { NotificationQueue } from "../queues/notifications/message";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";
@@ -53,6 +54,9 @@ export async function runScheduled(
       return summary;
     }
     if (cron === DAILY_STATS_CRON) {
+      // First: an address past its retention is erased even on a day the statistics fail.
+      const erased = await eraseExpiredAddresses(conn.db, new Date(scheduledTime));
+      log.info("cron.address_erasure", { erased, ms: Date.now() - started });
       await runDailyStats(conn.db, gates, new Date(scheduledTime), STATS_LIMITS, metrics);
       const purged = await purgeIdempotencyKeys(conn.db, new Date(scheduledTime));
       log.info("cron.idempotency_purge", { purged, ms: Date.now() - started });

@@ -6,6 +6,7 @@ import { burnVerification, hashPassword, verifyPassword } from "../auth/password
 import { endAccessTokens, issueTokens, revokeAllSessions, type TokenPair } from "../auth/sessions";
 import type { Config } from "../config";
 import { AppError } from "../errors";
+import { eraseAddressesOf } from "../personal-data/erasure";
 
 export type { TokenPair } from "../auth/sessions";
 
@@ -126,9 +127,10 @@ export async function changePassword(
 
 /**
  * Soft delete: the row stays for the history of applications and reviews, the address is
- * free for a new sign-up, and every session ends. Access tokens already issued are refused
- * by requireAuth, which only admits live users, and on the apply path by the revocation
- * the caller published first (`revokedAt`, docs/decisions/0024).
+ * free for a new sign-up, every session ends, and the member's shipping addresses are
+ * erased. Access tokens already issued are refused by requireAuth, which only admits live
+ * users, and on the apply path by the revocation the caller published first (`revokedAt`,
+ * docs/decisions/0024).
  */
 export async function deleteAccount(db: Database, userId: string, revokedAt: Date): Promise<void> {
   await db.transaction(async (tx) => {
@@ -138,6 +140,9 @@ export async function deleteAccount(db: Database, userId: string, revokedAt: Dat
       .where(and(eq(users.id, userId), isNull(users.deletedAt)));
     await endAccessTokens(tx, userId, revokedAt);
     await revokeAllSessions(tx, userId);
+    // A deleted member's addresses go at once, not after the trial's retention period
+    // (docs/decisions/0034): nothing is left to ship to an account that no longer exists.
+    await eraseAddressesOf(tx, userId);
   });
 }
 

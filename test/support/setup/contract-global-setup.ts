@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { newPersonalDataKeys } from "../../../scripts/local-stack/personal-data-keys";
 import { resolveTestDatabase } from "../../../scripts/local-stack/postgres/choose-database";
 import { migrateDatabase } from "../../../scripts/local-stack/postgres/migrate";
 import { newReceiptSigningKey } from "../../../scripts/local-stack/receipt-key";
@@ -56,6 +57,8 @@ export default async function setup(project: TestProject) {
       JWT_SECRET,
       // A fresh receipt key per run: test/fill-log verifies receipts against the served JWKS.
       RECEIPT_SIGNING_KEY: newReceiptSigningKey("contract-test"),
+      // A fresh key per run; test/personal-data seals fixtures with it from this side.
+      ...newPersonalDataKeys("contract-test"),
       CACHE_TIMEOUT_MS: "2000",
       // Low enough that test/live-room fills a room (503 LIVE_ROOM_FULL), high enough for
       // its flood's 1,100 sockets on one trial.
