@@ -39,7 +39,6 @@ import {
   type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "./decision-queue";
-import { listPending } from "./fairness";
 import { appendLogEntries, logPage } from "./fill-log";
 import {
   applicantIds,
@@ -49,6 +48,7 @@ import {
   insertApplication,
   ledgerPage,
   listHolders,
+  listPending,
   loadGate,
   saveGate,
   updateApplication,
@@ -435,7 +435,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     touched: readonly string[] = [],
     waitlistMoved = false,
   ): void {
-    if (!this.state) return;
+    // The common flood has nobody watching: build no snapshots for an empty room.
+    if (!this.state || !this.room.watched) return;
     this.room.changed(
       before ? snapshotOf(before, now) : null,
       snapshotOf(this.state, now),
