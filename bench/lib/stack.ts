@@ -84,6 +84,8 @@ export interface BenchWorker {
   bases: string[];
   /** Deno only: the data folder (KV file, blobs) and the environment the servers run with. */
   deno?: { dir: string; env: Record<string, string> };
+  /** The servers' process groups (wrangler and its workerd; each Deno process): for CPU time. */
+  pgids: number[];
   stop(): Promise<void>;
 }
 
@@ -218,7 +220,13 @@ export async function startBenchStack(): Promise<BenchStack> {
         await stopAll();
         throw err;
       }
-      return { base: bases[0] ?? "", bases, deno: { dir, env }, stop: stopAll };
+      return {
+        base: bases[0] ?? "",
+        bases,
+        deno: { dir, env },
+        pgids: servers.flatMap((s) => (s.pgid === undefined ? [] : [s.pgid])),
+        stop: stopAll,
+      };
     };
 
     const startWorker = async ({
@@ -260,7 +268,8 @@ export async function startBenchStack(): Promise<BenchStack> {
       workers.push(worker);
       const base = `http://127.0.0.1:${port}`;
       await waitForHttp(`${base}/healthz`, { giveUp: worker.exited });
-      return { base, bases: [base], stop: () => worker.stop() };
+      const pgids = worker.pgid === undefined ? [] : [worker.pgid];
+      return { base, bases: [base], pgids, stop: () => worker.stop() };
     };
 
     return { database, proxy, redis, startWorker, startDeno, stop };

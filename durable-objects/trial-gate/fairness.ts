@@ -1,10 +1,4 @@
-import { applicationWithTag } from "../../core/fill-log/stored";
-import type {
-  Application,
-  ApplicationStatus,
-  GateState,
-  Ordering,
-} from "../../core/first-come/types";
+import type { GateState, Ordering } from "../../core/first-come/types";
 
 /**
  * The fairness modes' columns of the gate row (schema v6), read and written next to the
@@ -50,50 +44,4 @@ export function saveFairness(sql: SqlStorage, s: GateState): void {
     s.drawnAt ?? null,
     s.pending ?? 0,
   );
-}
-
-type EntrantRow = {
-  id: string;
-  user_id: string;
-  seq: number;
-  status: string;
-  note: string | null;
-  applied_at: number;
-  decided_at: number;
-  version: number;
-  member_tag: string | null;
-  last_entry_n: number | null;
-  last_entry_hash: string | null;
-};
-
-/** The applications waiting for the draw, in seq order (the draw ranks them itself). */
-export function listPending(
-  sql: SqlStorage,
-  gate: Pick<GateState, "trialId" | "tagSecret">,
-): Application[] {
-  return sql
-    .exec<EntrantRow>("SELECT * FROM applications WHERE status = 'PENDING' ORDER BY seq")
-    .toArray()
-    .map((r) =>
-      applicationWithTag(
-        {
-          id: r.id,
-          trialId: gate.trialId,
-          userId: r.user_id,
-          seq: r.seq,
-          status: r.status as ApplicationStatus,
-          position: null,
-          note: r.note,
-          appliedAt: r.applied_at,
-          decidedAt: r.decided_at,
-          version: r.version,
-          memberTag: r.member_tag ?? undefined,
-          lastEntry:
-            r.last_entry_n === null || r.last_entry_hash === null
-              ? null
-              : { n: r.last_entry_n, hash: r.last_entry_hash },
-        },
-        gate.tagSecret,
-      ),
-    );
 }

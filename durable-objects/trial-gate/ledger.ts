@@ -138,6 +138,14 @@ export function listHolders(sql: SqlStorage, gate: GateKey): Application[] {
     .map(rankedIn(gate, 0));
 }
 
+/** The applications waiting for the draw, in seq order (the draw ranks them itself). */
+export function listPending(sql: SqlStorage, gate: GateKey): Application[] {
+  return sql
+    .exec<ApplicationRow>("SELECT * FROM applications WHERE status = 'PENDING' ORDER BY seq")
+    .toArray()
+    .map(rankedIn(gate, 0));
+}
+
 /** Maps rows in seq order, numbering the WAITLISTED ones after `waitingBefore`. */
 function rankedIn(gate: GateKey, waitingBefore: number) {
   let waiting = waitingBefore;

@@ -119,6 +119,11 @@ export class LiveRoom {
    * whose application the commit changed; `waitlistMoved` says every waiting member's
    * position may have moved too (a place given up or a promotion).
    */
+  /** Whether anyone is watching: without a socket the gate need not build snapshots. */
+  get watched(): boolean {
+    return this.ctx.getWebSockets().length > 0;
+  }
+
   changed(
     before: GateSnapshot | null,
     after: GateSnapshot,
@@ -126,7 +131,7 @@ export class LiveRoom {
     waitlistMoved: boolean,
     now: number,
   ): void {
-    if (this.ctx.getWebSockets().length === 0) return;
+    if (!this.watched) return;
     if (!before || before.statusVersion !== after.statusVersion) {
       this.broadcast(statusMessage(after, now));
     }

@@ -50,7 +50,6 @@ import {
   type TrialGate as TrialGatePort,
 } from "../../core/ports/trial-gate";
 import { cloudflareDecisionQueue } from "./decision-queue";
-import { listPending } from "./fairness";
 import { appendLogEntries, logPage } from "./fill-log";
 import {
   applicantIds,
@@ -62,6 +61,7 @@ import {
   ledgerPage,
   listHolders,
   listOverdue,
+  listPending,
   loadGate,
   saveGate,
   updateApplication,
@@ -503,7 +503,8 @@ export class TrialGate extends DurableObject<Env> implements TrialGatePort {
     touched: readonly string[] = [],
     waitlistMoved = false,
   ): void {
-    if (!this.state) return;
+    // The common flood has nobody watching: build no snapshots for an empty room.
+    if (!this.state || !this.room.watched) return;
     this.room.changed(
       before ? snapshotOf(before, now) : null,
       snapshotOf(this.state, now),
