@@ -51,6 +51,11 @@ const GUARDED: GuardedRoute[] = [
   { method: "POST", path: `/v1/trials/${ID}/reviews`, allowed: ["MEMBER"], body: {} },
   { method: "PATCH", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"], body: {} },
   { method: "DELETE", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"] },
+  // Personal data (docs/decisions/0034): the company's winners list, the member's own address,
+  // everyone's own access log.
+  { method: "GET", path: `/v1/trials/${ID}/winners`, allowed: COMPANY_OR_ADMIN },
+  { method: "GET", path: `/v1/trials/${ID}/applications/me/address`, allowed: ["MEMBER"] },
+  { method: "GET", path: "/v1/users/me/data-access", allowed: ANY_ROLE },
 ];
 
 /** Open to anyone (the contract's "anyone" routes and operations). */
