@@ -10,6 +10,7 @@ import { PERSONAL_DATA_OPERATIONS } from "./operations/personal-data";
 import { REVIEW_OPERATIONS } from "./operations/reviews";
 import { SERVICE_OPERATIONS } from "./operations/service";
 import { STATS_OPERATIONS } from "./operations/stats";
+import { STRIKE_OPERATIONS } from "./operations/strikes";
 
 /**
  * Every route's documentation (./operation-doc.ts says what one holds), gathered from the
@@ -28,5 +29,6 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...REVIEW_OPERATIONS,
   ...NOTIFICATION_OPERATIONS,
   ...STATS_OPERATIONS,
+  ...STRIKE_OPERATIONS,
   ...PERSONAL_DATA_OPERATIONS,
 };

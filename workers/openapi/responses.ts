@@ -3,7 +3,7 @@ import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applicatio
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
-import { PERSONAL_DATA_READS } from "../../core/vocabulary/journey";
+import { APPEAL_STATUSES, PERSONAL_DATA_READS } from "../../core/vocabulary/journey";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
@@ -40,6 +40,29 @@ export const User = v.strictObject({
   slackId: v.nullable(v.string()),
   pendingSlackId: v.nullable(v.string()),
   createdAt: Instant,
+});
+
+/** A member's record after the win (API.md "After the win"; docs/decisions/0036). */
+const Reliability = v.strictObject({
+  completed: v.pipe(Count, v.description("Journeys ended by a review written in time")),
+  missed: v.pipe(Count, v.description("Review deadlines that passed without a review")),
+  strikes: v.pipe(
+    Count,
+    v.description("Strikes that count now: not lifted by an appeal, recorded in the last 180 days"),
+  ),
+  restrictedUntil: v.pipe(
+    v.nullable(Instant),
+    v.description(
+      "Until when the member may not apply (two strikes within 180 days restrict for 30 days " +
+        "from the second); null when they may",
+    ),
+  ),
+});
+
+/** GET /v1/users/me: the caller's User, with its reliability for a MEMBER (null otherwise). */
+export const OwnUser = v.strictObject({
+  ...User.entries,
+  reliability: v.nullable(Reliability),
 });
 
 export const TokenPair = v.strictObject({
@@ -101,6 +124,34 @@ export const Application = v.strictObject({
   note: v.nullable(v.string()),
   appliedAt: Instant,
   decidedAt: Instant,
+});
+
+/** An application as its trial's company sees it: with its applicant's reliability. */
+const Applicant = v.strictObject({
+  ...Application.entries,
+  reliability: Reliability,
+});
+
+/** A missed review deadline and its one appeal (GET /v1/me/strikes, /v1/admin/appeals). */
+export const Strike = v.strictObject({
+  id: Id,
+  userId: Id,
+  trialId: Id,
+  applicationId: Id,
+  at: Instant,
+  countsUntil: v.pipe(
+    Instant,
+    v.description("at + 180 days: until then the strike counts, unless an appeal lifts it"),
+  ),
+  liftedAt: v.pipe(v.nullable(Instant), v.description("When a granted appeal lifted it")),
+  appeal: v.nullable(
+    v.strictObject({
+      status: v.picklist(APPEAL_STATUSES),
+      reason: v.string(),
+      appealedAt: Instant,
+      decidedAt: v.nullable(Instant),
+    }),
+  ),
 });
 
 /** A compact JWS (EdDSA, `kid` in its header): three base64url parts joined by dots. */
@@ -185,6 +236,38 @@ const ReviewStats = v.strictObject({
   max: v.nullable(Count),
 });
 
+/** A share from 0 to 1, null while its denominator is 0. */
+const Rate = (description: string) =>
+  v.pipe(v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))), v.description(description));
+
+/** After the win (docs/decisions/0036): how the trial's winners confirmed and reviewed. */
+const JourneyStats = v.strictObject({
+  confirmationRate: Rate(
+    "Winners who confirmed (whatever became of the place later) ÷ winners whose confirmation " +
+      "is settled: those, plus those who lost the place unconfirmed (cancelledReason " +
+      "NOT_CONFIRMED), plus those still WON and unconfirmed past their confirmBy (the release " +
+      "is on its way). Left out: winners still inside their window, and unconfirmed winners " +
+      "who withdrew or whose trial was cancelled. Without confirmWithinMinutes nobody loses " +
+      "a place unconfirmed, so the rate is 1 or null.",
+  ),
+  medianSecondsToConfirm: v.pipe(
+    v.nullable(v.pipe(v.number(), v.minValue(0))),
+    v.description(
+      "Median over winners who confirmed of the seconds from winning the place (the " +
+        "application's decidedAt: its decision, draw or promotion) to confirming; null with " +
+        "no confirmation.",
+    ),
+  ),
+  reviewCompletionRate: Rate(
+    "Shipped winners whose review deadline is settled (reviewed in time, or missed) and who " +
+      "have reviewed, at any time, ÷ those settled journeys.",
+  ),
+  onTimeRate: Rate(
+    "Journeys completed by a review written by the deadline (with its extension) ÷ settled " +
+      "journeys (completed or missed).",
+  ),
+});
+
 /** The demand counters a trial's statistics and a product's totals share. */
 const DemandCounts = {
   slots: Count,
@@ -205,6 +288,7 @@ export const TrialStats = v.strictObject({
   peakPerSecond: Count,
   perMinute: v.array(v.strictObject({ minute: Instant, count: Count })),
   reviews: ReviewStats,
+  journey: JourneyStats,
   computedAt: Instant,
 });
 
@@ -304,6 +388,8 @@ export const UserPage = page(User);
 export const ProductPage = page(Product);
 export const TrialPage = page(Trial);
 export const ApplicationPage = page(Application);
+export const ApplicantPage = page(Applicant);
+export const StrikePage = page(Strike);
 export const NotificationPage = page(Notification);
 export const TrialStatsPage = page(TrialStats);
 export const WinnerPage = page(Winner);
@@ -321,6 +407,8 @@ export const ReviewPage = v.strictObject({
 export const NAMED_SCHEMAS = {
   ErrorBody,
   User,
+  Reliability,
+  OwnUser,
   TokenPair,
   ImageUpload,
   Product,
@@ -344,6 +432,10 @@ export const NAMED_SCHEMAS = {
   ProductPage,
   TrialPage,
   ApplicationPage,
+  Applicant,
+  ApplicantPage,
+  Strike,
+  StrikePage,
   NotificationPage,
   TrialStatsPage,
   ReviewPage,

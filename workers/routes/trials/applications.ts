@@ -17,6 +17,8 @@ import {
 } from "../../services/applications";
 import { forgetClosed, learnClosed, refuseFromNotice } from "../../services/closed-trials";
 import { assertOwnsTrial, getTrialRow } from "../../services/trials";
+import { refuseIfRestricted } from "../../strikes/refusal";
+import { NO_RECORD, presentReliability, reliabilityOf } from "../../strikes/reliability";
 import { IdParam, validate } from "../../validation";
 import { ApplyBody, ListApplicationsQuery, SeqCursor } from "./schemas";
 
@@ -30,6 +32,8 @@ export const applicationRoutes = new Hono<AppEnv>()
     // (services/closed-trials.ts, docs/decisions/0015).
     requireToken(applyLimit, (c, claims) => {
       if (claims.role !== "MEMBER") return;
+      // Two strikes: the token carries the restriction (docs/decisions/0036).
+      refuseIfRestricted(claims);
       const { gates, metrics } = c.var.deps;
       const refusal = refuseFromNotice(
         gates,
@@ -147,8 +151,18 @@ export const applicationRoutes = new Hono<AppEnv>()
         afterSeq: after?.seq ?? 0,
         limit: query.limit,
       });
+      // Each applicant's record after the win, for the whole page in one query.
+      const reliability = await reliabilityOf(
+        db,
+        rows.map((r) => r.userId),
+        Date.now(),
+      );
+      const present = (r: (typeof rows)[number]) => ({
+        ...presentApplication(r),
+        reliability: presentReliability(reliability.get(r.userId) ?? NO_RECORD),
+      });
       return c.json(
-        toPage(rows, query.limit, presentApplication, SeqCursor, (r) => ({ seq: r.seq })),
+        toPage(rows, query.limit, present, SeqCursor, (r) => ({ seq: r.seq })),
         200,
       );
     },
