@@ -7,6 +7,10 @@
 export const APPEAL_STATUSES = ["PENDING", "GRANTED", "DENIED"] as const;
 export type AppealStatus = (typeof APPEAL_STATUSES)[number];
 
+/** What an ADMIN may decide of a PENDING appeal: GRANTED lifts the strike. */
+export const APPEAL_DECISIONS = ["GRANTED", "DENIED"] as const satisfies readonly AppealStatus[];
+export type AppealDecision = (typeof APPEAL_DECISIONS)[number];
+
 /** What the access log records a company (or ADMIN) reading. */
 export const PERSONAL_DATA_READS = ["SHIPPING_ADDRESS"] as const;
 export type PersonalDataRead = (typeof PERSONAL_DATA_READS)[number];

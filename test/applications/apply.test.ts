@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { applications, users } from "../../db/schema";
+import { applications, strikes, users } from "../../db/schema";
 import { waitFor, withDb } from "../support/workerd/db";
 import { createTrial, createUser, createUsers } from "../support/workerd/fixtures";
 import { rowsOf as persistedRows } from "../support/workerd/gate";
@@ -192,6 +192,26 @@ describe("applying: states, reads and rights", () => {
     const member = await createUser("MEMBER");
     await withDb((db) =>
       db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, member.id)),
+    );
+    const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: member.token });
+    expect(res.status).toBe(201);
+  });
+
+  it("reads no Postgres for the restriction either: two strikes written behind the API's back do not refuse a token issued before them", async () => {
+    // The restriction travels in the token (docs/decisions/0036): only a token issued after
+    // the strikes (login, refresh) carries it (test/strikes/restricted-apply.test.ts).
+    const company = await createUser("COMPANY");
+    const trial = await createTrial(company, { slots: 5 });
+    const member = await createUser("MEMBER");
+    await withDb((db) =>
+      db.insert(strikes).values(
+        [1, 2].map((daysAgo) => ({
+          userId: member.id,
+          applicationId: crypto.randomUUID(),
+          trialId: crypto.randomUUID(),
+          at: new Date(Date.now() - daysAgo * 86_400_000),
+        })),
+      ),
     );
     const res = await api("POST", `/v1/trials/${trial.id}/applications`, { token: member.token });
     expect(res.status).toBe(201);

@@ -52,10 +52,12 @@ describe("GET /v1/users/me through the cache", () => {
 
   it("stores the presented user as JSON with the configured TTL", async () => {
     const member = await createUser("MEMBER");
-    const body = await primeCache(member.token, member.id);
+    const { reliability, ...user } = await primeCache(member.token, member.id);
     const stored = await redis.get<string>(cacheKeys.user(member.id));
-    // Beside it, the instant before which the account's tokens are refused (none yet).
-    expect(JSON.parse(stored ?? "null")).toEqual({ user: body, tokensValidAfterMs: null });
+    // Beside it, the instant before which the account's tokens are refused (none yet). A
+    // member's reliability is read on every request, never cached (docs/decisions/0036).
+    expect(JSON.parse(stored ?? "null")).toEqual({ user, tokensValidAfterMs: null });
+    expect(reliability).toEqual({ completed: 0, missed: 0, strikes: 0, restrictedUntil: null });
     expect(stored).not.toContain("passwordHash");
     const ttl = await redis.ttl(cacheKeys.user(member.id));
     expect(ttl).toBeGreaterThan(0);

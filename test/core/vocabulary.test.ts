@@ -5,6 +5,7 @@ import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applicatio
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
+import { APPEAL_DECISIONS, APPEAL_STATUSES } from "../../core/vocabulary/journey";
 import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
 import { ROLES, SIGNUP_ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
@@ -30,6 +31,8 @@ const LISTS: Record<string, readonly string[]> = {
   IMAGE_TYPES,
   LOG_KINDS,
   ERROR_CODES,
+  APPEAL_STATUSES,
+  APPEAL_DECISIONS,
 };
 
 /**

@@ -83,6 +83,13 @@ describe("statistics built by the cron", () => {
         { minute: "2026-01-15T12:01:00.000Z", count: 1 },
       ],
       reviews: { count: 3, average: 3.67, min: 2, max: 5 },
+      // No winner confirmed or was shipped to (test/strikes/journey-stats.test.ts has those).
+      journey: {
+        confirmationRate: null,
+        medianSecondsToConfirm: null,
+        reviewCompletionRate: null,
+        onTimeRate: null,
+      },
       computedAt: expect.any(String),
     });
     expect(res.body.secondsToFill).toBeCloseTo((live.filledAt - live.opensAt) / 1000, 3);

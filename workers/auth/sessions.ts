@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import { refreshTokens, users } from "../../db/schema";
 import type { Config } from "../config";
 import { AppError } from "../errors";
+import { restrictionOf } from "../strikes/reliability";
 import { hashRefreshToken, newRefreshToken } from "./refresh-tokens";
 import { signAccessToken } from "./tokens";
 
@@ -21,9 +22,13 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-type Executor = Pick<Database, "insert">;
+type Executor = Pick<Database, "insert" | "select">;
 
-/** A new access token and a new refresh token in the given family. */
+/**
+ * A new access token and a new refresh token in the given family. A MEMBER's access token
+ * carries their restriction as it stands (claim `restrictedUntil`, docs/decisions/0036), so
+ * the apply route refuses a restricted member without a database call.
+ */
 export async function issueTokens(
   db: Executor,
   config: Config,
@@ -38,10 +43,17 @@ export async function issueTokens(
     tokenHash: await hashRefreshToken(refreshToken),
     expiresAt: new Date(Date.now() + config.refreshTokenTtlSeconds * 1000),
   });
+  // The token's instant is taken BEFORE the strikes are read: a strike committed after the
+  // read is followed by a revocation at a later instant (restrictionChanged), which then
+  // ends this token too. Taken after, a token without the restriction could outlive it.
+  const issuedAtMs = Date.now();
+  const restrictedUntilMs =
+    user.role === "MEMBER" ? await restrictionOf(db, user.id, issuedAtMs) : null;
   const accessToken = await signAccessToken(
-    { userId: user.id, role: user.role },
+    { userId: user.id, role: user.role, restrictedUntilMs },
     config.jwtSecret,
     config.accessTokenTtlSeconds,
+    issuedAtMs,
   );
   return {
     accessToken,

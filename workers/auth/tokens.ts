@@ -15,9 +15,18 @@ const AUDIENCE = "try-it-api";
 export interface AccessClaims {
   userId: string;
   role: Role;
+  /**
+   * Until when (epoch ms) the member may not apply, as it stood when the token was issued
+   * (two strikes: docs/decisions/0036); absent or null when they may. Written as the claim
+   * `restrictedUntil` in whole seconds like `exp`, rounded up so it never ends early. A
+   * change ends the member's tokens (workers/strikes/restriction-change.ts): the refreshed
+   * token carries the restriction as it then stands.
+   */
+  restrictedUntilMs?: number | null;
 }
 
 export interface VerifiedClaims extends AccessClaims {
+  restrictedUntilMs: number | null;
   /**
    * When the token was issued, in milliseconds. `iat` carries them as a fraction of its
    * seconds (a JWT NumericDate may be non-integer, RFC 7519 §2): whole seconds could not
@@ -34,10 +43,14 @@ export async function signAccessToken(
   ttlSeconds: number,
   issuedAtMs = Date.now(),
 ): Promise<string> {
-  // No `typ` header (optional, RFC 7519 §5.1): its 16 characters would bring a token with
-  // the milliseconds of `iat` past 256, the longest refresh token POST /auth/refresh reads,
-  // and an access token sent there by mistake must stay a wrong refresh token (401).
-  return new SignJWT({ role: claims.role })
+  // No `typ` header (optional, RFC 7519 §5.1): a token must stay shorter than the longest
+  // refresh token POST /auth/refresh reads (512 since `restrictedUntil`, 256 before), so an
+  // access token sent there by mistake is a wrong refresh token (401), not a 400.
+  const restricted = claims.restrictedUntilMs ?? null;
+  return new SignJWT({
+    role: claims.role,
+    ...(restricted !== null && { restrictedUntil: Math.ceil(restricted / 1000) }),
+  })
     .setProtectedHeader({ alg: ALG })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -83,10 +96,12 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
       requiredClaims: ["sub", "exp", "iat"],
     });
     const role = payload.role;
+    const restrictedUntil = payload.restrictedUntil;
     if (
       typeof payload.sub !== "string" ||
       !UUID.test(payload.sub) ||
-      !ROLES.includes(role as Role)
+      !ROLES.includes(role as Role) ||
+      (restrictedUntil !== undefined && !Number.isSafeInteger(restrictedUntil))
     ) {
       return { ok: false, reason: "invalid" };
     }
@@ -96,6 +111,8 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
         userId: payload.sub,
         role: role as Role,
         issuedAtMs: Math.round((payload.iat ?? 0) * 1000),
+        restrictedUntilMs:
+          restrictedUntil === undefined ? null : (restrictedUntil as number) * 1000,
       },
     };
   } catch (err) {

@@ -43,7 +43,12 @@ export const ACCOUNT_OPERATIONS: Record<string, OperationDoc> = {
     summary: "The caller's account",
     tag: "Users",
     security: "bearer",
-    responses: ok(R.User),
+    notes:
+      "A MEMBER's own account carries `reliability`: journeys completed (a review in time) " +
+      "and missed, the strikes that count now (not lifted, recorded in the last 180 days) and " +
+      "`restrictedUntil` (ISO-8601, null when free to apply). Read on every request, never " +
+      "cached, so a strike or an appeal shows at once. null for COMPANY and ADMIN.",
+    responses: ok(R.OwnUser),
     errors: [],
   },
   "PATCH /v1/users/me": {

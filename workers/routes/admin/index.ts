@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { adminStatsRoutes } from "../stats/admin-rebuild";
+import { adminAppealRoutes } from "./appeals";
 import { adminUserRoutes } from "./users";
 
 /**
@@ -11,4 +12,5 @@ import { adminUserRoutes } from "./users";
 export const adminRoutes = new Hono<AppEnv>()
   .use(requireAuth(), requireRole("ADMIN"))
   .route("/users", adminUserRoutes)
-  .route("/stats", adminStatsRoutes);
+  .route("/stats", adminStatsRoutes)
+  .route("/appeals", adminAppealRoutes);

@@ -48,11 +48,15 @@ export const LogInBody = v.object({
   password: GivenPassword,
 });
 
-/** Refresh tokens are 43 base64url characters; the bound keeps junk from being hashed. */
+/**
+ * Refresh tokens are 43 base64url characters; the bound keeps junk from being hashed. It
+ * stays above the longest access token (about 285 characters with `restrictedUntil`,
+ * docs/decisions/0036), so an access token sent here by mistake is a 401, not a 400.
+ */
 export const RefreshTokenBody = v.object({
   refreshToken: v.pipe(
     v.string(),
     v.minLength(1, "must not be empty"),
-    v.maxLength(256, "must be at most 256 characters"),
+    v.maxLength(512, "must be at most 512 characters"),
   ),
 });

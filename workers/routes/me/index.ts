@@ -3,6 +3,7 @@ import type { AppEnv } from "../../context";
 import { requireAuth } from "../../middleware/auth";
 import { myApplicationRoutes } from "./applications";
 import { myNotificationRoutes } from "./notifications";
+import { myStrikeRoutes } from "./strikes";
 
 /**
  * /v1/me — the signed-in caller's own things, any role. The guard sits here once, so every
@@ -11,4 +12,5 @@ import { myNotificationRoutes } from "./notifications";
 export const meRoutes = new Hono<AppEnv>()
   .use(requireAuth())
   .route("/notifications", myNotificationRoutes)
+  .route("/strikes", myStrikeRoutes)
   .route("/", myApplicationRoutes);

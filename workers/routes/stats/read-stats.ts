@@ -27,6 +27,12 @@ export function presentTrialStats(row: TrialStatsRow) {
       min: row.reviewsMin,
       max: row.reviewsMax,
     },
+    journey: {
+      confirmationRate: row.confirmationRate,
+      medianSecondsToConfirm: row.medianSecondsToConfirm,
+      reviewCompletionRate: row.reviewCompletionRate,
+      onTimeRate: row.onTimeRate,
+    },
     computedAt: row.computedAt.toISOString(),
   };
 }

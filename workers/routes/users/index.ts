@@ -8,6 +8,7 @@ import { presentUser } from "../../presenters";
 import { changePassword, deleteAccount, getLiveUser, updateProfile } from "../../services/accounts";
 import { changeSlackId, verifySlackCode } from "../../services/slack-link";
 import { findLiveUserCached, invalidateUser } from "../../services/user-lookup";
+import { memberReliability } from "../../strikes/reliability";
 import { validate } from "../../validation";
 import { slackLinkDeps } from "../slack-link-deps";
 import { ChangePasswordBody, UpdateMeBody, VerifySlackBody } from "./schemas";
@@ -17,7 +18,12 @@ export const userRoutes = new Hono<AppEnv>()
     const user = await findLiveUserCached(c.var.deps, c.var.caller.userId);
     // A valid token for an account that no longer exists is no credential at all.
     if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists.");
-    return c.json(user, 200);
+    // A member's reliability is read from Postgres on every request, never cached with the
+    // user: strikes, appeals and journeys change it from jobs and other accounts' requests,
+    // which would all have to remember the cache (docs/decisions/0036).
+    const reliability =
+      user.role === "MEMBER" ? await memberReliability(await c.var.deps.db.db(), user.id) : null;
+    return c.json({ ...user, reliability }, 200);
   })
   .patch(
     "/me",

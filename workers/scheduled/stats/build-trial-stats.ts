@@ -4,6 +4,7 @@ import { describeError, log } from "../../../core/log";
 import type { TrialGate } from "../../../core/ports/trial-gate";
 import type { Database } from "../../../db/client";
 import { trialStats, trials } from "../../../db/schema";
+import { journeysOf, NO_JOURNEYS } from "./journey-stats";
 
 export type NewTrialStatsRow = typeof trialStats.$inferInsert;
 
@@ -52,7 +53,7 @@ export async function buildTrialStats(
   const result: BuildResult = { built: [], skipped: [], failed: [] };
   if (trialIds.length === 0) return result;
   const ids = [...trialIds];
-  const [catalog, snapshots, arrivals, reviewSummaries] = await Promise.all([
+  const [catalog, snapshots, arrivals, reviewSummaries, journeys] = await Promise.all([
     db
       .select({
         id: trials.id,
@@ -65,6 +66,7 @@ export async function buildTrialStats(
     snapshotsOf(gates, ids),
     arrivalsOf(db, ids),
     reviewsOf(db, ids),
+    journeysOf(db, ids, now),
   ]);
 
   const rows: NewTrialStatsRow[] = [];
@@ -78,7 +80,10 @@ export async function buildTrialStats(
       result.skipped.push(trial.id);
       continue;
     }
-    rows.push(toRow(trial, snapshot, arrivals.get(trial.id), reviewSummaries.get(trial.id), now));
+    rows.push({
+      ...toRow(trial, snapshot, arrivals.get(trial.id), reviewSummaries.get(trial.id), now),
+      ...(journeys.get(trial.id) ?? NO_JOURNEYS),
+    });
     result.built.push(trial.id);
   }
   const known = new Set(catalog.map((t) => t.id));
@@ -221,6 +226,10 @@ const CONTENT_COLUMNS = [
   "reviews_average",
   "reviews_min",
   "reviews_max",
+  "confirmation_rate",
+  "median_seconds_to_confirm",
+  "review_completion_rate",
+  "on_time_rate",
 ] as const;
 
 /** One statement for the batch; rows whose content is unchanged are left untouched. */

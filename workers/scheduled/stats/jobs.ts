@@ -51,8 +51,8 @@ export interface JobRun {
 
 /**
  * The 5-minute job: trials that are inside their application window (their gate's counters
- * can still move), plus trials whose row, applications or reviews changed since the last
- * run. At most `incrementalBatches` batches per tick; a longer list is walked on by the next
+ * can still move), plus trials whose row, applications, reviews or winners' journeys changed
+ * since the last run. At most `incrementalBatches` batches per tick; a longer list is walked on by the next
  * ticks in id order before `since` moves forward, so nothing is dropped.
  */
 export async function runIncrementalStats(
@@ -78,7 +78,8 @@ export async function runIncrementalStats(
        AND ((t.status <> 'CANCELLED' AND t.opens_at <= ${walkStartedAt} AND t.closes_at >= ${since})
             OR t.updated_at > ${since}
             OR t.id IN (SELECT trial_id FROM applications WHERE persisted_at > ${since})
-            OR t.id IN (SELECT trial_id FROM reviews WHERE updated_at > ${since}))
+            OR t.id IN (SELECT trial_id FROM reviews WHERE updated_at > ${since})
+            OR t.id IN (SELECT trial_id FROM winner_journeys WHERE updated_at > ${since}))
      ORDER BY t.id
      LIMIT ${max + 1}`);
   const ids = rows.rows.map((r) => String((r as { id: unknown }).id));
