@@ -18,6 +18,7 @@ import { productRoutes } from "./routes/products";
 import { reviewRoutes } from "./routes/reviews";
 import { statsRoutes } from "./routes/stats";
 import { trialRoutes } from "./routes/trials";
+import { bulkShipmentRoutes } from "./routes/trials/shipments";
 import { userRoutes } from "./routes/users";
 import { wellKnownRoutes } from "./routes/well-known";
 
@@ -30,6 +31,8 @@ export function newApp(runtime: Runtime) {
     // Image uploads are raw bytes with their own size and type checks: registered before
     // the JSON body middleware, so it never runs for them.
     .route("/images", imageRoutes)
+    // So is the bulk shipment upload: a JSON array or a CSV (routes/trials/shipments.ts).
+    .route("/trials", bulkShipmentRoutes)
     .use(storableQuery())
     .use(jsonBody())
     .route("/auth", authRoutes)

@@ -10,7 +10,21 @@ export interface NotifierMessage {
   text: string;
   /** Block Kit blocks, passed through as Slack expects them. */
   blocks: unknown[];
+  /**
+   * The notification row this message is, carried with it where the channel keeps it (Slack
+   * message metadata), so a send whose answer was lost can be found again (`findSent`).
+   */
+  notificationId?: string;
 }
+
+/** What a look-up for an earlier send of one notification found. */
+export type LookupResult =
+  | { kind: "found" }
+  | { kind: "absent" }
+  /** The look-up failed and may work later (a 429, a 5xx, the network): do not send yet. */
+  | { kind: "transient"; error: string }
+  /** Nothing can be looked up here (a webhook keeps no history we can read, a missing scope). */
+  | { kind: "unavailable"; reason: string };
 
 /**
  * What became of one send. The consumer maps each case to one action: mark SENT, wait as
@@ -32,4 +46,9 @@ export interface Notifier {
   /** Which way a message to this member would go; null when it cannot go anywhere. */
   channelFor(slackId: string | null): NotifierChannel | null;
   send(message: NotifierMessage): Promise<SendResult>;
+  /**
+   * Whether a message carrying this `notificationId` already reached the member's channel at
+   * or after `since`: asked before sending again when an earlier attempt's outcome is unknown.
+   */
+  findSent(message: NotifierMessage, since: Date): Promise<LookupResult>;
 }

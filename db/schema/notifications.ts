@@ -1,10 +1,12 @@
 import { index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { OUTCOMES } from "../../core/vocabulary/applications";
+import { JOURNEY_MESSAGES } from "../../core/vocabulary/journey";
 import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
 import { users } from "./users";
 
 /**
- * One result message per (application, outcome), and what became of it. The row exists
+ * One message per (application, kind): the result messages (an outcome) and the winner's
+ * journey's (shipped, reminders, a strike), and what became of it. The row exists
  * before the message is sent, so a redelivered event finds it and never sends twice.
  */
 export const notifications = pgTable(
@@ -17,7 +19,8 @@ export const notifications = pgTable(
     // No foreign key: the queue may deliver the application's own row after this one.
     applicationId: uuid("application_id").notNull(),
     trialId: uuid("trial_id").notNull(),
-    kind: text("kind", { enum: OUTCOMES }).notNull(),
+    // A text column: widening the list needs no migration.
+    kind: text("kind", { enum: [...OUTCOMES, ...JOURNEY_MESSAGES] }).notNull(),
     status: text("status", { enum: NOTIFICATION_STATUSES }).notNull().default("PENDING"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),

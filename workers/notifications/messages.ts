@@ -1,5 +1,6 @@
 import type { Outcome } from "../../core/first-come/types";
 import type { NotifierMessage } from "../../core/ports/notifier";
+import type { CancelledReason } from "../../core/vocabulary/applications";
 
 export interface ResultMessageInput {
   kind: Outcome;
@@ -8,6 +9,10 @@ export interface ResultMessageInput {
   position: number | null;
   slackId: string | null;
   displayName: string;
+  /** WON / PROMOTED under a confirmation window: when the place is lost unless confirmed. */
+  confirmBy?: Date | null;
+  /** Why a CANCELLED application was cancelled (NOT_CONFIRMED: the window passed). */
+  cancelledReason?: CancelledReason | null;
 }
 
 const HEADLINES: Record<Outcome, string> = {
@@ -20,14 +25,24 @@ const HEADLINES: Record<Outcome, string> = {
   NOT_SELECTED: "The draw did not pick you",
 };
 
-function nextSteps(kind: Outcome, position: number | null): string {
+function nextSteps(input: ResultMessageInput): string {
+  const { kind, position } = input;
   switch (kind) {
     case "WON":
-    case "PROMOTED":
-      return "The company will contact you with the details. If you can no longer take part, cancel your application so the next person on the waitlist gets your place.";
+    case "PROMOTED": {
+      const giveUp =
+        "If you can no longer take part, cancel your application so the next person on the waitlist gets your place.";
+      if (input.confirmBy) {
+        return `Confirm your address by ${slackTime(input.confirmBy)}, or the place goes to the next person waiting. ${giveUp}`;
+      }
+      return `Confirm your shipping address so the company can send the product. ${giveUp}`;
+    }
     case "WAITLISTED":
       return `You are number ${position ?? "?"} on the waitlist. If a winner cancels, the first person waiting gets the place and we will message you again.`;
     case "CANCELLED":
+      if (input.cancelledReason === "NOT_CONFIRMED") {
+        return "You lost your place because you did not confirm your address in time; it went to the next person waiting. There is nothing more to do.";
+      }
       return "Your place has been released. There is nothing more to do.";
     case "TRIAL_CANCELLED":
       return "The company cancelled this trial, so no places will be given. There is nothing more to do.";
@@ -44,6 +59,16 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
+ * A time as Slack shows it in each reader's own time zone, with UTC as the fallback where a
+ * client cannot (https://api.slack.com/reference/surfaces/formatting#date-formatting).
+ */
+export function slackTime(at: Date): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  const utc = `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `<!date^${unix}^{date_short_pretty} at {time}|${utc}>`;
+}
+
+/**
  * The Block Kit message for one outcome: the trial's title, the outcome in words, the
  * waitlist place when waiting, and what happens next. Pure, so it is tested on its own.
  * The mention is the adapter's business (a DM needs none; a webhook post does).
@@ -51,7 +76,7 @@ export function escapeMrkdwn(text: string): string {
 export function resultMessage(input: ResultMessageInput): NotifierMessage {
   const title = escapeMrkdwn(input.trialTitle);
   const headline = HEADLINES[input.kind];
-  const next = nextSteps(input.kind, input.position);
+  const next = nextSteps(input);
   const text = `${headline}: ${title}. ${next}`;
   return {
     slackId: input.slackId,

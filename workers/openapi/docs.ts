@@ -9,6 +9,7 @@ import { NOTIFICATION_OPERATIONS } from "./operations/notifications";
 import { PERSONAL_DATA_OPERATIONS } from "./operations/personal-data";
 import { REVIEW_OPERATIONS } from "./operations/reviews";
 import { SERVICE_OPERATIONS } from "./operations/service";
+import { SHIPMENT_OPERATIONS } from "./operations/shipments";
 import { STATS_OPERATIONS } from "./operations/stats";
 import { STRIKE_OPERATIONS } from "./operations/strikes";
 
@@ -29,6 +30,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...REVIEW_OPERATIONS,
   ...NOTIFICATION_OPERATIONS,
   ...STATS_OPERATIONS,
+  ...SHIPMENT_OPERATIONS,
   ...STRIKE_OPERATIONS,
   ...PERSONAL_DATA_OPERATIONS,
 };

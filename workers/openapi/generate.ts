@@ -126,7 +126,12 @@ function operation(route: MountedRoute, doc: OperationDoc): JsonObject {
     op.requestBody = {
       required: true,
       description: doc.rawBody.description,
-      content: Object.fromEntries(doc.rawBody.media.map((m) => [m, {}])),
+      content: Object.fromEntries(
+        doc.rawBody.media.map((m) => {
+          const schema = m === "application/json" ? doc.rawBody?.jsonSchema : undefined;
+          return [m, schema ? { schema: convert(schema) } : {}];
+        }),
+      ),
     };
   }
   op.responses = responses(doc, derivedErrors(route, doc));

@@ -33,8 +33,11 @@ export interface OperationDoc {
    * for validated input, MALFORMED_JSON for a JSON body, UNAUTHORIZED for a bearer token).
    */
   errors: ErrorCode[];
-  /** A request body not checked by `validate` (raw uploads). */
-  rawBody?: { media: readonly string[]; description: string };
+  /**
+   * A request body not checked by `validate` (raw uploads, the bulk shipment upload);
+   * `jsonSchema` describes its application/json form where it has one.
+   */
+  rawBody?: { media: readonly string[]; description: string; jsonSchema?: v.GenericSchema };
 }
 
 export const ok = (schema: v.GenericSchema, description = "OK"): Record<number, ResponseDoc> => ({

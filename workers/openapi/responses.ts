@@ -3,7 +3,11 @@ import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applicatio
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
-import { APPEAL_STATUSES, PERSONAL_DATA_READS } from "../../core/vocabulary/journey";
+import {
+  APPEAL_STATUSES,
+  JOURNEY_MESSAGES,
+  PERSONAL_DATA_READS,
+} from "../../core/vocabulary/journey";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
@@ -124,6 +128,18 @@ export const Application = v.strictObject({
   note: v.nullable(v.string()),
   appliedAt: Instant,
   decidedAt: Instant,
+  shipment: v.pipe(
+    v.nullable(
+      v.strictObject({ carrier: v.string(), trackingNumber: v.string(), shippedAt: Instant }),
+    ),
+    v.description("The winner's parcel, once the company recorded it; null until then"),
+  ),
+  reviewDueAt: v.pipe(
+    v.nullable(Instant),
+    v.description(
+      "When the winner's review is due (shippedAt + reviewWithinDays); null until shipped",
+    ),
+  ),
 });
 
 /** An application as its trial's company sees it: with its applicant's reliability. */
@@ -150,6 +166,35 @@ export const Strike = v.strictObject({
       reason: v.string(),
       appealedAt: Instant,
       decidedAt: v.nullable(Instant),
+    }),
+  ),
+});
+
+/** A confirmed winner's shipment and review deadline (the shipment and extend routes). */
+export const Journey = v.strictObject({
+  applicationId: Id,
+  carrier: v.string(),
+  trackingNumber: v.string(),
+  shippedAt: Instant,
+  reviewDueAt: v.pipe(Instant, v.description("shippedAt + reviewWithinDays, + 7 once extended")),
+  extendedAt: v.nullable(Instant),
+  completedAt: v.pipe(v.nullable(Instant), v.description("A review written by reviewDueAt")),
+  missedAt: v.pipe(v.nullable(Instant), v.description("The deadline passed: a strike")),
+});
+
+/** POST /v1/trials/:id/shipments: how many rows were written, and each refused row. */
+export const ShipmentUploadResult = v.strictObject({
+  accepted: Count,
+  refused: v.array(
+    v.strictObject({
+      row: v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(1),
+        v.description("The data row, from 1 (a CSV header is not a row)"),
+      ),
+      code: v.picklist(["VALIDATION_FAILED", "APPLICATION_NOT_FOUND", "NOT_CONFIRMED"]),
+      message: v.string(),
     }),
   ),
 });
@@ -222,7 +267,7 @@ const ReviewSummary = v.strictObject({ count: Count, average: v.nullable(v.numbe
 
 const Notification = v.strictObject({
   id: Id,
-  kind: v.picklist(OUTCOMES),
+  kind: v.picklist([...OUTCOMES, ...JOURNEY_MESSAGES]),
   applicationId: Id,
   status: v.picklist(NOTIFICATION_STATUSES),
   attempts: Count,
@@ -439,6 +484,8 @@ export const NAMED_SCHEMAS = {
   NotificationPage,
   TrialStatsPage,
   ReviewPage,
+  Journey,
+  ShipmentUploadResult,
   Winner,
   WinnerPage,
   OwnAddress,

@@ -8,6 +8,7 @@ import { eachIsolated } from "../lib/isolated";
 import { eraseExpiredAddresses } from "../personal-data/erasure";
 import type { NotificationQueue } from "../queues/notifications/message";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
+import { runJourneyJobs } from "./journeys";
 import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";
 import { DAILY_STATS_CRON, runDailyStats, runStatsTick } from "./stats";
 import { STATS_LIMITS } from "./stats/jobs";
@@ -67,6 +68,8 @@ export async function runScheduled(
       invalidateTrial(cache, id),
     );
     log.info("cron.trial_status_sync", { cron, updated: updated.length, ms: Date.now() - started });
+    // The review deadline: strikes, reminders, and the journey's messages (0035).
+    await runJourneyJobs(conn.db, notifications, new Date(scheduledTime), metrics);
     return undefined;
   } finally {
     await conn.close();

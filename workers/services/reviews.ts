@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import { reviews } from "../../db/schema";
 import type { Caller } from "../context";
 import { AppError } from "../errors";
+import { completeJourneyOnReview } from "../journeys/review-completion";
 import { decodeCursor, type Page, toPage } from "../lib/cursor";
 import { CreatedCursor, type CreatedKey, createdKeyOf, olderThan } from "../lib/keyset";
 import { presentReview } from "../presenters";
@@ -41,24 +42,29 @@ export async function createReview(
   // The unique application_id decides between concurrent submits, not a prior SELECT:
   // exactly one insert returns a row, the other finds the conflict.
   const now = new Date();
-  const [row] = await db
-    .insert(reviews)
-    .values({
-      id: crypto.randomUUID(),
-      trialId: trial.id,
-      productId: trial.productId,
-      userId: caller.userId,
-      applicationId: application.id,
-      rating: input.rating,
-      title: input.title,
-      body: input.body,
-      // Millisecond precision on purpose: the list cursor carries milliseconds, and a
-      // microsecond default would let rows within one millisecond slip between pages.
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: reviews.applicationId })
-    .returning();
+  const row = await db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(reviews)
+      .values({
+        id: crypto.randomUUID(),
+        trialId: trial.id,
+        productId: trial.productId,
+        userId: caller.userId,
+        applicationId: application.id,
+        rating: input.rating,
+        title: input.title,
+        body: input.body,
+        // Millisecond precision on purpose: the list cursor carries milliseconds, and a
+        // microsecond default would let rows within one millisecond slip between pages.
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: reviews.applicationId })
+      .returning();
+    // A review by the deadline completes the winner's journey, in the same transaction.
+    if (inserted) await completeJourneyOnReview(tx, application.id, now);
+    return inserted;
+  });
   if (!row) throw new AppError("REVIEW_EXISTS", "You have already reviewed this trial.");
   return row;
 }

@@ -20,6 +20,8 @@ export interface FakeSlackMessage {
   text: string;
   blocks: { type: string; text?: { text: string } }[];
   at: number;
+  ts: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** Scripts the fake Slack's next answers for one channel (a Slack id, or the webhook). */
@@ -39,6 +41,14 @@ export async function slackMessages(
     `${fakeSlackUrl()}/__fake/messages?channel=${encodeURIComponent(channel)}`,
   );
   return (await res.json()) as { messages: FakeSlackMessage[]; calls: number };
+}
+
+/** How many times a member's DM history was read (conversations.history) at the fake Slack. */
+export async function slackLookups(slackId: string): Promise<number> {
+  const res = await fetch(
+    `${fakeSlackUrl()}/__fake/lookups?channel=${encodeURIComponent(slackId)}`,
+  );
+  return ((await res.json()) as { lookups: number }).lookups;
 }
 
 /** A Slack member id no other test uses, so each test owns its channel at the fake. */

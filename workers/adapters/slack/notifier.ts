@@ -1,6 +1,12 @@
-import type { Notifier, NotifierMessage, SendResult } from "../../../core/ports/notifier";
+import type {
+  LookupResult,
+  Notifier,
+  NotifierMessage,
+  SendResult,
+} from "../../../core/ports/notifier";
 import type { NotifierChannel } from "../../../core/vocabulary/notifications";
 import { escapeMrkdwn } from "../../notifications/messages";
+import { findNotificationMessage, NOTIFICATION_EVENT } from "./history";
 import { classify } from "./responses";
 
 export interface SlackConfig {
@@ -41,7 +47,18 @@ export class SlackNotifier implements Notifier {
     if (channel === "dm" && this.config.botToken && message.slackId) {
       return this.post("dm", `${this.config.apiBaseUrl}/chat.postMessage`, {
         headers: { authorization: `Bearer ${this.config.botToken}` },
-        body: { channel: message.slackId, text: message.text, blocks: message.blocks },
+        body: {
+          channel: message.slackId,
+          text: message.text,
+          blocks: message.blocks,
+          // What lets a retry find this message if its answer is lost (./history.ts).
+          ...(message.notificationId && {
+            metadata: {
+              event_type: NOTIFICATION_EVENT,
+              event_payload: { notificationId: message.notificationId },
+            },
+          }),
+        },
       });
     }
     if (channel === "webhook" && this.config.webhookUrl) {
@@ -51,6 +68,26 @@ export class SlackNotifier implements Notifier {
       kind: "skipped",
       reason: message.slackId ? "no Slack bot token or webhook" : "no Slack id and no webhook",
     };
+  }
+
+  /**
+   * Only a DM can be looked up (conversations.history with the message metadata); a webhook
+   * posts into a channel the app cannot read, so it stays at least once.
+   */
+  async findSent(message: NotifierMessage, since: Date): Promise<LookupResult> {
+    const { botToken, apiBaseUrl } = this.config;
+    if (this.channelFor(message.slackId) !== "dm" || !botToken || !message.slackId) {
+      return { kind: "unavailable", reason: "a webhook post cannot be looked up" };
+    }
+    if (!message.notificationId) return { kind: "unavailable", reason: "no notification id" };
+    return findNotificationMessage(
+      this.fetcher,
+      apiBaseUrl,
+      botToken,
+      message.slackId,
+      message.notificationId,
+      since,
+    );
   }
 
   private async post(

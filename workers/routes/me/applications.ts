@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { APPLICATION_STATUSES } from "../../../core/vocabulary/applications";
 import type { AppEnv } from "../../context";
+import { withJourneys } from "../../journeys/journey";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { CreatedCursor } from "../../lib/keyset";
 import { requireRole } from "../../middleware/auth";
@@ -25,11 +26,15 @@ export const myApplicationRoutes = new Hono<AppEnv>().get(
   validate("query", ListMyApplicationsQuery),
   async (c) => {
     const query = c.req.valid("query");
-    const rows = await listMyApplications(await c.var.deps.db.db(), c.var.caller.userId, {
-      status: query.status,
-      limit: query.limit,
-      after: decodeCursor(query.cursor, CreatedCursor),
-    });
+    const db = await c.var.deps.db.db();
+    const rows = await withJourneys(
+      db,
+      await listMyApplications(db, c.var.caller.userId, {
+        status: query.status,
+        limit: query.limit,
+        after: decodeCursor(query.cursor, CreatedCursor),
+      }),
+    );
     return c.json(
       toPage(rows, query.limit, presentApplication, CreatedCursor, (r) => ({
         t: r.appliedAt.getTime(),

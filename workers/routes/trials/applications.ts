@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { AppError } from "../../errors";
+import { withJourneys } from "../../journeys/journey";
 import { decodeCursor, toPage } from "../../lib/cursor";
 import { publicOrigin } from "../../lib/origin";
 import { requireAuth, requireRole, requireToken } from "../../middleware/auth";
@@ -116,7 +117,9 @@ export const applicationRoutes = new Hono<AppEnv>()
         c.req.valid("param").id,
         c.var.caller.userId,
       );
-      return c.json(presentApplication(application), 200);
+      // The gate decides the place; the parcel and its review deadline are Postgres's.
+      const [withJourney] = await withJourneys(await c.var.deps.db.db(), [application]);
+      return c.json(presentApplication(withJourney ?? application), 200);
     },
   )
   .get(
@@ -146,11 +149,14 @@ export const applicationRoutes = new Hono<AppEnv>()
       assertOwnsTrial(c.var.caller, trial);
       const query = c.req.valid("query");
       const after = decodeCursor(query.cursor, SeqCursor);
-      const rows = await listTrialApplications(db, trial.id, {
-        status: query.status,
-        afterSeq: after?.seq ?? 0,
-        limit: query.limit,
-      });
+      const rows = await withJourneys(
+        db,
+        await listTrialApplications(db, trial.id, {
+          status: query.status,
+          afterSeq: after?.seq ?? 0,
+          limit: query.limit,
+        }),
+      );
       // Each applicant's record after the win, for the whole page in one query.
       const reliability = await reliabilityOf(
         db,

@@ -9,9 +9,11 @@ import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { trialReviewRoutes } from "../reviews/trial-reviews";
 import { applicationRoutes } from "./applications";
+import { extendRoutes } from "./extend";
 import { fillLogRoutes } from "./fill-log";
 import { liveRoutes } from "./live";
 import { CreateTrialBody, ListTrialsQuery, PatchTrialBody } from "./schemas";
+import { shipmentRoutes } from "./shipments";
 
 export const trialRoutes = new Hono<AppEnv>()
   .post(
@@ -79,4 +81,6 @@ export const trialRoutes = new Hono<AppEnv>()
   .route("/", applicationRoutes)
   .route("/", liveRoutes)
   .route("/", fillLogRoutes)
-  .route("/", trialReviewRoutes);
+  .route("/", trialReviewRoutes)
+  .route("/", shipmentRoutes)
+  .route("/", extendRoutes);
