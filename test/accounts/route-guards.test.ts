@@ -10,6 +10,8 @@ import { expectGuarded } from "../support/workerd/route-guards";
  */
 
 const ID = "00000000-0000-4000-8000-000000000001";
+/** A second id for routes with two (`:applicationId`). */
+const APPLICATION_ID = "00000000-0000-4000-8000-000000000002";
 const ANY_ROLE = ROLES;
 const COMPANY_OR_ADMIN: Role[] = ["COMPANY", "ADMIN"];
 
@@ -60,6 +62,15 @@ const GUARDED: GuardedRoute[] = [
   { method: "GET", path: `/v1/trials/${ID}/winners`, allowed: COMPANY_OR_ADMIN },
   { method: "GET", path: `/v1/trials/${ID}/applications/me/address`, allowed: ["MEMBER"] },
   { method: "GET", path: "/v1/users/me/data-access", allowed: ANY_ROLE },
+  // The winner's journey (docs/decisions/0035): shipping is the company's, extending the member's.
+  {
+    method: "PUT",
+    path: `/v1/trials/${ID}/applications/${APPLICATION_ID}/shipment`,
+    allowed: COMPANY_OR_ADMIN,
+    body: {},
+  },
+  { method: "POST", path: `/v1/trials/${ID}/shipments`, allowed: COMPANY_OR_ADMIN, body: [] },
+  { method: "POST", path: `/v1/trials/${ID}/applications/me/extend`, allowed: ["MEMBER"] },
 ];
 
 /** Open to anyone (the contract's "anyone" routes and operations). */
@@ -94,7 +105,8 @@ const PUBLIC = [
 const OWN_TOKEN = ["GET /metrics"];
 
 /** The route pattern of a concrete path in the table (ids back to `:id`). */
-const pattern = (path: string) => path.replaceAll(ID, ":id");
+const pattern = (path: string) =>
+  path.replaceAll(ID, ":id").replaceAll(APPLICATION_ID, ":applicationId");
 
 describe("route guards", () => {
   it("classifies every route of the app as guarded or public", () => {
