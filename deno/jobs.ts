@@ -1,4 +1,5 @@
 import { describeError, log } from "../core/log.ts";
+import { keepMsFor, RevocationView } from "../workers/auth/revocations.ts";
 import { eachIsolated } from "../workers/lib/isolated.ts";
 import { countSlackSends } from "../workers/queues/metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
@@ -7,6 +8,7 @@ import { fanOutCancellation, pendingFanOuts } from "./cancel-fanout.ts";
 import { drawsDue } from "./kv-draw.ts";
 import { sweepPendingNotifications } from "./notifications.ts";
 import { drainOutbox } from "./outbox.ts";
+import { kvRevocationStore } from "./revocation-store.ts";
 import type { DenoServices } from "./runtime.ts";
 
 /**
@@ -95,10 +97,30 @@ export async function runJob(
         services.gates,
         services.notifications,
         services.metrics,
+        // A strike that restricts a member ends their tokens (docs/decisions/0036): published
+        // on the KV revocation list, which every serving process reads within a second.
+        {
+          revokeUntilNow: (userId) => jobRevocations(services).revokeUntilNow(userId),
+          waitUntil: (p) => services.background.run(p),
+        },
       );
     }),
   );
   return results.every(Boolean);
+}
+
+/** The jobs' own view of the revocation list, one per process: they only publish to it. */
+const jobViews = new WeakMap<DenoServices, RevocationView>();
+function jobRevocations(services: DenoServices): RevocationView {
+  let view = jobViews.get(services);
+  if (!view) {
+    view = new RevocationView(
+      kvRevocationStore(services.kv),
+      keepMsFor(services.config.accessTokenTtlSeconds),
+    );
+    jobViews.set(services, view);
+  }
+  return view;
 }
 
 async function step(name: string, work: () => Promise<void>): Promise<boolean> {

@@ -2,6 +2,7 @@ import { log } from "../core/log";
 import { connect } from "../db/client";
 import { durableObjectGates } from "./adapters/cloudflare/gates";
 import { metricsFor } from "./adapters/cloudflare/metrics";
+import { durableObjectRevocations } from "./adapters/cloudflare/revocations";
 import { cloudflareRuntime } from "./adapters/cloudflare/runtime";
 import { cacheFor } from "./adapters/upstash/for-config";
 import { newApp } from "./app";
@@ -66,8 +67,9 @@ export default {
     });
   },
 
-  async scheduled(controller, env, _ctx) {
+  async scheduled(controller, env, ctx) {
     const config = parseConfig(env as unknown as Record<string, unknown>);
+    const revocations = durableObjectRevocations(env.REVOCATIONS, config.accessTokenTtlSeconds);
     await runScheduled(
       controller.cron,
       controller.scheduledTime,
@@ -76,6 +78,11 @@ export default {
       durableObjectGates(env.TRIAL_GATE),
       env.NOTIFICATIONS_QUEUE,
       metricsFor(env),
+      // A strike that restricts a member ends their tokens (docs/decisions/0036).
+      {
+        revokeUntilNow: (userId) => revocations.revokeUntilNow(userId),
+        waitUntil: (p) => ctx.waitUntil(p),
+      },
     );
   },
 } satisfies ExportedHandler<Env>;

@@ -7,6 +7,7 @@ import { invalidateTrial } from "../cache/invalidate";
 import { eachIsolated } from "../lib/isolated";
 import { eraseExpiredAddresses } from "../personal-data/erasure";
 import type { NotificationQueue } from "../queues/notifications/message";
+import { type StrikeFollowUp, strikeRecorded } from "../strikes/restriction-change";
 import { purgeIdempotencyKeys } from "./idempotency-purge";
 import { runJourneyJobs } from "./journeys";
 import { RECONCILE_LIMITS, type ReconcileSummary, reconcileTrials } from "./reconcile";
@@ -31,6 +32,11 @@ export async function runScheduled(
   notifications: NotificationQueue,
   /** Counts the items a job left behind (workers/lib/isolated.ts). */
   metrics: Metrics = noMetrics,
+  /**
+   * Ends the access tokens of a member a new strike restricts (docs/decisions/0036); without
+   * it a new restriction waits for the member's next refresh (ACCESS_TOKEN_TTL_SECONDS).
+   */
+  strikes?: StrikeFollowUp,
 ): Promise<ReconcileSummary | undefined> {
   const started = Date.now();
   const conn = await connect(database);
@@ -69,7 +75,23 @@ export async function runScheduled(
     );
     log.info("cron.trial_status_sync", { cron, updated: updated.length, ms: Date.now() - started });
     // The review deadline: strikes, reminders, and the journey's messages (0035).
-    await runJourneyJobs(conn.db, notifications, new Date(scheduledTime), metrics);
+    await runJourneyJobs(
+      conn.db,
+      notifications,
+      new Date(scheduledTime),
+      metrics,
+      strikes &&
+        ((userId) =>
+          strikeRecorded(
+            {
+              db: conn.db,
+              cache,
+              revokeUntilNow: (id) => strikes.revokeUntilNow(id),
+              waitUntil: (p) => strikes.waitUntil(p),
+            },
+            userId,
+          )),
+    );
     return undefined;
   } finally {
     await conn.close();
