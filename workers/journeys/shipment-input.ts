@@ -8,7 +8,7 @@ const { carrier, trackingNumber } = JOURNEY_RULES;
 const TRACKING_NUMBER = /^[A-Za-z0-9-]+$/;
 
 /** What a company says about one parcel (API.md "After the win"). */
-export const ShipmentFields = {
+const ShipmentFields = {
   carrier: v.pipe(
     v.string("must be a string"),
     v.trim(),

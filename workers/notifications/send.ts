@@ -21,7 +21,7 @@ export type NotificationRow = Awaited<ReturnType<typeof loadNotifications>>[numb
  */
 const UNKNOWN_OUTCOME = /^(network|lookup):/;
 
-export function mayHaveBeenSent(row: Pick<NotificationRow, "attempts" | "lastError">): boolean {
+function mayHaveBeenSent(row: Pick<NotificationRow, "attempts" | "lastError">): boolean {
   return row.attempts > 0 && (row.lastError === null || UNKNOWN_OUTCOME.test(row.lastError));
 }
 

@@ -12,7 +12,7 @@ import { refuseDeepNesting } from "../../middleware/json-depth";
  * 150 bytes (a UUID, a carrier of at most 50 characters, a tracking number of at most 64,
  * quoting): 512 KiB holds the most rows an upload may carry with room to spare.
  */
-export const MAX_SHIPMENT_UPLOAD_BYTES = 512 * 1024;
+const MAX_SHIPMENT_UPLOAD_BYTES = 512 * 1024;
 export const SHIPMENT_UPLOAD_TYPES = ["application/json", "text/csv"] as const;
 const CSV_COLUMNS = ["applicationId", "carrier", "trackingNumber"] as const;
 

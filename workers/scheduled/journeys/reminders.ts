@@ -3,7 +3,7 @@ import { JOURNEY_RULES, type JourneyMessage } from "../../../core/vocabulary/jou
 import type { Database } from "../../../db/client";
 
 /** Each reminder and how many days before the review deadline it goes out. */
-export const REVIEW_REMINDERS = [
+const REVIEW_REMINDERS = [
   { days: 3, kind: "REVIEW_DUE_IN_3_DAYS" },
   { days: 1, kind: "REVIEW_DUE_IN_1_DAY" },
 ] as const satisfies readonly { days: number; kind: JourneyMessage }[];
