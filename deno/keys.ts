@@ -21,7 +21,12 @@ export const gateKeys = {
    * seq → applicationId for WAITLISTED applications only, so positions (ranks among the
    * waiting) and the head of the waitlist are short range reads bounded by the waitlist size.
    */
-  waiting: (trialId: string, seq: number): Deno.KvKey => ["trial", trialId, "waiting", seq],
+  waiting: (trialId: string, key: number | string): Deno.KvKey => [
+    "trial",
+    trialId,
+    "waiting",
+    key,
+  ],
   waitingPrefix: (trialId: string): Deno.KvKey => ["trial", trialId, "waiting"],
   /**
    * n → the public fill log's entry n (1-based, gapless), written in the commit of the

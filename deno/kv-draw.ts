@@ -6,7 +6,7 @@ import type { GateState, Outcome } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
 import { writeDeadline } from "./kv-confirmations.ts";
 import { readGateState, withTags } from "./kv-fill-log.ts";
-import { commitGateState, stored, writeLogEntries } from "./kv-gate-writes.ts";
+import { commitGateState, stored, waitingKeyOf, writeLogEntries } from "./kv-gate-writes.ts";
 import { LOST_RACE } from "./retry.ts";
 
 /**
@@ -52,7 +52,7 @@ export async function drawPart(
     op.set(gateKeys.application(trialId, application.id), stored(application));
     writeDeadline(op, trialId, null, application);
     if (application.status === "WAITLISTED") {
-      op.set(gateKeys.waiting(trialId, application.seq), application.id);
+      op.set(gateKeys.waiting(trialId, waitingKeyOf(application)), application.id);
     }
   }
   writeLogEntries(op, trialId, logged.entries);

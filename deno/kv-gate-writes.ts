@@ -25,8 +25,17 @@ export function writeApplication(
     .set(gateKeys.user(trialId, application.userId), application.id)
     .set(gateKeys.seq(trialId, application.seq), application.id);
   if (application.status === "WAITLISTED") {
-    op.set(gateKeys.waiting(trialId, application.seq), application.id);
+    op.set(gateKeys.waiting(trialId, waitingKeyOf(application)), application.id);
   }
+}
+
+/**
+ * Where a waiting application sits in the waiting index, whose key order is the waitlist's
+ * order: a drawn member by its rank key (a string: KV orders strings before numbers, so
+ * every drawn member waits ahead of later arrivals, in rank order), anyone else by seq.
+ */
+export function waitingKeyOf(application: Pick<Application, "seq" | "drawRank">): string | number {
+  return application.drawRank ?? application.seq;
 }
 
 /** A decision's entries of the public fill log, in the decision's own commit. */

@@ -2,10 +2,10 @@ import { type LogEntry, memberTagOf } from "../core/fill-log/chain.ts";
 import { type LoggedChange, recordInLog } from "../core/fill-log/record.ts";
 import { withLoggedApplications } from "../core/fill-log/stored.ts";
 import { buildApplicantFilter } from "../core/first-come/applicant-filter.ts";
+import { decideConfirmation } from "../core/first-come/confirmation.ts";
 import { countRejected, newcomerRefusal, snapshotOf } from "../core/first-come/decide.ts";
 import { decideBatch } from "../core/first-come/decide-batch.ts";
 import { configureTerms, decideCancellation } from "../core/first-come/decide-terms.ts";
-import { decideConfirmation } from "../core/first-come/confirmation.ts";
 import {
   releaseUnconfirmed,
   type WithdrawDecision,
@@ -47,6 +47,7 @@ import {
   commitGateState,
   type StateEntry,
   stored,
+  waitingKeyOf,
   writeApplication,
   writeLogEntries,
 } from "./kv-gate-writes.ts";
@@ -458,12 +459,12 @@ class KvTrialGate implements TrialGate {
     const op = this.kv
       .atomic()
       .set(gateKeys.application(this.trialId, cancelled.id), stored(cancelled))
-      .delete(gateKeys.waiting(this.trialId, cancelled.seq));
+      .delete(gateKeys.waiting(this.trialId, waitingKeyOf(application)));
     writeDeadline(op, this.trialId, application, cancelled);
     if (promoted) {
       outbox.push(applicationEvent("PROMOTED", promoted));
       op.set(gateKeys.application(this.trialId, promoted.id), stored(promoted)).delete(
-        gateKeys.waiting(this.trialId, promoted.seq),
+        gateKeys.waiting(this.trialId, waitingKeyOf(promoted)),
       );
       writeDeadline(op, this.trialId, null, promoted);
     }

@@ -2,6 +2,7 @@ import type { StoredApplication, StoredGateState } from "../core/fill-log/stored
 import type { Application, GateState } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
 import { withLogFields, withTags } from "./kv-fill-log.ts";
+import { waitingKeyOf } from "./kv-gate-writes.ts";
 import { LOST_RACE } from "./retry.ts";
 
 /**
@@ -39,7 +40,15 @@ async function withPosition(
   application: Application,
 ): Promise<Application> {
   if (application.status !== "WAITLISTED") return { ...application, position: null };
-  return { ...application, position: await waitingUpTo(kv, trialId, application.seq) };
+  // Everyone ahead in the waiting index (kept in the waitlist's order), and the member.
+  let ahead = 0;
+  for await (const _ of kv.list({
+    prefix: gateKeys.waitingPrefix(trialId),
+    end: gateKeys.waiting(trialId, waitingKeyOf(application)),
+  })) {
+    ahead += 1;
+  }
+  return { ...application, position: ahead + 1 };
 }
 
 /**
@@ -59,18 +68,13 @@ export async function findApplicationsByUsers(
   );
   const ids = refs.flat().flatMap((e) => (e.value === null ? [] : [e.value as string]));
   const applications = await loadApplications(kv, trialId, ids);
-  const waiting = applications.some((a) => a.status === "WAITLISTED")
-    ? await waitingSeqs(kv, trialId)
-    : [];
+  const places = await waitlistPlaces(kv, trialId, applications);
   const found = new Map<string, Application>();
-  for (const a of applications) {
-    const position = a.status === "WAITLISTED" ? countUpTo(waiting, a.seq) : null;
-    found.set(a.userId, { ...a, position });
-  }
+  for (const a of applications) found.set(a.userId, { ...a, position: places.get(a.id) ?? null });
   return found;
 }
 
-/** The head of the waitlist: the WAITLISTED applicant with the lowest seq. */
+/** The head of the waitlist: the first key of the waiting index (waitingKeyOf). */
 export async function firstWaiting(kv: Deno.Kv, trialId: string): Promise<Application | null> {
   for await (const entry of kv.list<string>(
     { prefix: gateKeys.waitingPrefix(trialId) },
@@ -97,45 +101,28 @@ export async function ledgerPage(
     ids.push(entry.value);
   }
   const applications = await loadApplications(kv, trialId, ids);
-  let waiting = await waitingUpTo(kv, trialId, afterSeq);
-  return applications.map((a) => {
-    if (a.status !== "WAITLISTED") return { ...a, position: null };
-    waiting += 1;
-    return { ...a, position: waiting };
-  });
+  const places = await waitlistPlaces(kv, trialId, applications);
+  return applications.map((a) => ({ ...a, position: places.get(a.id) ?? null }));
 }
 
-/** How many WAITLISTED applications have a seq up to and including `seq`. */
-async function waitingUpTo(kv: Deno.Kv, trialId: string, seq: number): Promise<number> {
-  let count = 0;
-  for await (const _ of kv.list({
-    prefix: gateKeys.waitingPrefix(trialId),
-    end: gateKeys.waiting(trialId, seq + 1),
-  })) {
-    count += 1;
+/**
+ * The waitlist places of those of `applications` that wait, from one listing of the waiting
+ * index (which KV keeps in the waitlist's order: drawn members by rank key, a string, ahead
+ * of every seq, a number); none listed when nobody among them waits.
+ */
+async function waitlistPlaces(
+  kv: Deno.Kv,
+  trialId: string,
+  applications: readonly Application[],
+): Promise<Map<string, number>> {
+  const places = new Map<string, number>();
+  if (!applications.some((a) => a.status === "WAITLISTED")) return places;
+  let place = 0;
+  for await (const entry of kv.list<string>({ prefix: gateKeys.waitingPrefix(trialId) })) {
+    place += 1;
+    places.set(entry.value, place);
   }
-  return count;
-}
-
-/** The seqs of every WAITLISTED application, ascending (the index is kept in seq order). */
-async function waitingSeqs(kv: Deno.Kv, trialId: string): Promise<number[]> {
-  const seqs: number[] = [];
-  for await (const entry of kv.list({ prefix: gateKeys.waitingPrefix(trialId) })) {
-    seqs.push(Number(entry.key[entry.key.length - 1]));
-  }
-  return seqs;
-}
-
-/** How many of the ascending `seqs` are at most `seq`: waitingUpTo, from one listing. */
-function countUpTo(seqs: readonly number[], seq: number): number {
-  let low = 0;
-  let high = seqs.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((seqs[mid] as number) <= seq) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return places;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -33,7 +33,8 @@ const TIME = (ms: number) => new Date(ms).toISOString();
  *   the next `waitlistSize`, NOT_SELECTED for the rest; each with its APPLIED seq and tag;
  * - after it, the strict rules (strict-ordering.ts) with the drawn holders seated: later
  *   arrivals first-come for the places left (a shuffle; a draw trial takes no more), the
- *   waitlist's head promoted into a freed place. A shuffle window nobody entered (or all
+ *   waitlist's head (the best-ranked drawn member still waiting, then the earliest later
+ *   arrival) promoted into a freed place. A shuffle window nobody entered (or all
  *   left) has no draw: its trial is strict from the window's end.
  * Like the strict replay it stops at the first entry that breaks a rule.
  */
@@ -102,7 +103,7 @@ export async function replayFair(
       if (outcome === "NOT_SELECTED") draw.notSelected++;
       else {
         draw[outcome === "WON" ? "won" : "waitlisted"]++;
-        strict.seat(r.applicationId, outcome);
+        strict.seat(r.applicationId, outcome, rank);
       }
     }
     i += run;

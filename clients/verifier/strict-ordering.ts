@@ -17,6 +17,11 @@ interface Holder {
   seq: number;
   memberTag: string | null;
   status: "WON" | "WAITLISTED";
+  /**
+   * Where a drawn holder stands in the waitlist: its place in the draw's rank order. Drawn
+   * holders wait ahead of every later arrival, in rank order; the rest wait in seq order.
+   */
+  drawOrder: number | null;
 }
 
 /**
@@ -27,7 +32,7 @@ interface Holder {
  *   room, and no arrival is logged beyond that;
  * - WITHDRAWN and RELEASED take a current holder out (outcome CANCELLED);
  * - a WON place given up while someone waits goes, in the very next entry, to the head of
- *   the waitlist (the lowest seq still waiting) by a PROMOTED entry with outcome WON, and a
+ *   the waitlist (drawn holders in rank order, then the lowest seq still waiting) by a PROMOTED entry with outcome WON, and a
  *   PROMOTED entry happens only then.
  * A fairness-mode replay (fair-ordering.ts) seats the drawn holders with `seat` and hands
  * every entry after the draw to `step`, so the rules after a draw are these same rules.
@@ -54,11 +59,11 @@ export class StrictReplay {
     if (memberTag !== null) this.tags.add(memberTag);
   }
 
-  /** Gives an arrived application a place it won elsewhere (a draw). */
-  seat(id: string, status: Holder["status"]): void {
+  /** Gives an arrived application a place it won elsewhere (a draw, at rank `drawOrder`). */
+  seat(id: string, status: Holder["status"], drawOrder: number | null = null): void {
     const a = this.arrived.get(id);
     if (!a) return;
-    this.holders.set(id, { ...a, status });
+    this.holders.set(id, { ...a, status, drawOrder });
     this.tally[status === "WON" ? "won" : "waitlisted"] += 1;
   }
 
@@ -156,9 +161,16 @@ export class StrictReplay {
   private waitlistHead(): [string, Holder] | undefined {
     let head: [string, Holder] | undefined;
     for (const pair of this.holders)
-      if (pair[1].status === "WAITLISTED" && (!head || pair[1].seq < head[1].seq)) head = pair;
+      if (pair[1].status === "WAITLISTED" && (!head || waitsAhead(pair[1], head[1]))) head = pair;
     return head;
   }
+}
+
+/** The waitlist's order: drawn holders first, by rank; then everyone else, by seq. */
+function waitsAhead(a: Holder, b: Holder): boolean {
+  if (a.drawOrder !== null && b.drawOrder !== null) return a.drawOrder < b.drawOrder;
+  if (a.drawOrder !== null || b.drawOrder !== null) return a.drawOrder !== null;
+  return a.seq < b.seq;
 }
 
 /** An entry's failure, named as every message names an entry. */

@@ -114,8 +114,8 @@ export function draw(
   const part = ranked.slice(0, limit);
   let won = state.won;
   let waitlisted = state.waitlisted;
-  const drawn = part.map(({ a }): Application => {
-    const base = { ...a, decidedAt: now, version: a.version + 2 };
+  const drawn = part.map(({ a, key }): Application => {
+    const base = { ...a, decidedAt: now, version: a.version + 2, drawRank: key };
     if (won < state.slots) {
       won += 1;
       return withConfirmWindow(state, { ...base, status: "WON", position: null }, now);

@@ -98,6 +98,12 @@ export interface Application {
    */
   confirmBy?: number | null;
   confirmedAt?: number | null;
+  /**
+   * A drawn entrant's rank key (draw.ts rankKeyOf, lowercase hex): the waitlist after a draw
+   * is served in rank order, ahead of anyone who arrives later (a shuffle's window ends before
+   * anyone else is admitted). Absent: not drawn.
+   */
+  drawRank?: string | null;
   /** Why a CANCELLED application was cancelled; absent before reasons were kept. */
   cancelledReason?: CancelledReason | null;
 }

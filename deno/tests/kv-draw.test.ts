@@ -72,6 +72,23 @@ Deno.test("a draw of 250 entrants, in parts, ranks them as API.md says; the cron
     assert.equal(ledger.filter((a) => a.status === "WAITLISTED").length, 40);
     assert.equal(snapshot.won, 10);
     assert.equal(snapshot.waitlisted, 40);
+
+    // The drawn waitlist is served in rank order, across the draw's parts: positions from the
+    // ledger (reconciliation) and from a member's own read, and the promotion after a winner
+    // leaves.
+    const userOf = new Map(created.map((a) => [a.id, a.userId]));
+    const waitingInRank = ranked.slice(10, 50);
+    const page = await trialGate.ledger(0, 1000);
+    assert.deepEqual(
+      waitingInRank.map((id) => page.find((a) => a.id === id)?.position),
+      waitingInRank.map((_, i) => i + 1),
+    );
+    const own = await trialGate.findApplication(userOf.get(waitingInRank[7] as string) as string);
+    assert.equal(own?.position, 8);
+    const left = await trialGate.withdraw(userOf.get(ranked[0] as string) as string);
+    assert.equal(left.kind === "withdrawn" && left.promoted?.id, waitingInRank[0]);
+    const next = await trialGate.findApplication(userOf.get(waitingInRank[1] as string) as string);
+    assert.equal(next?.position, 1);
   } finally {
     await close();
   }

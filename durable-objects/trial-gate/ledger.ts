@@ -56,7 +56,22 @@ type ApplicationRow = {
   confirm_by: number | null;
   confirmed_at: number | null;
   cancelled_reason: string | null;
+  /** v8; the draw's rank key, NULL when not drawn. */
+  draw_rank: string | null;
 };
+
+/**
+ * The waitlist's order: members drawn onto it in rank order, ahead of every later arrival (a
+ * shuffle's window ends before anyone else is admitted), then everyone else by seq.
+ */
+const WAIT_ORDER = "draw_rank IS NULL, draw_rank, seq";
+
+/** Rows with their place in the waitlist (`wait_pos`, NULL unless WAITLISTED). */
+const WITH_WAIT_POS = `SELECT a.*, w.pos AS wait_pos FROM applications a
+  LEFT JOIN (SELECT id, row_number() OVER (ORDER BY ${WAIT_ORDER}) AS pos
+               FROM applications WHERE status = 'WAITLISTED') w ON w.id = a.id`;
+
+type PositionedRow = ApplicationRow & { wait_pos: number | null };
 
 export function loadGate(sql: SqlStorage): GateState | null {
   const row = sql.exec<GateRow>("SELECT * FROM gate WHERE id = 1").toArray()[0];
@@ -131,11 +146,11 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
  */
 export function listHolders(sql: SqlStorage, gate: GateKey): Application[] {
   return sql
-    .exec<ApplicationRow>(
-      "SELECT * FROM applications WHERE status IN ('WON', 'WAITLISTED', 'PENDING') ORDER BY seq",
+    .exec<PositionedRow>(
+      `${WITH_WAIT_POS} WHERE a.status IN ('WON', 'WAITLISTED', 'PENDING') ORDER BY a.seq`,
     )
     .toArray()
-    .map(rankedIn(gate, 0));
+    .map(positioned(gate));
 }
 
 /** The applications waiting for the draw, in seq order (the draw ranks them itself). */
@@ -143,18 +158,15 @@ export function listPending(sql: SqlStorage, gate: GateKey): Application[] {
   return sql
     .exec<ApplicationRow>("SELECT * FROM applications WHERE status = 'PENDING' ORDER BY seq")
     .toArray()
-    .map(rankedIn(gate, 0));
+    .map((r) => ({ ...toApplication(gate, r), position: null }));
 }
 
-/** Maps rows in seq order, numbering the WAITLISTED ones after `waitingBefore`. */
-function rankedIn(gate: GateKey, waitingBefore: number) {
-  let waiting = waitingBefore;
-  return (r: ApplicationRow): Application => {
-    const a = toApplication(gate, r);
-    if (a.status !== "WAITLISTED") return { ...a, position: null };
-    waiting += 1;
-    return { ...a, position: waiting };
-  };
+/** Maps rows read with WITH_WAIT_POS: a WAITLISTED one gets its place, others none. */
+function positioned(gate: GateKey) {
+  return (r: PositionedRow): Application => ({
+    ...toApplication(gate, r),
+    position: r.status === "WAITLISTED" ? r.wait_pos : null,
+  });
 }
 
 export function findApplicationByUser(
@@ -177,11 +189,11 @@ export function findApplicationById(
   return row ? withPosition(sql, toApplication(gate, row)) : null;
 }
 
-/** The head of the waitlist: the WAITLISTED applicant with the lowest seq. */
+/** The head of the waitlist (WAIT_ORDER). */
 export function firstWaiting(sql: SqlStorage, gate: GateKey): Application | null {
   const row = sql
     .exec<ApplicationRow>(
-      "SELECT * FROM applications WHERE status = 'WAITLISTED' ORDER BY seq LIMIT 1",
+      `SELECT * FROM applications WHERE status = 'WAITLISTED' ORDER BY ${WAIT_ORDER} LIMIT 1`,
     )
     .toArray()[0];
   return row ? toApplication(gate, row) : null;
@@ -192,7 +204,7 @@ export function updateApplication(sql: SqlStorage, a: Application): void {
   sql.exec(
     `UPDATE applications SET status = ?, position = ?, decided_at = ?, version = ?,
        member_tag = ?, last_entry_n = ?, last_entry_hash = ?, confirm_by = ?, confirmed_at = ?,
-       cancelled_reason = ? WHERE id = ?`,
+       cancelled_reason = ?, draw_rank = ? WHERE id = ?`,
     a.status,
     a.position,
     a.decidedAt,
@@ -203,6 +215,7 @@ export function updateApplication(sql: SqlStorage, a: Application): void {
     a.confirmBy ?? null,
     a.confirmedAt ?? null,
     a.cancelledReason ?? null,
+    a.drawRank ?? null,
     a.id,
   );
 }
@@ -213,12 +226,21 @@ export function updateApplication(sql: SqlStorage, a: Application): void {
  */
 function withPosition(sql: SqlStorage, a: Application): Application {
   if (a.status !== "WAITLISTED") return { ...a, position: null };
-  const rank = sql
-    .exec<{ n: number }>(
-      "SELECT count(*) AS n FROM applications WHERE status = 'WAITLISTED' AND seq <= ?",
-      a.seq,
-    )
-    .one().n;
+  // Everyone waiting ahead of `a` in WAIT_ORDER, and `a` itself.
+  const rank = a.drawRank
+    ? sql
+        .exec<{ n: number }>(
+          "SELECT count(*) AS n FROM applications WHERE status = 'WAITLISTED' AND draw_rank <= ?",
+          a.drawRank,
+        )
+        .one().n
+    : sql
+        .exec<{ n: number }>(
+          `SELECT count(*) AS n FROM applications WHERE status = 'WAITLISTED'
+             AND (draw_rank IS NOT NULL OR seq <= ?)`,
+          a.seq,
+        )
+        .one().n;
   return { ...a, position: rank };
 }
 
@@ -229,20 +251,10 @@ export function ledgerPage(
   afterSeq: number,
   limit: number,
 ): Application[] {
-  const rows = sql
-    .exec<ApplicationRow>(
-      "SELECT * FROM applications WHERE seq > ? ORDER BY seq LIMIT ?",
-      afterSeq,
-      limit,
-    )
-    .toArray();
-  const waitingBefore = sql
-    .exec<{ n: number }>(
-      "SELECT count(*) AS n FROM applications WHERE status = 'WAITLISTED' AND seq <= ?",
-      afterSeq,
-    )
-    .one().n;
-  return rows.map(rankedIn(gate, waitingBefore));
+  return sql
+    .exec<PositionedRow>(`${WITH_WAIT_POS} WHERE a.seq > ? ORDER BY a.seq LIMIT ?`, afterSeq, limit)
+    .toArray()
+    .map(positioned(gate));
 }
 
 export function insertApplication(sql: SqlStorage, a: Application): void {
@@ -293,6 +305,7 @@ function toApplication(gate: GateKey, r: ApplicationRow): Application {
           ? null
           : { n: r.last_entry_n, hash: r.last_entry_hash },
       confirmBy: r.confirm_by,
+      drawRank: r.draw_rank,
       confirmedAt: r.confirmed_at,
       cancelledReason: r.cancelled_reason as CancelledReason | null,
     },

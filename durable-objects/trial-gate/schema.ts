@@ -80,6 +80,9 @@ const steps: readonly string[] = [
    ALTER TABLE applications ADD COLUMN cancelled_reason TEXT;
    CREATE INDEX applications_confirm_by ON applications (confirm_by)
      WHERE status = 'WON' AND confirmed_at IS NULL;`,
+  // v8: a drawn entrant's rank key: the waitlist after a draw is served in rank order
+  // (ledger.ts WAIT_ORDER), ahead of later arrivals.
+  `ALTER TABLE applications ADD COLUMN draw_rank TEXT;`,
 ];
 
 export const GATE_SCHEMA_VERSION = steps.length;

@@ -70,4 +70,55 @@ describe("the TrialGate's draw", () => {
     await gate.snapshot();
     expect(await drawnEntries(trialId)).toBe(3);
   });
+
+  it("serves the drawn waitlist in rank order, ahead of later arrivals, positions and promotion alike", async () => {
+    const trialId = crypto.randomUUID();
+    const gate = gateOf(trialId);
+    await setQueue(trialId, recordingQueue([]));
+    const opensAt = Date.now() - 100;
+    await gate.configure({
+      trialId,
+      slots: 1,
+      waitlistSize: 10,
+      opensAt,
+      closesAt: opensAt + 3_600_000,
+      ordering: "shuffle-at-open",
+      shuffleSeconds: 1,
+    });
+    // Eight drawn onto the waitlist: their rank order matches arrival order once in 40,320.
+    const entrants = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    await gate.applyMany(entrants.map((userId) => ({ userId, note: null })));
+    await new Promise((r) => setTimeout(r, Math.max(0, opensAt + 1_000 - Date.now()) + 20));
+    expect(await runDurableObjectAlarm(gate)).toBe(true);
+    // A later arrival, first-come behind the drawn.
+    const [late] = await gate.applyMany([{ userId: "late", note: null }]);
+    expect(late?.kind === "created" && late.application.position).toBe(9);
+
+    // The DRAWN entries are in rank order: the drawn waitlist must be served in that order.
+    const log = await gate.log(0, 100);
+    const byId = new Map<string, string>();
+    for (const userId of [...entrants, "late"]) {
+      const a = await gate.findApplication(userId);
+      if (a) byId.set(a.id, userId);
+    }
+    const drawnWaiting = log
+      .filter((e) => e.kind === "DRAWN" && e.outcome === "WAITLISTED")
+      .map((e) => byId.get(e.applicationId) as string);
+    expect(drawnWaiting).toHaveLength(8);
+    const positions = await Promise.all(
+      drawnWaiting.map(async (u) => (await gate.findApplication(u))?.position),
+    );
+    expect(positions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // The ledger (reconciliation) and the live room's reads agree.
+    const ledger = await gate.ledger(0, 100);
+    const ledgerPositions = drawnWaiting.map((u) => ledger.find((a) => a.userId === u)?.position);
+    expect(ledgerPositions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    // The winner leaves: the best-ranked waiting member is promoted, not the earliest arrival.
+    const winner = log.find((e) => e.kind === "DRAWN" && e.outcome === "WON");
+    const result = await gate.withdraw(byId.get(winner?.applicationId ?? "") as string);
+    expect(result.kind === "withdrawn" && result.promoted?.userId).toBe(drawnWaiting[0]);
+    expect((await gate.findApplication(drawnWaiting[1] as string))?.position).toBe(1);
+    expect((await gate.findApplication("late"))?.position).toBe(8);
+  });
 });

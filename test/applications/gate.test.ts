@@ -129,7 +129,7 @@ describe("TrialGate durability", () => {
           .version,
     );
     expect(version).toBe(GATE_SCHEMA_VERSION);
-    expect(GATE_SCHEMA_VERSION).toBe(7);
+    expect(GATE_SCHEMA_VERSION).toBe(8);
     const snapshot = await gate.snapshot();
     const result = await gate.configure({
       trialId: trial.id,

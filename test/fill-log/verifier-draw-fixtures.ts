@@ -75,7 +75,7 @@ export const drawnWith = (events: readonly LogEvent[], outcome: string): number[
  * A draw trial of 2 places and 2 waitlist places, open [T0 - 1 s, T0 + 6.5 s): members 1–6
  * apply (PENDING), member 3 withdraws; at closesAt the 5 entrants are drawn (2 WON,
  * 2 WAITLISTED, 1 NOT_SELECTED); then the first winner withdraws and the waitlist's head
- * (the lowest seq still waiting) is promoted.
+ * (the best-ranked drawn member still waiting) is promoted.
  */
 const DRAW_TERMS = { slots: 2, waitlistSize: 2 };
 export const DRAW_CLOSES = T0 + 6_500;
@@ -87,10 +87,10 @@ export function drawScenario(seed: string) {
   ];
   const drawn = drawEvents(before, [1, 2, 4, 5, 6], seed, DRAW_TERMS, DRAW_CLOSES + 20);
   const [firstWinner] = drawnWith(drawn, "WON");
-  const head = Math.min(...drawnWith(drawn, "WAITLISTED"));
+  const [head] = drawnWith(drawn, "WAITLISTED");
   const after = [
     at("WITHDRAWN", firstWinner as number, "CANCELLED", DRAW_CLOSES + 2_000),
-    at("PROMOTED", head, "WON", DRAW_CLOSES + 2_000),
+    at("PROMOTED", head as number, "WON", DRAW_CLOSES + 2_000),
   ];
   return { before, drawn, after, events: [...before, ...drawn, ...after] };
 }
