@@ -10,7 +10,10 @@ import type { TrialGates } from "../core/ports/trial-gate.ts";
  * a release is a checked commit, so the second finds nothing overdue.
  */
 export class DeadlineTimers {
-  private readonly timers = new Map<string, { at: number; handle: ReturnType<typeof setTimeout> }>();
+  private readonly timers = new Map<
+    string,
+    { at: number; handle: ReturnType<typeof setTimeout> }
+  >();
   private gates: TrialGates | null = null;
 
   /** Late-bound: the gates are built with this object's callback. */

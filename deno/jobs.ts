@@ -5,6 +5,7 @@ import { countSlackSends } from "../workers/queues/metrics.ts";
 import { RECONCILE_CRON, runScheduled, STATUS_SYNC_CRON } from "../workers/scheduled/index.ts";
 import { DAILY_STATS_CRON } from "../workers/scheduled/stats/index.ts";
 import { fanOutCancellation, pendingFanOuts } from "./cancel-fanout.ts";
+import { deadlinesDue } from "./kv-confirmations.ts";
 import { drawsDue } from "./kv-draw.ts";
 import { sweepPendingNotifications } from "./notifications.ts";
 import { drainOutbox } from "./outbox.ts";
@@ -63,6 +64,15 @@ export async function runJob(
             log.info("cron.draw", { trialId });
           },
         );
+      }),
+    );
+    results.push(
+      await step("deadlines", async () => {
+        // Confirmation deadlines passed or passing before the next run: timed in this
+        // process (after a restart nobody else is timing them; a passed one fires at once).
+        for (const { trialId, at: deadline } of await deadlinesDue(services.kv, at + 60_000)) {
+          services.deadlines.arm(trialId, deadline);
+        }
       }),
     );
     results.push(

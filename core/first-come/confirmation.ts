@@ -78,9 +78,7 @@ export function decideConfirmation(
 
 /** A WON place whose deadline has passed unconfirmed: the gate must release it now. */
 export function isOverdue(application: Application, now: number): boolean {
-  return (
-    application.status === "WON" && !application.confirmedAt && pastDeadline(application, now)
-  );
+  return application.status === "WON" && !application.confirmedAt && pastDeadline(application, now);
 }
 
 /** When the gate must wake for a deadline: the first millisecond past it. */

@@ -61,7 +61,10 @@ Deno.test("the deadline timer releases an unconfirmed winner and promotes the wa
       ],
     );
     const promoted = ledger[2];
-    assert.ok((promoted?.confirmBy as number) > deadline + 1_000, "c's window counts from its promotion");
+    assert.ok(
+      (promoted?.confirmBy as number) > deadline + 1_000,
+      "c's window counts from its promotion",
+    );
     const told = (await outboxEvents(kv, terms.trialId)).flatMap((e) =>
       e.type === "application" ? [`${e.application.userId}:${e.outcome}`] : [],
     );

@@ -3,6 +3,7 @@ import type { LogEntry } from "../../core/fill-log/chain";
 import { type LoggedChange, recordInLog } from "../../core/fill-log/record";
 import { withLoggedApplications } from "../../core/fill-log/stored";
 import { buildApplicantFilter } from "../../core/first-come/applicant-filter";
+import { decideConfirmation, releaseAt } from "../../core/first-come/confirmation";
 import {
   countRejected,
   newcomerRefusal,
@@ -11,18 +12,13 @@ import {
 } from "../../core/first-come/decide";
 import { decideBatch } from "../../core/first-come/decide-batch";
 import { configureTerms, decideCancellation } from "../../core/first-come/decide-terms";
-import { decideConfirmation, releaseAt } from "../../core/first-come/confirmation";
 import {
   releaseUnconfirmed,
   type WithdrawDecision,
   withdraw,
 } from "../../core/first-come/decide-withdrawal";
 import { draw, drawDue } from "../../core/first-come/draw";
-import {
-  announceStatus,
-  applicationEvent,
-  confirmationEvent,
-} from "../../core/first-come/events";
+import { announceStatus, applicationEvent, confirmationEvent } from "../../core/first-come/events";
 import { logPlaceReleased } from "../../core/first-come/gate-log";
 import type {
   Application,

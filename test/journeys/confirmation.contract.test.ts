@@ -24,7 +24,11 @@ const confirm = (trialId: string, token: string, body: unknown = ADDRESS) =>
 describe("the confirmation window", () => {
   it("takes a place from a winner who does not confirm in time and gives the waitlist head a window of its own", async () => {
     const company = await createUser("COMPANY");
-    const trial = await createTrial(company, { slots: 1, waitlistSize: 2, confirmWithinMinutes: 1 });
+    const trial = await createTrial(company, {
+      slots: 1,
+      waitlistSize: 2,
+      confirmWithinMinutes: 1,
+    });
     expect(trial).toMatchObject({ confirmWithinMinutes: 1, reviewWithinDays: 14 });
     const [late, next, last] = await createUsers("MEMBER", 3);
     if (!late || !next || !last) throw new Error("three members expected");

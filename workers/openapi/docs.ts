@@ -2,6 +2,7 @@ import type { OperationDoc } from "./operation-doc";
 import { ACCOUNT_OPERATIONS } from "./operations/accounts";
 import { APPLICATION_OPERATIONS } from "./operations/applications";
 import { CATALOG_OPERATIONS } from "./operations/catalog";
+import { CONFIRMATION_OPERATIONS } from "./operations/confirmation";
 import { FILL_LOG_OPERATIONS } from "./operations/fill-log";
 import { IMAGE_OPERATIONS } from "./operations/images";
 import { LIVE_ROOM_OPERATIONS } from "./operations/live-room";
@@ -30,6 +31,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...REVIEW_OPERATIONS,
   ...NOTIFICATION_OPERATIONS,
   ...STATS_OPERATIONS,
+  ...CONFIRMATION_OPERATIONS,
   ...SHIPMENT_OPERATIONS,
   ...STRIKE_OPERATIONS,
   ...PERSONAL_DATA_OPERATIONS,

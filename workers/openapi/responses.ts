@@ -1,13 +1,13 @@
 import * as v from "valibot";
-import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applications";
+import { APPLICATION_STATUSES, CANCELLED_REASONS, OUTCOMES } from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
-import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import {
   APPEAL_STATUSES,
   JOURNEY_MESSAGES,
   PERSONAL_DATA_READS,
 } from "../../core/vocabulary/journey";
+import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
@@ -107,6 +107,11 @@ export const Trial = v.strictObject({
   closesAt: Instant,
   ordering: v.picklist(ORDERINGS),
   shuffleSeconds: v.nullable(Count),
+  confirmWithinMinutes: v.pipe(
+    v.nullable(Count),
+    v.description("Minutes a winner has to confirm an address; null: no deadline"),
+  ),
+  reviewWithinDays: v.pipe(Count, v.description("Days a winner has to review, from the shipment")),
   seedCommitment: v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
   seed: v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
   status: v.picklist(TRIAL_STATUSES),
@@ -128,6 +133,17 @@ export const Application = v.strictObject({
   note: v.nullable(v.string()),
   appliedAt: Instant,
   decidedAt: Instant,
+  confirmBy: v.pipe(
+    v.nullable(Instant),
+    v.description(
+      "While WON under the trial's confirmation window: the deadline to confirm (POST …/applications/me/confirm); past it the place goes to the waitlist",
+    ),
+  ),
+  confirmedAt: v.pipe(v.nullable(Instant), v.description("When the winner confirmed an address")),
+  cancelledReason: v.pipe(
+    v.nullable(v.picklist(CANCELLED_REASONS)),
+    v.description("Why a CANCELLED application was cancelled; null otherwise"),
+  ),
   shipment: v.pipe(
     v.nullable(
       v.strictObject({ carrier: v.string(), trackingNumber: v.string(), shippedAt: Instant }),

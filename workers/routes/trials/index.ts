@@ -9,6 +9,7 @@ import { cancelTrial, createTrial, updateTrial } from "../../services/trials";
 import { IdParam, validate } from "../../validation";
 import { trialReviewRoutes } from "../reviews/trial-reviews";
 import { applicationRoutes } from "./applications";
+import { confirmationRoutes } from "./confirmation";
 import { extendRoutes } from "./extend";
 import { fillLogRoutes } from "./fill-log";
 import { liveRoutes } from "./live";
@@ -79,6 +80,7 @@ export const trialRoutes = new Hono<AppEnv>()
     return c.json(await readTrial(c.var.deps, c.req.valid("param").id), 200);
   })
   .route("/", applicationRoutes)
+  .route("/", confirmationRoutes)
   .route("/", liveRoutes)
   .route("/", fillLogRoutes)
   .route("/", trialReviewRoutes)
