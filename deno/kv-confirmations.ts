@@ -28,7 +28,7 @@ export function writeDeadline(
 
 /** The deadline a WON unconfirmed place waits under, or null. */
 function awaiting(a: Application | null): number | null {
-  if (!a || a.status !== "WON" || a.confirmedAt || !a.confirmBy) return null;
+  if (a?.status !== "WON" || a.confirmedAt || !a.confirmBy) return null;
   return a.confirmBy;
 }
 

@@ -79,6 +79,7 @@ export const stubGates = (applications: number): SnapshotSource => ({
       log: EMPTY_LOG,
       ordering: "strict",
       shuffleSeconds: null,
+      confirmWithinMinutes: null,
       seedCommitment: null,
       seed: null,
     }),

@@ -86,10 +86,7 @@ export const winnerJourneys = pgTable(
     index("winner_journeys_user_idx").on(t.userId),
     // The incremental stats job finds trials whose journeys changed since its last run.
     index("winner_journeys_updated_idx").on(t.updatedAt),
-    check(
-      "winner_journeys_one_ending",
-      sql`${t.completedAt} IS NULL OR ${t.missedAt} IS NULL`,
-    ),
+    check("winner_journeys_one_ending", sql`${t.completedAt} IS NULL OR ${t.missedAt} IS NULL`),
   ],
 );
 

@@ -39,7 +39,11 @@ describe("the confirmation window", () => {
   });
 
   it("gives no deadline without a window", () => {
-    const { apps } = admitted(["a"], T0 + 5, newGateState({ ...terms, confirmWithinMinutes: null }));
+    const { apps } = admitted(
+      ["a"],
+      T0 + 5,
+      newGateState({ ...terms, confirmWithinMinutes: null }),
+    );
     expect(apps[0]?.confirmBy ?? null).toBeNull();
   });
 
@@ -70,9 +74,9 @@ describe("the confirmation window", () => {
       code: "CONFIRMATION_CLOSED",
     });
     expect(gone.cancelled.cancelledReason).toBe("WITHDRAWN");
-    expect(
-      decideConfirmation({ ...state, cancelledAt: T0 + 2 }, won, T0 + 3),
-    ).toMatchObject({ code: "CONFIRMATION_CLOSED" });
+    expect(decideConfirmation({ ...state, cancelledAt: T0 + 2 }, won, T0 + 3)).toMatchObject({
+      code: "CONFIRMATION_CLOSED",
+    });
     expect(decideConfirmation(state, null, T0 + 3)).toMatchObject({
       code: "APPLICATION_NOT_FOUND",
     });

@@ -1,13 +1,17 @@
 import * as v from "valibot";
-import { APPLICATION_STATUSES, CANCELLED_REASONS, OUTCOMES } from "../../core/vocabulary/applications";
+import {
+  APPLICATION_STATUSES,
+  CANCELLED_REASONS,
+  OUTCOMES,
+} from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
+import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import {
   APPEAL_STATUSES,
   JOURNEY_MESSAGES,
   PERSONAL_DATA_READS,
 } from "../../core/vocabulary/journey";
-import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";

@@ -9,13 +9,13 @@ import { describeError, log } from "../../../core/log";
 import { type Connection, isDatabaseUnavailable } from "../../../db/client";
 import type { IncomingMessage } from "../incoming-message";
 import { upsertApplications } from "./application-rows";
-import { insertSealedAddresses } from "./confirmations";
 import {
   type CompensationDeps,
   compensate,
   permanentFailure,
   setAsideLostAccounts,
 } from "./compensation";
+import { insertSealedAddresses } from "./confirmations";
 import { parseGateEvent } from "./message";
 
 /** Wired once for both runtimes by workers/queues/pipeline.ts; tests build their own. */

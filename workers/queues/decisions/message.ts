@@ -12,15 +12,15 @@ const Millis = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Id = v.pipe(v.string(), v.uuid());
 
 const ApplicationSchema = v.object({
-    id: Id,
-    trialId: Id,
-    userId: Id,
-    seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    status: v.picklist(APPLICATION_STATUSES),
-    position: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
-    note: v.nullable(v.pipe(v.string(), v.maxLength(500))),
-    appliedAt: Millis,
-    decidedAt: Millis,
+  id: Id,
+  trialId: Id,
+  userId: Id,
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  status: v.picklist(APPLICATION_STATUSES),
+  position: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  note: v.nullable(v.pipe(v.string(), v.maxLength(500))),
+  appliedAt: Millis,
+  decidedAt: Millis,
   version: v.pipe(v.number(), v.integer(), v.minValue(1)),
   // Absent on events written before the winner's confirmation existed.
   confirmBy: v.optional(v.nullable(Millis)),
