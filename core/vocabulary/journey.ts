@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./error-codes";
+
 /**
  * The winner's journey after the win (API.md "After the win"): confirm, ship, review.
  * The closed lists and the numbers of its rules, in one place for every runtime.
@@ -23,6 +25,14 @@ export const JOURNEY_MESSAGES = [
   "STRIKE_RECORDED",
 ] as const;
 export type JourneyMessage = (typeof JOURNEY_MESSAGES)[number];
+
+/** Why a bulk shipment upload refuses a row (its answer's `refused[].code`). */
+export const SHIPMENT_ROW_REFUSALS = [
+  "VALIDATION_FAILED",
+  "APPLICATION_NOT_FOUND",
+  "NOT_CONFIRMED",
+] as const satisfies readonly ErrorCode[];
+export type ShipmentRowRefusal = (typeof SHIPMENT_ROW_REFUSALS)[number];
 
 export const JOURNEY_RULES = {
   /** Trial terms: the confirmation window's bounds (minutes) and the review window (days). */

@@ -1,7 +1,9 @@
 import { index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
-import { OUTCOMES } from "../../core/vocabulary/applications";
-import { JOURNEY_MESSAGES } from "../../core/vocabulary/journey";
-import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
+import {
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  NOTIFIER_CHANNELS,
+} from "../../core/vocabulary/notifications";
 import { users } from "./users";
 
 /**
@@ -20,7 +22,7 @@ export const notifications = pgTable(
     applicationId: uuid("application_id").notNull(),
     trialId: uuid("trial_id").notNull(),
     // A text column: widening the list needs no migration.
-    kind: text("kind", { enum: [...OUTCOMES, ...JOURNEY_MESSAGES] }).notNull(),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
     status: text("status", { enum: NOTIFICATION_STATUSES }).notNull().default("PENDING"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),

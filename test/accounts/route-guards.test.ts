@@ -50,6 +50,12 @@ const GUARDED: GuardedRoute[] = [
   { method: "POST", path: `/v1/trials/${ID}/applications`, allowed: ["MEMBER"], body: {} },
   { method: "GET", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
   { method: "GET", path: `/v1/trials/${ID}/applications/me/receipt`, allowed: ["MEMBER"] },
+  {
+    method: "POST",
+    path: `/v1/trials/${ID}/applications/me/confirm`,
+    allowed: ["MEMBER"],
+    body: {},
+  },
   { method: "DELETE", path: `/v1/trials/${ID}/applications/me`, allowed: ["MEMBER"] },
   { method: "GET", path: "/v1/me/applications", allowed: ["MEMBER"] },
   { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },

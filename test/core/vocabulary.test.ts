@@ -1,12 +1,25 @@
 /// <reference types="vite/client" />
 import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { APPLICATION_STATUSES, OUTCOMES } from "../../core/vocabulary/applications";
+import {
+  APPLICATION_STATUSES,
+  CANCELLED_REASONS,
+  OUTCOMES,
+} from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
-import { APPEAL_DECISIONS, APPEAL_STATUSES } from "../../core/vocabulary/journey";
-import { NOTIFICATION_STATUSES, NOTIFIER_CHANNELS } from "../../core/vocabulary/notifications";
+import {
+  APPEAL_DECISIONS,
+  APPEAL_STATUSES,
+  JOURNEY_MESSAGES,
+  SHIPMENT_ROW_REFUSALS,
+} from "../../core/vocabulary/journey";
+import {
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  NOTIFIER_CHANNELS,
+} from "../../core/vocabulary/notifications";
 import { ROLES, SIGNUP_ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
 import { applications, notifications, trials, users } from "../../db/schema";
@@ -33,6 +46,10 @@ const LISTS: Record<string, readonly string[]> = {
   ERROR_CODES,
   APPEAL_STATUSES,
   APPEAL_DECISIONS,
+  CANCELLED_REASONS,
+  JOURNEY_MESSAGES,
+  NOTIFICATION_KINDS,
+  SHIPMENT_ROW_REFUSALS,
 };
 
 /**
@@ -109,7 +126,8 @@ describe("closed lists", () => {
     expect(getTableColumns(trials).closedReason.enumValues).toBe(CLOSED_REASONS);
     expect(getTableColumns(applications).status.enumValues).toBe(APPLICATION_STATUSES);
     expect(getTableColumns(users).role.enumValues).toBe(ROLES);
-    expect(getTableColumns(notifications).kind.enumValues).toBe(OUTCOMES);
+    expect(getTableColumns(notifications).kind.enumValues).toBe(NOTIFICATION_KINDS);
+    expect(getTableColumns(applications).cancelledReason.enumValues).toBe(CANCELLED_REASONS);
     expect(getTableColumns(notifications).status.enumValues).toBe(NOTIFICATION_STATUSES);
     expect(getTableColumns(notifications).channel.enumValues).toBe(NOTIFIER_CHANNELS);
   });
@@ -130,7 +148,10 @@ describe("closed lists", () => {
     expect(at("/components/schemas/Trial/properties/closedReason/anyOf/0")).toEqual(CLOSED_REASONS);
     expect(at("/components/schemas/Application/properties/status")).toEqual(APPLICATION_STATUSES);
     expect(at("/components/schemas/User/properties/role")).toEqual(ROLES);
-    expect(at("/components/schemas/Notification/properties/kind")).toEqual(OUTCOMES);
+    expect(at("/components/schemas/Notification/properties/kind")).toEqual(NOTIFICATION_KINDS);
+    expect(at("/components/schemas/Application/properties/cancelledReason/anyOf/0")).toEqual(
+      CANCELLED_REASONS,
+    );
     expect(at("/components/schemas/Notification/properties/status")).toEqual(NOTIFICATION_STATUSES);
     expect(at("/components/schemas/ImageUpload/properties/contentType")).toEqual(IMAGE_TYPES);
     expect(at("/components/schemas/LogEntry/properties/kind")).toEqual(LOG_KINDS);

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ErrorCode } from "../../core/vocabulary/error-codes";
+import type { ShipmentRowRefusal } from "../../core/vocabulary/journey";
 import type { Database } from "../../db/client";
 import type { Caller } from "../context";
 import { unstorableText } from "../middleware/storable-text";
@@ -9,7 +9,7 @@ import { ownedTrial, refusalsOf, writeShipments } from "./shipments";
 /** A row the upload could not take: `row` counts data rows from 1 (a CSV header is not one). */
 export interface RefusedRow {
   row: number;
-  code: Extract<ErrorCode, "VALIDATION_FAILED" | "APPLICATION_NOT_FOUND" | "NOT_CONFIRMED">;
+  code: ShipmentRowRefusal;
   message: string;
 }
 

@@ -9,10 +9,10 @@ import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
 import {
   APPEAL_STATUSES,
-  JOURNEY_MESSAGES,
   PERSONAL_DATA_READS,
+  SHIPMENT_ROW_REFUSALS,
 } from "../../core/vocabulary/journey";
-import { NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
+import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from "../../core/vocabulary/notifications";
 import { ROLES } from "../../core/vocabulary/roles";
 import { CLOSED_REASONS, ORDERINGS, TRIAL_STATUSES } from "../../core/vocabulary/trials";
 
@@ -213,7 +213,7 @@ export const ShipmentUploadResult = v.strictObject({
         v.minValue(1),
         v.description("The data row, from 1 (a CSV header is not a row)"),
       ),
-      code: v.picklist(["VALIDATION_FAILED", "APPLICATION_NOT_FOUND", "NOT_CONFIRMED"]),
+      code: v.picklist(SHIPMENT_ROW_REFUSALS),
       message: v.string(),
     }),
   ),
@@ -287,7 +287,7 @@ const ReviewSummary = v.strictObject({ count: Count, average: v.nullable(v.numbe
 
 const Notification = v.strictObject({
   id: Id,
-  kind: v.picklist([...OUTCOMES, ...JOURNEY_MESSAGES]),
+  kind: v.picklist(NOTIFICATION_KINDS),
   applicationId: Id,
   status: v.picklist(NOTIFICATION_STATUSES),
   attempts: Count,
