@@ -13,4 +13,3 @@ export type NotifierChannel = (typeof NOTIFIER_CHANNELS)[number];
  * winner's journey. One row per (application, kind).
  */
 export const NOTIFICATION_KINDS = [...OUTCOMES, ...JOURNEY_MESSAGES] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
