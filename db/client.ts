@@ -13,7 +13,14 @@ export interface DatabaseConfig {
   wsProxy?: string | undefined;
 }
 
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long a caller waits for a database connection before the request answers 503, on
+ * every platform: in a pool's queue (Deno), or for a new connection queued at the pooler in
+ * front of Postgres (Workers open one per request: docs/decisions/0025). A burst queues for
+ * seconds; a database that is gone fails in bounded time. (Workers once waited only 5 s:
+ * on a slower 2-CPU machine a 200-read burst behind 40 upstream sockets queued longer.)
+ */
+const CONNECTION_WAIT_MS = 10_000;
 /**
  * What our backends are called in pg_stat_activity: an operator (and the connection-reuse
  * test) tells the API's connections from everyone else's.
@@ -45,7 +52,7 @@ export interface Connection {
 export async function connect(cfg: DatabaseConfig): Promise<Connection> {
   const client = new Client({
     connectionString: cfg.url,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: CONNECTION_WAIT_MS,
     application_name: APPLICATION_NAME,
   });
   configureProxy(client, cfg.wsProxy);
@@ -107,11 +114,6 @@ export class DatabaseSession implements DatabaseHandle {
 
 /** Connections one pool keeps open at most; further callers queue for one of them. */
 export const POOL_MAX = 10;
-/**
- * How long a caller waits in the pool's queue (or for a new connection) before the request
- * answers 503: a burst queues for seconds, a database that is gone fails in bounded time.
- */
-const POOL_WAIT_MS = 10_000;
 
 /**
  * One pool per isolate, for runtimes that may keep sockets across requests (Deno): requests
@@ -126,7 +128,7 @@ export class DatabasePool {
     this.pool = new Pool({
       connectionString: cfg.url,
       max,
-      connectionTimeoutMillis: POOL_WAIT_MS,
+      connectionTimeoutMillis: CONNECTION_WAIT_MS,
       application_name: APPLICATION_NAME,
     });
     const wsProxy = cfg.wsProxy;

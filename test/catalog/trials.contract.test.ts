@@ -73,6 +73,9 @@ describe("trials", () => {
       shuffleSeconds: null,
       seedCommitment: null,
       seed: null,
+      // After the win: no confirmation deadline unless asked, 14 days to review.
+      confirmWithinMinutes: null,
+      reviewWithinDays: 14,
     });
 
     // The counts follow the gate: 3 applicants for 2 slots are 2 WON and 1 WAITLISTED.

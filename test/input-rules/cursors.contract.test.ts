@@ -72,6 +72,11 @@ function lists(): Record<string, { path: string; token?: string }> {
     "GET /v1/me/notifications": { path: "/v1/me/notifications", token: member.token },
     "GET /v1/admin/users": { path: "/v1/admin/users", token: admin.token },
     "GET /v1/stats/companies/me": { path: "/v1/stats/companies/me", token: company.token },
+    // After the win (issue 17).
+    "GET /v1/trials/{id}/winners": { path: `/v1/trials/${trial.id}/winners`, token: company.token },
+    "GET /v1/users/me/data-access": { path: "/v1/users/me/data-access", token: member.token },
+    "GET /v1/me/strikes": { path: "/v1/me/strikes", token: member.token },
+    "GET /v1/admin/appeals": { path: "/v1/admin/appeals", token: admin.token },
   };
 }
 

@@ -28,6 +28,7 @@ const TRIAL_STATS_KEYS = [
   "peakPerSecond",
   "perMinute",
   "reviews",
+  "journey",
   "computedAt",
 ].sort();
 
@@ -102,6 +103,13 @@ describe("POST /v1/admin/stats/rebuild and GET /v1/stats/trials/:id", () => {
       promoted: 0,
       rejected: 1,
       reviews: { count: 0, average: null, min: null, max: null },
+      // Nobody confirmed, shipped or reviewed: every rate's denominator is 0.
+      journey: {
+        confirmationRate: null,
+        medianSecondsToConfirm: null,
+        reviewCompletionRate: null,
+        onTimeRate: null,
+      },
     });
     // Filled by the second application: every place taken.
     expect(Date.parse(res.body.filledAt)).not.toBeNaN();
