@@ -1,11 +1,12 @@
 import type { GateState, Ordering } from "../../core/first-come/types";
 
 /**
- * The fairness modes' columns of the gate row (schema v6), read and written next to the
- * rest of the row by ledger.ts, kept here so the draw's storage is in one place.
+ * The fairness modes' columns of the gate row (schema v6). ledger.ts reads and writes them
+ * in the row's one SELECT and one upsert; their mapping lives here so the draw's storage is
+ * in one place.
  */
 
-type FairnessRow = {
+export type FairnessRow = {
   ordering: string;
   shuffle_seconds: number | null;
   seed: string | null;
@@ -18,13 +19,7 @@ type FairnessFields = Pick<
   "ordering" | "shuffleSeconds" | "seed" | "drawnAt" | "pending"
 >;
 
-export function loadFairness(sql: SqlStorage): FairnessFields {
-  const row = sql
-    .exec<FairnessRow>(
-      "SELECT ordering, shuffle_seconds, seed, drawn_at, pending FROM gate WHERE id = 1",
-    )
-    .toArray()[0];
-  if (!row) return {};
+export function fairnessOf(row: FairnessRow): FairnessFields {
   return {
     ordering: row.ordering as Ordering,
     shuffleSeconds: row.shuffle_seconds,
@@ -34,14 +29,15 @@ export function loadFairness(sql: SqlStorage): FairnessFields {
   };
 }
 
-/** Call after the row is written (saveGate), in the same transaction. */
-export function saveFairness(sql: SqlStorage, s: GateState): void {
-  sql.exec(
-    "UPDATE gate SET ordering = ?, shuffle_seconds = ?, seed = ?, drawn_at = ?, pending = ? WHERE id = 1",
+/** The row's fairness columns for `s`, in FAIRNESS_COLUMNS order. */
+export const FAIRNESS_COLUMNS = ["ordering", "shuffle_seconds", "seed", "drawn_at", "pending"];
+
+export function fairnessValues(s: GateState): (string | number | null)[] {
+  return [
     s.ordering ?? "strict",
     s.shuffleSeconds ?? null,
     s.seed ?? null,
     s.drawnAt ?? null,
     s.pending ?? 0,
-  );
+  ];
 }

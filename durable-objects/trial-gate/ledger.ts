@@ -7,36 +7,42 @@ import type {
   GateState,
   TrialStatus,
 } from "../../core/first-come/types";
-import { loadConfirmTerms, saveConfirmTerms } from "./confirm-terms";
-import { loadFairness, saveFairness } from "./fairness";
+import {
+  CONFIRM_TERMS_COLUMNS,
+  type ConfirmTermsRow,
+  confirmTermsOf,
+  confirmTermsValues,
+} from "./confirm-terms";
+import { FAIRNESS_COLUMNS, type FairnessRow, fairnessOf, fairnessValues } from "./fairness";
 
 /** Row mapping between the gate's SQLite tables and the shared domain types. */
 
 /** What reading an application needs from its gate: the trial, and the secret behind tags. */
 export type GateKey = Pick<GateState, "trialId" | "tagSecret">;
 
-type GateRow = {
-  trial_id: string;
-  slots: number;
-  waitlist_size: number;
-  opens_at: number;
-  closes_at: number;
-  next_seq: number;
-  won: number;
-  waitlisted: number;
-  rejected: number;
-  cancelled: number;
-  promoted: number;
-  cancelled_at: number | null;
-  filled_at: number | null;
-  announced_status: string | null;
-  announced_reason: string | null;
-  status_version: number;
-  /** v5; NULL hash/secret on a gate stored before the fill log. */
-  log_n: number;
-  log_hash: string | null;
-  tag_secret: string | null;
-};
+type GateRow = FairnessRow &
+  ConfirmTermsRow & {
+    trial_id: string;
+    slots: number;
+    waitlist_size: number;
+    opens_at: number;
+    closes_at: number;
+    next_seq: number;
+    won: number;
+    waitlisted: number;
+    rejected: number;
+    cancelled: number;
+    promoted: number;
+    cancelled_at: number | null;
+    filled_at: number | null;
+    announced_status: string | null;
+    announced_reason: string | null;
+    status_version: number;
+    /** v5; NULL hash/secret on a gate stored before the fill log. */
+    log_n: number;
+    log_hash: string | null;
+    tag_secret: string | null;
+  };
 
 type ApplicationRow = {
   id: string;
@@ -95,27 +101,43 @@ export function loadGate(sql: SqlStorage): GateState | null {
     statusVersion: row.status_version,
     log: row.log_hash === null ? undefined : { n: row.log_n, hash: row.log_hash },
     tagSecret: row.tag_secret ?? undefined,
-    ...loadFairness(sql),
-    ...loadConfirmTerms(sql),
+    ...fairnessOf(row),
+    ...confirmTermsOf(row),
   });
 }
 
+/** Every column of the gate row, written by one upsert per commit (a batch, not an application). */
+const GATE_COLUMNS = [
+  "trial_id",
+  "slots",
+  "waitlist_size",
+  "opens_at",
+  "closes_at",
+  "next_seq",
+  "won",
+  "waitlisted",
+  "rejected",
+  "cancelled_at",
+  "filled_at",
+  "announced_status",
+  "announced_reason",
+  "status_version",
+  "cancelled",
+  "promoted",
+  "log_n",
+  "log_hash",
+  "tag_secret",
+  ...FAIRNESS_COLUMNS,
+  ...CONFIRM_TERMS_COLUMNS,
+];
+
+const UPSERT_GATE = `INSERT INTO gate (id, ${GATE_COLUMNS.join(", ")})
+  VALUES (1, ${GATE_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (id) DO UPDATE SET ${GATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}`;
+
 export function saveGate(sql: SqlStorage, s: GateState): void {
   sql.exec(
-    `INSERT INTO gate (id, trial_id, slots, waitlist_size, opens_at, closes_at, next_seq, won,
-       waitlisted, rejected, cancelled_at, filled_at, announced_status, announced_reason,
-       status_version, cancelled, promoted, log_n, log_hash, tag_secret)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET
-       trial_id = excluded.trial_id, slots = excluded.slots,
-       waitlist_size = excluded.waitlist_size, opens_at = excluded.opens_at,
-       closes_at = excluded.closes_at, next_seq = excluded.next_seq, won = excluded.won,
-       waitlisted = excluded.waitlisted, rejected = excluded.rejected,
-       cancelled_at = excluded.cancelled_at, filled_at = excluded.filled_at,
-       announced_status = excluded.announced_status,
-       announced_reason = excluded.announced_reason, status_version = excluded.status_version,
-       cancelled = excluded.cancelled, promoted = excluded.promoted, log_n = excluded.log_n,
-       log_hash = excluded.log_hash, tag_secret = excluded.tag_secret`,
+    UPSERT_GATE,
     s.trialId,
     s.slots,
     s.waitlistSize,
@@ -135,9 +157,9 @@ export function saveGate(sql: SqlStorage, s: GateState): void {
     s.log.n,
     s.log.hash,
     s.tagSecret,
+    ...fairnessValues(s),
+    ...confirmTermsValues(s),
   );
-  saveFairness(sql, s);
-  saveConfirmTerms(sql, s);
 }
 
 /**
