@@ -1,6 +1,6 @@
 import { recordInLog } from "../core/fill-log/record.ts";
 import type { StoredApplication } from "../core/fill-log/stored.ts";
-import { draw, drawAt, drawDue, orderingOf } from "../core/first-come/draw.ts";
+import { draw, drawAt, drawDue, drawSettled, orderingOf } from "../core/first-come/draw.ts";
 import { announceStatus, applicationEvent } from "../core/first-come/events.ts";
 import type { GateState, Outcome } from "../core/first-come/types.ts";
 import { gateKeys } from "./keys.ts";
@@ -24,17 +24,19 @@ const DRAW_PART = 100;
 
 /**
  * One part of an owed draw, committed against the state read: "none" when no draw is owed
- * (or the trial is unknown), "part" when a part was committed (call again: there may be
- * more), LOST_RACE when another isolate changed the state first.
+ * (or the trial is unknown), "settled" when none ever will be (drawSettled), "part" when a
+ * part was committed (call again: there may be more), LOST_RACE when another isolate changed
+ * the state first.
  */
 export async function drawPart(
   kv: Deno.Kv,
   trialId: string,
   afterCommit: ((trialId: string) => void) | undefined,
-): Promise<"none" | "part" | typeof LOST_RACE> {
+): Promise<"none" | "settled" | "part" | typeof LOST_RACE> {
   const entry = await readGateState(kv, trialId);
   const state = entry.value;
   const now = Date.now();
+  if (state && drawSettled(state, now)) return "settled";
   if (!state || !drawDue(state, now)) return "none";
   const entrants = await pendingApplications(kv, trialId);
   const decision = draw(state, entrants, now, DRAW_PART);

@@ -77,10 +77,14 @@ export interface KvGateOptions {
   onDeadline?(trialId: string, at: number): void;
 }
 
-/** The gates of one isolate share one serializer, so two handles to a trial still queue. */
+/**
+ * The gates of one isolate share one serializer, so two handles to a trial still queue, and
+ * one set of trials that will never owe a draw, so a hot strict trial skips that read.
+ */
 export function kvTrialGates(kv: Deno.Kv, options: KvGateOptions = {}): TrialGates {
   const serializer = new KeyedSerializer();
-  return { get: (trialId) => new KvTrialGate(kv, trialId, serializer, options) };
+  const drawSettled = new Set<string>();
+  return { get: (trialId) => new KvTrialGate(kv, trialId, serializer, drawSettled, options) };
 }
 
 /**
@@ -95,6 +99,8 @@ class KvTrialGate implements TrialGate {
     private readonly kv: Deno.Kv,
     private readonly trialId: string,
     private readonly serializer: KeyedSerializer,
+    /** Trials seen with drawSettled: no draw to look for before deciding (per isolate). */
+    private readonly drawSettled: Set<string>,
     private readonly options: KvGateOptions = {},
   ) {}
 
@@ -386,13 +392,25 @@ class KvTrialGate implements TrialGate {
   /**
    * Queue behind this isolate's other decisions on the trial, then commit optimistically.
    * An owed draw is made first, a part per attempt, so no decision is ever made against it;
-   * a window that ends mid-attempt makes admit throw, and the retry then draws.
+   * a window that ends mid-attempt makes admit throw, and the retry then draws. A trial that
+   * can never owe a draw skips that read; should it owe one after all (terms changed by an
+   * isolate whose clock is behind), admit throws, the trial is looked at again and the retry
+   * draws.
    */
   private decide<T>(attempt: () => Promise<T | typeof LOST_RACE>): Promise<T> {
     return this.serializer.run(this.trialId, () =>
       untilCommitted(async () => {
-        const drew = await drawPart(this.kv, this.trialId, this.options.afterCommit);
-        return drew === "none" ? attempt() : LOST_RACE;
+        if (!this.drawSettled.has(this.trialId)) {
+          const drew = await drawPart(this.kv, this.trialId, this.options.afterCommit);
+          if (drew === "settled") this.drawSettled.add(this.trialId);
+          else if (drew !== "none") return LOST_RACE;
+        }
+        try {
+          return await attempt();
+        } catch (err) {
+          this.drawSettled.delete(this.trialId);
+          throw err;
+        }
       }),
     );
   }

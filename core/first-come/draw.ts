@@ -62,6 +62,16 @@ export function drawDue(state: GateState, now: number): boolean {
   return at !== null && !state.drawnAt && state.cancelledAt === null && now >= at;
 }
 
+/**
+ * No draw can be owed now or later: the trial drew, was cancelled, or is strict and open (its
+ * ordering can change only while SCHEDULED). A gate may then skip looking for one; the
+ * decisions stay safe without that look, because admit refuses to decide against a due draw.
+ */
+export function drawSettled(state: GateState, now: number): boolean {
+  if (state.drawnAt || state.cancelledAt !== null) return true;
+  return drawAt(state) === null && now >= state.opensAt;
+}
+
 /** A new seed: 32 random bytes as lowercase hex; its text is what is committed and keyed. */
 export function newSeed(): string {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));

@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import type { LogEntry } from "../../core/fill-log/chain.ts";
 import type { TrialGate } from "../../core/ports/trial-gate.ts";
 import { chainProblems } from "../../test/support/shared/fill-log-checks.ts";
+import { gateKeys } from "../keys.ts";
 import { drawsDue } from "../kv-draw.ts";
 import { kvTrialGates } from "../kv-gate.ts";
 import { createdApplications, openTerms, storedLedger, tempKv } from "./helpers.ts";
@@ -110,6 +111,39 @@ Deno.test("a decision after the window draws first, then decides strictly", asyn
       [
         ["APPLIED", "PENDING"],
         ["DRAWN", "WON"],
+        ["APPLIED", "WON"],
+      ],
+    );
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("an isolate that knew a trial as strict still draws when its ordering changed behind it", async () => {
+  // A strict, open trial is remembered as never owing a draw, so its hot path skips that
+  // read. Should another isolate (its clock behind) have made it a shuffle meanwhile, the
+  // owed draw is still made before the next decision, never decided around.
+  const { kv, close } = await tempKv();
+  try {
+    const terms = openTerms(2, 1);
+    const gate = kvTrialGates(kv).get(terms.trialId);
+    await gate.configure(terms);
+    const [first] = await gate.applyMany([{ userId: "first", note: null }]);
+    assert.equal(first?.kind, "created");
+
+    const key = gateKeys.state(terms.trialId);
+    const stored = (await kv.get<Record<string, unknown>>(key)).value;
+    const seed = "ab".repeat(32);
+    await kv.set(key, { ...stored, ordering: "shuffle-at-open", shuffleSeconds: 1, seed });
+
+    const [late] = await gate.applyMany([{ userId: "late", note: null }]);
+    assert.equal(late?.kind, "created");
+    const snapshot = await gate.snapshot();
+    assert.equal(snapshot?.seed, seed, "the draw was made: its seed is revealed");
+    assert.deepEqual(
+      (await wholeLog(gate)).map((e) => [e.kind, e.outcome]),
+      [
+        ["APPLIED", "WON"],
         ["APPLIED", "WON"],
       ],
     );
