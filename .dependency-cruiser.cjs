@@ -61,6 +61,17 @@ module.exports = {
       to: { path: "^(workers|deno|db|test|bench|scripts)/" },
     },
     {
+      name: "pages-reach-data-only-through-the-api",
+      comment:
+        "The pages (workers/pages/) are a client of /v1 (docs/decisions/0039): a page that " +
+        "read the database or called a service would skip the routes' validation and guards.",
+      severity: "error",
+      from: { path: "^workers/pages/" },
+      to: {
+        path: "^(db|durable-objects|deno|migrations)/|^workers/(?!pages/|context\\.ts$|errors\\.ts$|openapi/responses\\.ts$)",
+      },
+    },
+    {
       name: "app-never-imports-deno",
       comment:
         "workers/ is the app both runtimes serve; the Deno runtime wraps it, not the " +

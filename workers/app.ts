@@ -5,6 +5,8 @@ import { jsonBody } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
 import { storableQuery } from "./middleware/storable-text";
+import { pageRoutes } from "./pages";
+import type { AppFetch } from "./pages/session/api";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { docsRoutes } from "./routes/docs";
@@ -46,6 +48,10 @@ export function newApp(runtime: Runtime) {
     .route("/reviews", reviewRoutes)
     .route("/admin", adminRoutes);
 
+  // The pages are a client of this same app: they reach /v1 through app.fetch (typed ahead
+  // of `app`, which TypeScript cannot infer through its own initializer).
+  const appFetch: AppFetch = (request, env, ctx) => app.fetch(request, env, ctx);
+
   const app = new Hono<AppEnv>()
     .use(requestId())
     .use(requestLog())
@@ -64,6 +70,7 @@ export function newApp(runtime: Runtime) {
     .route("/", docsRoutes)
     .route("/", metricsRoutes)
     .route("/", wellKnownRoutes)
+    .route("/", pageRoutes(appFetch))
     .route("/v1", v1);
 
   app.onError(onError);

@@ -1,0 +1,66 @@
+import { Hono } from "hono";
+import { languageDetector } from "hono/language";
+import { pageAssetRoutes } from "./assets/serve";
+import { authPages } from "./auth-pages";
+import { companyPages } from "./company";
+import type { PagesEnv } from "./context";
+import { LOCALES, type Locale, textsFor } from "./i18n";
+import { memberPages } from "./member";
+import { pageSecurityHeaders, sameOriginWrites } from "./security";
+import { type AppFetch, pageApi } from "./session/api";
+import { sessionProxy } from "./session/proxy";
+import { viewerOf } from "./session/viewer";
+
+/**
+ * Pages for people (docs/decisions/0039), served by the app itself on both runtimes: the
+ * member's trials, trial page and applications, the company's products, trials, live console
+ * and statistics. Server-rendered (hono/jsx), readable without script; a small bundled
+ * script adds the live parts. Everything they read or change goes through the public API.
+ */
+
+/** Every path a page (or the pages' session proxy) answers: only these get the page frame. */
+const PAGE_PATHS = [
+  "/",
+  "/login",
+  "/signup",
+  "/logout",
+  "/trials/*",
+  "/me/*",
+  "/company",
+  "/company/*",
+  "/session/*",
+];
+
+export function pageRoutes(appFetch: AppFetch) {
+  const pages = new Hono<PagesEnv>();
+  for (const path of PAGE_PATHS) {
+    pages.use(
+      path,
+      pageSecurityHeaders,
+      sameOriginWrites,
+      languageDetector({
+        supportedLanguages: [...LOCALES],
+        fallbackLanguage: "en",
+        order: ["querystring", "cookie", "header"],
+        lookupQueryString: "lang",
+        lookupCookie: "lang",
+        caches: ["cookie"],
+        cookieOptions: { sameSite: "Lax", httpOnly: true, path: "/", maxAge: 365 * 24 * 3600 },
+        convertDetectedLanguage: (lang) => lang.split("-")[0] ?? lang,
+      }),
+      async (c, next) => {
+        c.set("texts", textsFor(c.var.language as Locale));
+        c.set("api", pageApi(c, appFetch));
+        // The proxy only forwards: it needs no viewer (one API call less per live request).
+        c.set("viewer", c.req.path.startsWith("/session/") ? null : await viewerOf(c));
+        await next();
+      },
+    );
+  }
+  return pages
+    .route("/", pageAssetRoutes)
+    .route("/", authPages)
+    .route("/", sessionProxy)
+    .route("/", memberPages)
+    .route("/", companyPages);
+}
