@@ -32,6 +32,8 @@ export interface CountsMessage {
   waitlisted: number;
   remaining: number;
   applicants: number;
+  /** Refused demand: newcomers turned away while every place was taken (the console's). */
+  rejected: number;
   status: GateSnapshot["status"];
   at: string;
 }
@@ -75,7 +77,8 @@ export function statusMessage(snapshot: GateSnapshot, at: number): StatusMessage
 
 export function countsMessage(snapshot: GateSnapshot, at: number): CountsMessage {
   const { won, waitlisted, remaining, applicants, status } = liveFieldsOf(snapshot);
-  return { type: "counts", won, waitlisted, remaining, applicants, status, at: iso(at) };
+  const { rejected } = snapshot;
+  return { type: "counts", won, waitlisted, remaining, applicants, rejected, status, at: iso(at) };
 }
 
 export function applicationMessage(application: ApplicationJson): ApplicationMessage {
@@ -111,6 +114,7 @@ export function countsChanged(before: GateSnapshot | null, after: GateSnapshot):
     before.waitlisted !== after.waitlisted ||
     before.remaining !== after.remaining ||
     before.applicants !== after.applicants ||
+    before.rejected !== after.rejected ||
     before.status !== after.status
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROLES, type Role } from "../../core/vocabulary/roles";
 import { newApp } from "../../workers/app";
-import { pageRoutes } from "../../workers/pages";
+import { pageRouteKeys } from "../../workers/pages";
 import { expectGuarded } from "../support/workerd/route-guards";
 
 /**
@@ -115,13 +115,7 @@ const OWN_TOKEN = ["GET /metrics"];
  * The pages (workers/pages/): read and write only through /v1 as the session's user, so the
  * guards above are theirs too; .dependency-cruiser.cjs forbids them any other way to data.
  */
-const PAGE_ROUTES = new Set(
-  pageRoutes(() => {
-    throw new Error("pages are only listed here, never called");
-  })
-    .routes.filter((r) => r.method !== "ALL")
-    .map((r) => `${r.method} ${r.path}`),
-);
+const PAGE_ROUTES = pageRouteKeys();
 
 /** The route pattern of a concrete path in the table (ids back to `:id`). */
 const pattern = (path: string) =>

@@ -109,6 +109,15 @@ describe("the live room through an opening flood", () => {
       });
       // The room always sends counts after the last change: every socket ends on the final ones.
       await countsSettleOn(rooms, final);
+      // And they carry the refused demand (the company console's), every refusal counted.
+      await Promise.all(
+        rooms.map((room) =>
+          room.waitFor((m) => m.type === "counts" && m.rejected === refused.length, {
+            timeoutMs: 10_000,
+            description: `counts with rejected ${refused.length}`,
+          }),
+        ),
+      );
 
       for (const room of rooms) {
         expect(room.received[0]?.type).toBe("hello");

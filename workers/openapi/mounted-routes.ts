@@ -1,4 +1,5 @@
 import { newApp } from "../app";
+import { pageRouteKeys } from "../pages";
 import { type ValidatorInfo, validatorOf } from "../validation";
 
 /**
@@ -24,6 +25,7 @@ export function mountedRoutes(): MountedRoute[] {
     },
   });
   const byKey = new Map<string, MountedRoute>();
+  const pages = pageRouteKeys();
   // Hono runs a `.use` step for a route only when it was registered before the route's
   // handler (image uploads are mounted before the JSON body step, so it never sees them).
   const used: { path: string; handler: unknown }[] = [];
@@ -33,6 +35,7 @@ export function mountedRoutes(): MountedRoute[] {
       continue;
     }
     const key = `${r.method} ${r.path}`;
+    if (pages.has(key)) continue;
     const route = byKey.get(key) ?? {
       method: r.method,
       path: r.path,

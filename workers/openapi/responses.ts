@@ -1,9 +1,5 @@
 import * as v from "valibot";
-import {
-  APPLICATION_STATUSES,
-  CANCELLED_REASONS,
-  OUTCOMES,
-} from "../../core/vocabulary/applications";
+import { APPLICATION_STATUSES, CANCELLED_REASONS } from "../../core/vocabulary/applications";
 import { ERROR_CODES } from "../../core/vocabulary/error-codes";
 import { LOG_KINDS } from "../../core/vocabulary/fill-log";
 import { IMAGE_TYPES } from "../../core/vocabulary/images";
@@ -408,6 +404,10 @@ const LiveCounts = v.strictObject({
   waitlisted: Count,
   remaining: Count,
   applicants: Count,
+  rejected: v.pipe(
+    Count,
+    v.description("Refused demand: newcomers turned away while every place was taken."),
+  ),
   status: v.picklist(TRIAL_STATUSES),
   at: Instant,
 });

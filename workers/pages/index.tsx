@@ -64,3 +64,16 @@ export function pageRoutes(appFetch: AppFetch) {
     .route("/", memberPages)
     .route("/", companyPages);
 }
+
+/**
+ * "METHOD /path" of every page route: the pages are HTML for people, outside the API's
+ * OpenAPI document (workers/openapi/mounted-routes.ts) and guarded by the API they call.
+ */
+export function pageRouteKeys(): Set<string> {
+  const pages = pageRoutes(() => {
+    throw new Error("page routes are only listed, never called");
+  });
+  return new Set(
+    pages.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`),
+  );
+}

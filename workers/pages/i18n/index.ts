@@ -14,11 +14,9 @@ export type Texts = ReturnType<typeof textsFor>;
 
 /** Dates and times as the locale writes them, in the viewer's own zone when the script runs. */
 export function formatInstant(locale: Locale, iso: string): string {
-  return (
-    new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", {
-      dateStyle: "medium",
-      timeStyle: "medium",
-      timeZone: "UTC",
-    }).format(new Date(iso)) + " UTC"
-  );
+  return `${new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", {
+    dateStyle: "medium",
+    timeStyle: "medium",
+    timeZone: "UTC",
+  }).format(new Date(iso))} UTC`;
 }
