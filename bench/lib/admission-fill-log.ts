@@ -1,7 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { checkOurs, waitForDrain, waitForGateToSettle } from "./admission-checks";
 import { rps } from "./admission-figures";
 import { type AdmissionRun, admissionLoad, summary } from "./admission-run";
@@ -16,6 +13,7 @@ import {
 } from "./admission-settings";
 import type { OurRun, Runtime, Variant } from "./admission-types";
 import { createTrial } from "./bench-api";
+import { checkOutOffBuild } from "./fill-log-off-build";
 import { median } from "./machine";
 import { groupCpuSeconds } from "./process-cpu";
 import { type BenchWorker, ROOT } from "./stack";
@@ -23,14 +21,11 @@ import { type BenchWorker, ROOT } from "./stack";
 /**
  * What the public fill log and the receipts cost (issue 16: at most 10 % of admission
  * throughput): the flood (group commit, no Redis, BENCH_SLOTS places at BENCH_CONNECTIONS)
- * against this tree ("on") and against the same app before them ("off", OFF_BUILD_COMMIT
- * checked out as a git worktree), both builds up at once on their own ports and measured in
- * turns, on, off, off, on, …, so that a drift in the machine's load hits both alike.
+ * against this tree ("on") and against the same commit with the chain and the receipts taken
+ * out ("off", fill-log-off-build.ts), both builds up at once on their own ports and measured
+ * in turns, on, off, off, on, …, so that a drift in the machine's load hits both alike.
  */
 
-/** The last commit before the fill log: everything after it up to issue 16's end is the log,
- * the receipts, the JWKS and the verifier. */
-const OFF_BUILD_COMMIT = "610a5b7";
 /** At most this cost: "on" keeps at least 90 % of "off"'s applications per second. */
 export const MAX_COST = 0.1;
 
@@ -198,37 +193,7 @@ async function floodOnce(
   };
 }
 
-/**
- * The "off" build: OFF_BUILD_COMMIT as a detached git worktree in a temp folder, sharing
- * this checkout's node_modules (its dependencies are a subset of this tree's), removed after.
- */
-function checkOutOffBuild(): { root: string; commit: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), "tryit-fill-log-off-"));
-  const root = join(dir, "app");
-  const commit = gitRev(OFF_BUILD_COMMIT);
-  execFileSync("git", ["worktree", "add", "--detach", root, commit], {
-    cwd: ROOT,
-    stdio: "ignore",
-  });
-  symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"));
-  return {
-    root,
-    commit,
-    remove() {
-      try {
-        execFileSync("git", ["worktree", "remove", "--force", root], {
-          cwd: ROOT,
-          stdio: "ignore",
-        });
-      } catch (err) {
-        console.error("[bench] git worktree remove:", err);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A guard against measuring the wrong checkout: only the "on" build serves the JWKS. */
+/** A guard against measuring the wrong checkout: the "off" build answers the JWKS with 404. */
 async function expectBuild(server: BenchWorker, build: Build): Promise<void> {
   const status = (await fetch(`${server.base}/.well-known/jwks.json`)).status;
   if ((status === 200) !== (build === "on"))
