@@ -49,6 +49,13 @@ try {
   });
   if (signup.status !== 201) fail(`sign-up answered ${signup.status}`);
   console.log(`smoke: /healthz 200 and sign-up 201 on the embedded default (${command}, ${base})`);
+  // What README.md promises a newcomer: opening the root in a browser shows the trials page.
+  const home = await fetch(`${base}/`, { headers: { "accept-language": "en" } });
+  const homeHtml = await home.text();
+  if (home.status !== 200 || !homeHtml.includes("<h1>Product trials</h1>")) {
+    fail(`GET / answered ${home.status}, not the trials page: ${homeHtml.slice(0, 200)}`);
+  }
+  console.log("smoke: GET / is the trials page");
   // The newcomer's demo: `npm run seed`, then the load command it prints (issue 8).
   const seedEnv = {
     ...env,

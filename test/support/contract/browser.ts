@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import axe from "axe-core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { expect } from "vitest";
@@ -90,11 +90,6 @@ export function expectNoProblems(guarded: GuardedContext): void {
   expect(errors, "errors in the pages (CSP violations among them)").toEqual([]);
 }
 
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
-
 export type AxeFinding = { id: string; impact: string; help: string; targets: string[] };
 
 /**
@@ -103,19 +98,19 @@ export type AxeFinding = { id: string; impact: string; help: string; targets: st
  * page's CSP does not govern, so the page needs no exception for it.
  */
 export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
-  await page.evaluate(AXE_SOURCE);
+  await page.evaluate(axe.source);
   const results = await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is the script evaluated just above.
-    const page = globalThis as any;
+    const page = globalThis as unknown as {
+      axe: typeof axe;
+      document: Parameters<typeof axe.run>[0];
+    };
     const run = await page.axe.run(page.document, { resultTypes: ["violations"] });
-    return run.violations.map(
-      (v: { id: string; impact: string; help: string; nodes: { target: string[] }[] }) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        targets: v.nodes.map((n) => n.target.join(" ")),
-      }),
-    );
+    return run.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? "",
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(" ")),
+    }));
   });
   return (results as AxeFinding[]).filter((v) => v.impact === "serious" || v.impact === "critical");
 }

@@ -8,8 +8,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
  * cookie lets the server renew the pair when a page finds the access token expired.
  */
 
-export const ACCESS_COOKIE = "tryit_access";
-export const REFRESH_COOKIE = "tryit_refresh";
+const ACCESS_COOKIE = "tryit_access";
+const REFRESH_COOKIE = "tryit_refresh";
 
 /** A refresh token's cookie outlives the access token; the API decides when it is dead. */
 const REFRESH_MAX_AGE_S = 30 * 24 * 3600;
