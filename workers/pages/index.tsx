@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { languageDetector } from "hono/language";
 import { pageAssetRoutes } from "./assets/serve";
+import { formBody } from "./form-body";
 import { authPages } from "./auth-pages";
 import { companyPages } from "./company";
 import type { PagesEnv } from "./context";
@@ -18,7 +19,10 @@ import { viewerOf } from "./session/viewer";
  * script adds the live parts. Everything they read or change goes through the public API.
  */
 
-/** Every path a page (or the pages' session proxy) answers: only these get the page frame. */
+/**
+ * Every path a page (or the pages' session proxy) answers: only these get the page frame.
+ * (Hono's "/company/*" also matches "/company": listing both would run the frame twice.)
+ */
 const PAGE_PATHS = [
   "/",
   "/login",
@@ -26,7 +30,7 @@ const PAGE_PATHS = [
   "/logout",
   "/trials/*",
   "/me/*",
-  "/company",
+  // Also matches "/company" itself: listing both would run the frame twice.
   "/company/*",
   "/session/*",
 ];
@@ -38,6 +42,7 @@ export function pageRoutes(appFetch: AppFetch) {
       path,
       pageSecurityHeaders,
       sameOriginWrites,
+      formBody,
       languageDetector({
         supportedLanguages: [...LOCALES],
         fallbackLanguage: "en",
