@@ -5,6 +5,7 @@ import { ERROR_STATUS, type ErrorCode } from "../core/vocabulary/error-codes";
 import { isDatabaseUnavailable } from "../db/client";
 import type { AppEnv } from "./context";
 import { AppError, errorBody } from "./errors";
+import { isPageNavigation, notFoundPage } from "./pages/not-found";
 
 const DB_RETRY_AFTER_SECONDS = 5;
 
@@ -39,8 +40,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   return c.json(errorBody("INTERNAL", "Something went wrong on our side."), 500);
 };
 
-export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
-  c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), 404);
+export const onNotFound: NotFoundHandler<AppEnv> = (c) => {
+  // A person's browser gets a page; every API client the contract's JSON.
+  if (isPageNavigation(c)) return notFoundPage(c);
+  return c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`), 404);
+};
 
 function codeForStatus(status: number): ErrorCode {
   switch (status) {

@@ -93,6 +93,23 @@ describe("pages over HTTP", () => {
     expect(res.status).toBe(403);
   });
 
+  it("answers a person's browser with a page for an unknown address, an API client with JSON", async () => {
+    const browser = await fetch(`${base}/no-such-page`, {
+      headers: { accept: "text/html,application/xhtml+xml", "accept-language": "ko" },
+    });
+    expect(browser.status).toBe(404);
+    expect(browser.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await browser.text();
+    expect(html).toContain('<html lang="ko">');
+    expect(html).toContain('href="/"');
+    const client = await api("GET", "/no-such-page");
+    expect(client.status).toBe(404);
+    expect(client.body).toMatchObject({ error: { code: "NOT_FOUND" } });
+    const apiPath = await fetch(`${base}/v1/no-such-route`, { headers: { accept: "text/html" } });
+    expect(apiPath.status).toBe(404);
+    expect(apiPath.headers.get("content-type")).toMatch(/json/);
+  });
+
   it("the session proxy acts as the signed-in member and as nobody without a session", async () => {
     const anonymous = await fetch(`${base}/session/v1/users/me`);
     expect(anonymous.status).toBe(401);
@@ -117,10 +134,10 @@ describe.runIf(hasBrowser)(`pages in Chromium (${target})`, () => {
     ["phone", PHONE],
   ] as const) {
     for (const locale of ["en-US", "ko-KR"]) {
-      it(`/, /login and /signup pass axe with nothing from another origin (${size}, ${locale})`, async () => {
+      it(`/, /login, /signup and a page not found pass axe with nothing from another origin (${size}, ${locale})`, async () => {
         const guarded = await guardedContext(browser, { viewport, locale });
         const page = await guarded.newPage();
-        for (const path of ["/", "/login", "/signup"]) {
+        for (const path of ["/", "/login", "/signup", "/no-such-page"]) {
           await page.goto(`${base}${path}`);
           expect(await page.getAttribute("html", "lang")).toBe(locale.slice(0, 2));
           expect(await seriousViolations(page), `${path} (${size}, ${locale})`).toEqual([]);

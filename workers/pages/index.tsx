@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { languageDetector } from "hono/language";
 import { pageAssetRoutes } from "./assets/serve";
-import { formBody } from "./form-body";
 import { authPages } from "./auth-pages";
 import { companyPages } from "./company";
 import type { PagesEnv } from "./context";
+import { formBody } from "./form-body";
 import { LOCALES, type Locale, textsFor } from "./i18n";
 import { memberPages } from "./member";
 import { pageSecurityHeaders, sameOriginWrites } from "./security";
