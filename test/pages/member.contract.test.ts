@@ -35,7 +35,7 @@ const JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 /** A product with a picture, and a trial of it opening `inMs` from now. */
 async function trialWithPicture(
   company: TestUser,
-  opts: { inMs: number; confirmWithinMinutes?: number },
+  opts: { inMs: number; confirmWithinMinutes?: number; slots?: number },
 ) {
   const image = await api("POST", "/v1/images", {
     token: company.token,
@@ -57,7 +57,7 @@ async function trialWithPicture(
       productId: product.body.id,
       title,
       description: "Boil water quietly for two weeks.",
-      slots: 3,
+      slots: opts.slots ?? 3,
       waitlistSize: 2,
       opensAt: opensAt.toISOString(),
       closesAt: new Date(opensAt.getTime() + 3_600_000).toISOString(),
@@ -312,6 +312,72 @@ describe.runIf(hasBrowser)(`the member's pages in Chromium (${target})`, () => {
       page.getByRole("button", { name: "Log in" }).click(),
     ]);
     await expect(page.getByRole("button", { name: "Apply now" }).isEnabled()).resolves.toBe(true);
+    await guarded.close();
+    expectNoProblems(guarded);
+  });
+
+  it("the waiting position moves and a promotion to WON arrives live, with its new receipt", async () => {
+    const trial = await trialWithPicture(company, { inMs: -1_000, slots: 1 });
+    const [winner, ahead, member] = await Promise.all([
+      createUser("MEMBER"),
+      createUser("MEMBER"),
+      createUser("MEMBER"),
+    ]);
+    for (const who of [winner, ahead]) {
+      const res = await api("POST", `/v1/trials/${trial.id}/applications`, {
+        token: who.token,
+        body: {},
+      });
+      expect(res.status).toBe(201);
+    }
+    const guarded = await guardedContext(browser, { viewport: PHONE });
+    const page = await guarded.newPage();
+    await logInThroughForm(page, member.email, FIXTURE_PASSWORD);
+    await page.goto(`${base}/trials/${trial.id}`);
+    await page.evaluate(() => {
+      (window as unknown as { tryitMarker: string }).tryitMarker = "still here";
+    });
+    await page.getByRole("button", { name: "Apply now" }).click();
+    const result = page.locator("[data-result]");
+    const field = (name: string) => result.locator(`[data-field="${name}"]`);
+    await expect
+      .poll(() => field("status").textContent(), { timeout: 10_000 })
+      .toBe("You are on the waiting list");
+    await expect(field("position").textContent()).resolves.toBe("Number 2 on the waiting list");
+    const receipt = result.locator("[data-receipt]");
+    await expect.poll(() => receipt.textContent(), { timeout: 5_000 }).toMatch(JWS);
+    const firstReceipt = await receipt.textContent();
+    expect(await seriousViolations(page), "waiting, on a phone").toEqual([]);
+    await screenshot(page, "member-trial-waitlisted-phone");
+
+    // The one ahead withdraws: the position moves up.
+    const withdrawn = await api("DELETE", `/v1/trials/${trial.id}/applications/me`, {
+      token: ahead.token,
+    });
+    expect(withdrawn.status).toBe(200);
+    await expect
+      .poll(() => field("position").textContent(), { timeout: 10_000 })
+      .toBe("Number 1 on the waiting list");
+
+    // The winner withdraws: the member is promoted, with the PROMOTED entry's receipt.
+    const released = await api("DELETE", `/v1/trials/${trial.id}/applications/me`, {
+      token: winner.token,
+    });
+    expect(released.status).toBe(200);
+    await expect
+      .poll(() => field("status").textContent(), { timeout: 10_000 })
+      .toBe("You won a place");
+    await expect(field("position").isVisible()).resolves.toBe(false);
+    await expect.poll(() => receipt.textContent(), { timeout: 5_000 }).not.toBe(firstReceipt);
+    await expect(receipt.textContent()).resolves.toMatch(JWS);
+    await expect(
+      page.getByRole("heading", { name: "Confirm your shipping address" }).isVisible(),
+    ).resolves.toBe(true);
+    expect(
+      await page.evaluate(() => (window as unknown as { tryitMarker?: string }).tryitMarker),
+    ).toBe("still here");
+    expect(await seriousViolations(page), "promoted, on a phone").toEqual([]);
+    await screenshot(page, "member-trial-promoted-phone");
     await guarded.close();
     expectNoProblems(guarded);
   });
