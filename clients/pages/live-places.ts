@@ -5,7 +5,7 @@ import type { LiveTexts } from "./receipt-view";
  * parts the server rendered (workers/pages/member/trial-places.tsx), found by `data-count`
  * and `data-trial-status`.
  */
-export type Places = { won: number; waitlisted: number; remaining: number; applicants: number };
+type Places = { won: number; waitlisted: number; remaining: number; applicants: number };
 
 export function renderPlaces(root: ParentNode, places: Places & { slots?: number }): void {
   for (const [key, value] of Object.entries(places)) {

@@ -19,10 +19,10 @@ export type LiveTexts = {
   applyFailed: string;
 };
 
-export const fill = (text: string, n: number) => text.replaceAll("{n}", String(n));
+const fill = (text: string, n: number) => text.replaceAll("{n}", String(n));
 
 /** As the server writes instants (workers/pages/i18n/index.ts formatInstant). */
-export function formatInstant(locale: string, iso: string): string {
+function formatInstant(locale: string, iso: string): string {
   const format = new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", {
     dateStyle: "medium",
     timeStyle: "medium",

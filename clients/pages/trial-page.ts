@@ -32,10 +32,15 @@ export function startTrialPage(): void {
 
   let status = root.dataset.status ?? "SCHEDULED";
   let closedReason: string | null = null;
-  let applied = root.dataset.applied === "true";
   let sending = false;
-  /** The application as last shown: a receipt is fetched again when its status changes. */
-  let shown: ApplicationJson | null = null;
+  /**
+   * The status shown (the server rendered it with its receipt, or the script wrote it): a
+   * receipt is fetched again only when the status changes (the log gained an entry).
+   */
+  let shownStatus: string | null = root.dataset.applicationStatus || null;
+  let applied = shownStatus !== null;
+  /** The latest application written: an older answer or fetch must not overwrite it. */
+  let latest: ApplicationJson | null = null;
 
   // The button is on only while the trial takes applications by the server's clock: from
   // the opening instant (the gate opens by its own clock, so no status frame need come
@@ -75,8 +80,9 @@ export function startTrialPage(): void {
 
   /** Shows `a`; without its receipt, fetches the new one when the status changed. */
   const showApplication = (a: ApplicationJson, receipt: string | null) => {
-    const changed = shown?.status !== a.status;
-    shown = a;
+    const changed = shownStatus !== a.status;
+    shownStatus = a.status;
+    latest = a;
     applied = true;
     if (panel) panel.hidden = true;
     refreshApply();
@@ -88,7 +94,7 @@ export function startTrialPage(): void {
     if (receipt === null && changed) {
       void fetchReceipt().then((r) => {
         // Only if nothing newer came meanwhile.
-        if (r !== null && shown === a) renderResult(result, a, r, texts);
+        if (r !== null && latest === a) renderResult(result, a, r, texts);
       });
     }
   };
@@ -110,7 +116,7 @@ export function startTrialPage(): void {
       if (res.ok && body && "id" in body) {
         const hadFocus = form?.contains(document.activeElement) ?? false;
         // A frame may have told the result first; its status wins over an older answer's.
-        if (!shown || shown.status === body.status) showApplication(body, body.receipt);
+        if (!latest || latest.status === body.status) showApplication(body, body.receipt);
         if (hadFocus) result?.querySelector<HTMLElement>("h2")?.focus();
       } else if (res.status === 401) {
         location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
@@ -139,9 +145,8 @@ export function startTrialPage(): void {
         status = String(m.trial.status);
         closedReason = (m.trial.closedReason as string | null) ?? null;
         renderPlaces(root, m.trial);
-        if (m.application && (!shown || shown.status !== m.application.status)) {
-          showApplication(m.application, null);
-        }
+        // On every (re)connection: what changed while the socket was away.
+        if (m.application) showApplication(m.application, null);
       } else if (m.type === "status") {
         status = m.status;
         closedReason = m.closedReason;

@@ -55,7 +55,7 @@ export async function renderTrialPage(c: PageRequest, refusal: TrialPageRefusal 
         data-closes-at={trial.closesAt}
         data-status={trial.status}
         data-member={isMember ? "true" : "false"}
-        data-applied={mine ? "true" : "false"}
+        data-application-status={mine?.application.status ?? ""}
         data-texts={liveTexts(t)}
       >
         <h1>{trial.title}</h1>
