@@ -20,6 +20,7 @@ import {
   createUser,
   FIXTURE_PASSWORD,
   type TestUser,
+  waitFor,
 } from "../support/contract/fixtures";
 
 /**
@@ -118,6 +119,48 @@ describe("the member's pages over HTTP", () => {
     const html = await res.text();
     expect(html).toContain('role="alert"');
     expect(html).toContain("data-apply-button");
+  });
+
+  it("my applications pages by the API's cursor: 21 applications, newest first, then the older one", async () => {
+    const company = await createUser("COMPANY");
+    const member = await createUser("MEMBER");
+    const trials = [];
+    // One at a time, so "newest first" has one right answer.
+    for (let i = 0; i < 21; i++) {
+      const trial = await createTrial(company);
+      const res = await api("POST", `/v1/trials/${trial.id}/applications`, {
+        token: member.token,
+        body: {},
+      });
+      expect(res.status).toBe(201);
+      trials.push(trial);
+    }
+    // The list is Postgres's: wait until every decision has reached it.
+    await waitFor(
+      async () => {
+        const res = await api("GET", "/v1/me/applications?limit=100", { token: member.token });
+        return res.body.items?.length === 21 ? true : undefined;
+      },
+      { what: "21 applications persisted" },
+    );
+    const cookie = await sessionCookie(member.email, FIXTURE_PASSWORD);
+    const first = await fetch(`${base}/me/applications`, {
+      headers: { cookie, "accept-language": "en" },
+    });
+    expect(first.status).toBe(200);
+    const html = await first.text();
+    expect(html.match(/<tr>/g)?.length).toBe(21); // the header row and 20 applications
+    expect(html).toContain(`href="/trials/${trials[20]?.id}"`);
+    expect(html).not.toContain(`href="/trials/${trials[0]?.id}"`);
+    const older = html.match(/href="(\/me\/applications\?cursor=[^"]+)"/)?.[1];
+    expect(older, "a link to the older applications").toBeDefined();
+    const second = await fetch(`${base}${older?.replaceAll("&amp;", "&")}`, {
+      headers: { cookie, "accept-language": "en" },
+    });
+    const rest = await second.text();
+    expect(rest.match(/<tr>/g)?.length).toBe(2);
+    expect(rest).toContain(`href="/trials/${trials[0]?.id}"`);
+    expect(rest).not.toContain("Older applications");
   });
 
   it("my applications asks a visitor to log in, and tells a company it is for members", async () => {
@@ -245,9 +288,7 @@ describe.runIf(hasBrowser)(`the member's pages in Chromium (${target})`, () => {
         { timeout: 20_000, interval: 500 },
       )
       .toBe(1);
-    await expect(page.locator("tbody tr").first().textContent()).resolves.toContain(
-      "You won a place",
-    );
+    await expect(page.locator("tbody tr").first().textContent()).resolves.toContain("Won");
     expect(await seriousViolations(page), "my applications").toEqual([]);
     await screenshot(page, "member-my-applications-laptop");
 

@@ -90,6 +90,13 @@ const en = {
   columnTrial: "Trial",
   columnStatus: "Status",
   columnApplied: "Applied",
+  statusShort: {
+    WON: "Won",
+    WAITLISTED: "Waiting list",
+    CANCELLED: "Cancelled",
+    PENDING: "Waiting for the draw",
+    NOT_SELECTED: "Not selected",
+  },
   unknownTrial: "(trial no longer listed)",
   olderApplications: "Older applications",
 };
@@ -175,6 +182,13 @@ const ko: typeof en = {
   columnTrial: "체험단",
   columnStatus: "상태",
   columnApplied: "신청 시각",
+  statusShort: {
+    WON: "당첨",
+    WAITLISTED: "대기",
+    CANCELLED: "취소됨",
+    PENDING: "추첨 대기",
+    NOT_SELECTED: "미선정",
+  },
   unknownTrial: "(더 이상 표시되지 않는 체험단)",
   olderApplications: "이전 신청 더 보기",
 };

@@ -68,7 +68,7 @@ export async function myApplicationsPage(c: PageRequest) {
                     <a href={`/trials/${a.trialId}`}>{titles.get(a.trialId) ?? t.unknownTrial}</a>
                   </td>
                   <td>
-                    <span class={`status status-${a.status}`}>{t.resultStatus[a.status]}</span>
+                    <span class={`status status-${a.status}`}>{t.statusShort[a.status]}</span>
                     {a.status === "WAITLISTED" && a.position !== null && (
                       <span class="hint"> · {fill(t.waitingPosition, a.position)}</span>
                     )}
