@@ -1,5 +1,6 @@
 import { startCountdowns } from "./countdown";
 import { startServerClock } from "./server-clock";
+import { startTrialPage } from "./trial-page";
 
 /**
  * The pages' one script (bundled by scripts/build-pages.ts). Pages work without it; with it,
@@ -8,7 +9,9 @@ import { startServerClock } from "./server-clock";
 type PageScript = () => void | Promise<void>;
 
 /** Each page's live part, by the name its `<body data-page>` gives. */
-const PAGE_SCRIPTS: Record<string, PageScript> = {};
+const PAGE_SCRIPTS: Record<string, PageScript> = {
+  trial: startTrialPage,
+};
 
 function start() {
   startServerClock();

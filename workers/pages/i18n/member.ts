@@ -1,5 +1,10 @@
 import type { Localized } from "./locales";
 
+/**
+ * The member's pages. Texts the page script also writes (a result arriving live) are plain
+ * strings with `{n}` where a number goes, so they travel to the script as JSON
+ * (`liveTexts`, member/trial-page.tsx).
+ */
 const en = {
   trialsTitle: "Product trials",
   openNow: "Open now",
@@ -9,6 +14,91 @@ const en = {
   placesLeft: (remaining: number, slots: number) => `${remaining} of ${slots} places left`,
   opensAt: "Opens",
   closesAt: "Closes",
+
+  // The trial page.
+  trialNotFound: "There is no trial at this address.",
+  trialStatusLabel: "Status",
+  trialStatus: {
+    SCHEDULED: "Opening soon",
+    OPEN: "Open for applications",
+    CLOSED: "Closed",
+    CANCELLED: "Cancelled",
+  },
+  closedReason: { ENDED: "the application period has ended", FULL: "every place is taken" },
+  productHeading: "The product",
+  productImage: (name: string) => `Photo of ${name}`,
+  placesHeading: "Places",
+  slots: "Places in total",
+  remaining: "Places left",
+  won: "Places taken",
+  waitlisted: "On the waiting list",
+  applicants: "Applicants",
+  waitlistSize: (n: number) => `plus a waiting list of ${n}`,
+  applyHeading: "Apply",
+  applySubmit: "Apply now",
+  applyHint: "Places go first come, first served. The button turns on the moment the trial opens.",
+  applyNotOpenYet: "Not open yet: the button turns on by itself at the opening time.",
+  loginToApply: "Log in to apply",
+  companyCannotApply: "Company accounts run trials; only members can apply.",
+  noLongerOpen: "This trial no longer takes applications.",
+  applyFailed: "Your application could not be sent. Check your connection and try again.",
+
+  // The member's own result (also written live by the script).
+  resultHeading: "Your application",
+  notApplied: "You have not applied to this trial.",
+  resultStatus: {
+    WON: "You won a place",
+    WAITLISTED: "You are on the waiting list",
+    CANCELLED: "Your application is cancelled",
+    PENDING: "Waiting for the draw",
+    NOT_SELECTED: "Not selected in the draw",
+  },
+  waitingPosition: "Number {n} on the waiting list",
+  arrivalNumber: "You were applicant number {n}.",
+  cancelledReason: {
+    WITHDRAWN: "You withdrew it.",
+    TRIAL_CANCELLED: "The trial was cancelled.",
+    RELEASED: "The place was released.",
+    NOT_CONFIRMED: "The address was not confirmed in time.",
+  },
+  confirmByLabel: "Confirm your address by",
+  confirmedLabel: "Address confirmed",
+  receiptSummary: "Your signed receipt",
+  receiptHint:
+    "A signature over the decision, checkable against the trial's public fill log (npm run verify).",
+
+  // After the win.
+  confirmHeading: "Confirm your shipping address",
+  confirmIntro: "The company ships your product to this address.",
+  recipient: "Recipient's name",
+  phone: "Phone number",
+  address: "Address",
+  confirmSubmit: "Confirm the address",
+  reviewHeading: "Write a review",
+  rating: "Rating",
+  ratingValue: (n: number) => `${n} of 5`,
+  reviewTitle: "Title",
+  reviewBody: "Your review",
+  reviewSubmit: "Publish the review",
+  yourReview: "Your review",
+  yourRating: (n: number) => `You rated it ${n} of 5.`,
+
+  // My applications.
+  myApplicationsTitle: "My applications",
+  noApplications: "You have not applied to any trial yet.",
+  membersOnly: "Only member accounts apply to trials.",
+  columnTrial: "Trial",
+  columnStatus: "Status",
+  columnApplied: "Applied",
+  statusShort: {
+    WON: "Won",
+    WAITLISTED: "Waiting list",
+    CANCELLED: "Cancelled",
+    PENDING: "Waiting for the draw",
+    NOT_SELECTED: "Not selected",
+  },
+  unknownTrial: "(trial no longer listed)",
+  olderApplications: "Older applications",
 };
 
 const ko: typeof en = {
@@ -20,6 +110,87 @@ const ko: typeof en = {
   placesLeft: (remaining: number, slots: number) => `${slots}명 중 ${remaining}자리 남음`,
   opensAt: "모집 시작",
   closesAt: "모집 마감",
+
+  trialNotFound: "이 주소에는 체험단이 없습니다.",
+  trialStatusLabel: "상태",
+  trialStatus: {
+    SCHEDULED: "모집 예정",
+    OPEN: "모집 중",
+    CLOSED: "모집 마감",
+    CANCELLED: "취소됨",
+  },
+  closedReason: { ENDED: "모집 기간이 끝났습니다", FULL: "모든 자리가 찼습니다" },
+  productHeading: "체험 상품",
+  productImage: (name: string) => `${name} 사진`,
+  placesHeading: "모집 현황",
+  slots: "전체 자리",
+  remaining: "남은 자리",
+  won: "당첨",
+  waitlisted: "대기자",
+  applicants: "신청자",
+  waitlistSize: (n: number) => `대기자 ${n}명 추가 모집`,
+  applyHeading: "신청하기",
+  applySubmit: "지금 신청하기",
+  applyHint: "선착순으로 당첨됩니다. 모집이 시작되는 순간 버튼이 켜집니다.",
+  applyNotOpenYet: "아직 모집 전입니다. 시작 시각이 되면 버튼이 저절로 켜집니다.",
+  loginToApply: "로그인하고 신청하기",
+  companyCannotApply: "기업 계정은 체험단을 운영하며, 신청은 회원만 할 수 있습니다.",
+  noLongerOpen: "이 체험단은 더 이상 신청을 받지 않습니다.",
+  applyFailed: "신청을 보내지 못했습니다. 연결 상태를 확인하고 다시 시도해 주세요.",
+
+  resultHeading: "내 신청",
+  notApplied: "아직 이 체험단에 신청하지 않았습니다.",
+  resultStatus: {
+    WON: "당첨되었습니다",
+    WAITLISTED: "대기자 명단에 올랐습니다",
+    CANCELLED: "신청이 취소되었습니다",
+    PENDING: "추첨을 기다리는 중입니다",
+    NOT_SELECTED: "추첨에서 선정되지 않았습니다",
+  },
+  waitingPosition: "대기 {n}번",
+  arrivalNumber: "{n}번째로 신청했습니다.",
+  cancelledReason: {
+    WITHDRAWN: "직접 취소했습니다.",
+    TRIAL_CANCELLED: "체험단이 취소되었습니다.",
+    RELEASED: "자리가 반환되었습니다.",
+    NOT_CONFIRMED: "기한 안에 배송지를 확인하지 않았습니다.",
+  },
+  confirmByLabel: "배송지 확인 기한",
+  confirmedLabel: "배송지 확인 완료",
+  receiptSummary: "서명된 신청 영수증",
+  receiptHint:
+    "결정 내용에 대한 서명으로, 체험단의 공개 신청 기록과 대조해 확인할 수 있습니다(npm run verify).",
+
+  confirmHeading: "배송지 확인",
+  confirmIntro: "기업이 이 주소로 상품을 보내 드립니다.",
+  recipient: "받는 분",
+  phone: "전화번호",
+  address: "주소",
+  confirmSubmit: "배송지 확인하기",
+  reviewHeading: "후기 쓰기",
+  rating: "별점",
+  ratingValue: (n: number) => `5점 중 ${n}점`,
+  reviewTitle: "제목",
+  reviewBody: "후기 내용",
+  reviewSubmit: "후기 올리기",
+  yourReview: "내 후기",
+  yourRating: (n: number) => `5점 중 ${n}점을 주었습니다.`,
+
+  myApplicationsTitle: "내 신청",
+  noApplications: "아직 신청한 체험단이 없습니다.",
+  membersOnly: "체험단 신청은 회원 계정만 할 수 있습니다.",
+  columnTrial: "체험단",
+  columnStatus: "상태",
+  columnApplied: "신청 시각",
+  statusShort: {
+    WON: "당첨",
+    WAITLISTED: "대기",
+    CANCELLED: "취소됨",
+    PENDING: "추첨 대기",
+    NOT_SELECTED: "미선정",
+  },
+  unknownTrial: "(더 이상 표시되지 않는 체험단)",
+  olderApplications: "이전 신청 더 보기",
 };
 
 export const member: Localized<typeof en> = { en, ko };
