@@ -41,6 +41,13 @@ export function startTrialPage(): void {
   let applied = shownStatus !== null;
   /** The latest application written: an older answer or fetch must not overwrite it. */
   let latest: ApplicationJson | null = null;
+  /**
+   * The apply form was submitted from the keyboard's focus in it. Chromium drops the focus of
+   * a button that turns disabled (as it does while sending) and of anything hidden, and the
+   * room's frame may tell the result before the answer does: whichever shows the result
+   * first puts the focus on its heading, so a keyboard user goes on from there.
+   */
+  let focusToResult = false;
 
   // The button is on only while the trial takes applications by the server's clock: from
   // the opening instant (the gate opens by its own clock, so no status frame need come
@@ -84,10 +91,13 @@ export function startTrialPage(): void {
     shownStatus = a.status;
     latest = a;
     applied = true;
+    const focusLost = focusToResult || (panel?.contains(document.activeElement) ?? false);
+    focusToResult = false;
     if (panel) panel.hidden = true;
     refreshApply();
     if (!result) return;
     renderResult(result, a, receipt, texts);
+    if (focusLost) result.querySelector<HTMLElement>("h2")?.focus();
     for (const part of root.querySelectorAll<HTMLElement>("[data-after-win]")) {
       part.hidden = a.status !== "WON";
     }
@@ -114,10 +124,8 @@ export function startTrialPage(): void {
         | { error?: { message?: string } }
         | null;
       if (res.ok && body && "id" in body) {
-        const hadFocus = form?.contains(document.activeElement) ?? false;
         // A frame may have told the result first; its status wins over an older answer's.
         if (!latest || latest.status === body.status) showApplication(body, body.receipt);
-        if (hadFocus) result?.querySelector<HTMLElement>("h2")?.focus();
       } else if (res.status === 401) {
         location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
       } else {
@@ -129,11 +137,16 @@ export function startTrialPage(): void {
     } finally {
       sending = false;
       refreshApply();
+      // Refused (no result shown): the focus goes back to the button, below the alert.
+      if (focusToResult && button && !button.disabled) button.focus();
+      focusToResult = false;
     }
   };
   form?.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!sending) void apply();
+    if (sending) return;
+    focusToResult = form.contains(document.activeElement);
+    void apply();
   });
 
   openTrialRoom(location.origin, trialId, {
