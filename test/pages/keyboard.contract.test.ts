@@ -245,6 +245,17 @@ describe.runIf(hasBrowser)(`keyboard-only use in Chromium (${target})`, () => {
     expect(await seriousViolations(page), "the trial page after applying").toEqual([]);
     await screenshot(page, "keyboard-trial-won-laptop");
 
+    // The next Tab is the receipt's disclosure; Space opens it.
+    const summary = await tabTo(page, () => true, "the next element", { max: 1 });
+    expect(summary[0]?.text).toBe("Your signed receipt");
+    const receipt = page.locator("[data-receipt]");
+    await expect
+      .poll(() => receipt.textContent(), { timeout: 5_000 })
+      .toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    await expect(receipt.isVisible()).resolves.toBe(false);
+    await page.keyboard.press("Space");
+    await expect(receipt.isVisible()).resolves.toBe(true);
+
     // The review form: Tab reaches the rating radios; arrows choose.
     await tabTo(page, (f) => f.name === "rating", "the rating radios");
     for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
