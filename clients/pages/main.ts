@@ -1,5 +1,9 @@
+import { startConsole } from "./console";
 import { startCountdowns } from "./countdown";
+import { showImagePreview } from "./image-preview";
+import { showLocalTimes } from "./local-times";
 import { startServerClock } from "./server-clock";
+import { startStatsCharts } from "./stats-charts";
 
 /**
  * The pages' one script (bundled by scripts/build-pages.ts). Pages work without it; with it,
@@ -8,7 +12,12 @@ import { startServerClock } from "./server-clock";
 type PageScript = () => void | Promise<void>;
 
 /** Each page's live part, by the name its `<body data-page>` gives. */
-const PAGE_SCRIPTS: Record<string, PageScript> = {};
+const PAGE_SCRIPTS: Record<string, PageScript> = {
+  console: startConsole,
+  stats: startStatsCharts,
+  "trial-form": showLocalTimes,
+  "product-form": showImagePreview,
+};
 
 function start() {
   startServerClock();

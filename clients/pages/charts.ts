@@ -1,0 +1,90 @@
+import uPlot from "uplot";
+
+/**
+ * The pages' charts: uPlot (small, canvas, no inline script or style) drawing a chart spec
+ * the server or the console builds. The chart's element carries its accessible name
+ * (role="img", aria-label) and the page puts its numbers beside it; this only draws. Colours
+ * come from the stylesheet's variables, so the charts keep the pages' contrast.
+ */
+
+export type ChartColour = "accent" | "won" | "wait" | "muted";
+
+export interface ChartSeries {
+  label: string;
+  y: number[];
+  /** line: the measure; bars: counts per interval; limit: a dashed level (the slots). */
+  style: "line" | "bars" | "limit";
+  colour: ChartColour;
+}
+
+export interface ChartSpec {
+  /** x in Unix seconds (a time axis) or plain numbers (ratings 1..5). */
+  time: boolean;
+  x: number[];
+  series: ChartSeries[];
+}
+
+const HEIGHT = 240;
+
+function cssColour(name: ChartColour): string {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim();
+  return value || "#1b1f24";
+}
+
+function seriesOptions(s: ChartSeries): uPlot.Series {
+  const stroke = cssColour(s.colour);
+  if (s.style === "bars") {
+    return {
+      label: s.label,
+      stroke,
+      fill: `${stroke}cc`,
+      width: 1,
+      paths: uPlot.paths.bars?.({ size: [0.8, 48] }),
+      points: { show: false },
+    };
+  }
+  if (s.style === "limit") {
+    return { label: s.label, stroke, width: 2, dash: [8, 6], points: { show: false } };
+  }
+  return { label: s.label, stroke, width: 3, points: { show: true, size: 5 } };
+}
+
+function optionsOf(el: HTMLElement, spec: ChartSpec): uPlot.Options {
+  const ink = cssColour("muted");
+  const axis: uPlot.Axis = {
+    stroke: ink,
+    grid: { stroke: "#d9dee5", width: 1 },
+    ticks: { stroke: "#c9d1db", width: 1 },
+  };
+  return {
+    width: widthOf(el),
+    height: HEIGHT,
+    scales: {
+      x: spec.time
+        ? { time: true }
+        : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+      y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+    },
+    axes: [spec.time ? axis : { ...axis, splits: () => spec.x }, { ...axis, size: 48 }],
+    series: [{}, ...spec.series.map(seriesOptions)],
+    // The pages write times in UTC (workers/pages/i18n formatInstant); the axes do too.
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
+    legend: { live: false },
+    cursor: { show: false },
+  };
+}
+
+const widthOf = (el: HTMLElement) => Math.max(240, Math.floor(el.clientWidth || 320));
+
+function dataOf(spec: ChartSpec): uPlot.AlignedData {
+  return [spec.x, ...spec.series.map((s) => s.y)];
+}
+
+/** A chart drawn into `el` (its fallback text removed), following the element's width. */
+export function drawChart(el: HTMLElement, spec: ChartSpec): { update(spec: ChartSpec): void } {
+  for (const fallback of el.querySelectorAll(".chart-fallback")) fallback.remove();
+  const plot = new uPlot(optionsOf(el, spec), dataOf(spec), el);
+  const resize = new ResizeObserver(() => plot.setSize({ width: widthOf(el), height: HEIGHT }));
+  resize.observe(el);
+  return { update: (next) => plot.setData(dataOf(next)) };
+}
