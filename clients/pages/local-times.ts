@@ -7,8 +7,13 @@ export function showLocalTimes(): void {
   if (!form) return;
   const label = form.dataset.localLabel ?? "";
   const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    dateStyle: "medium",
-    timeStyle: "medium",
+    // dateStyle/timeStyle cannot be combined with timeZoneName: the fields one by one.
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
     timeZoneName: "short",
   });
   for (const input of form.querySelectorAll<HTMLInputElement>('input[type="datetime-local"]')) {
