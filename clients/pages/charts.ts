@@ -22,6 +22,11 @@ export interface ChartSpec {
   time: boolean;
   x: number[];
   series: ChartSeries[];
+  /**
+   * Bars: one interval's width in x units (1 s, 60 s, one star). The x axis keeps half of
+   * one at each end, so a single bar (a drop within one minute) is a bar, not a sliver.
+   */
+  step?: number;
 }
 
 const HEIGHT = 240;
@@ -60,9 +65,15 @@ function optionsOf(el: HTMLElement, spec: ChartSpec): uPlot.Options {
     width: widthOf(el),
     height: HEIGHT,
     scales: {
-      x: spec.time
-        ? { time: true }
-        : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+      x: {
+        time: spec.time,
+        ...(spec.step && {
+          range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [
+            min - (spec.step ?? 0) / 2,
+            max + (spec.step ?? 0) / 2,
+          ],
+        }),
+      },
       y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
     },
     axes: [spec.time ? axis : { ...axis, splits: () => spec.x }, { ...axis, size: 48 }],

@@ -62,6 +62,7 @@ export function startConsole(): void {
     const fill = series.fillCurve();
     const arrivalsSpec: ChartSpec = {
       time: true,
+      step: 1,
       x: arrivals.x,
       series: [{ label: texts.arrivals, y: arrivals.y, style: "bars", colour: "accent" }],
     };

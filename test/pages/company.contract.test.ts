@@ -279,6 +279,23 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     expect(pictureLoaded).toBe(true);
     await audit(page, "company-dashboard");
 
+    // Five winners review it, for the statistics' ratings chart.
+    const winners = members.slice(0, 30).filter((_, i) => outcomes[i] === "WON");
+    await Promise.all(
+      [5, 5, 4, 3, 5].map((rating, i) =>
+        waitFor(
+          async () => {
+            const res = await api("POST", `/v1/trials/${trialId}/reviews`, {
+              token: winners[i]?.token,
+              body: { rating, title: `Rated ${rating}`, body: "Slept well." },
+            });
+            return res.status === 201 ? true : undefined;
+          },
+          { what: `review ${i + 1}` },
+        ),
+      ),
+    );
+
     // The statistics, once built (a rebuild by an ADMIN, as the stats tests do).
     const { accessToken } = (await logIn(email)).body as { accessToken: string };
     await waitFor(
@@ -297,6 +314,12 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     );
     expect(await accentPixels(page, "stats-fill-chart")).toBeGreaterThan(50);
     expect(await accentPixels(page, "stats-arrivals-chart")).toBeGreaterThan(50);
+    await page.locator("#stats-ratings-chart canvas").waitFor();
+    expect(await accentPixels(page, "stats-ratings-chart")).toBeGreaterThan(50);
+    expect(
+      await page.getByRole("img", { name: /Bar chart of ratings/ }).getAttribute("aria-label"),
+    ).toBe("Bar chart of ratings: 1 star: 0, 2 stars: 0, 3 stars: 1, 4 stars: 1, 5 stars: 3");
+    await page.getByText("4.40", { exact: true }).waitFor();
     await audit(page, "company-stats");
 
     visited.push(

@@ -79,8 +79,11 @@ function StatsBody(props: {
   const { t, stats, locale } = props;
   const minutes = perMinuteSeries(stats);
   const filled = cumulative(minutes.y);
-  // The fill curve starts from nothing at the first minute and counts to each minute's end.
-  const fillX = minutes.x.length ? [minutes.x[0] ?? 0, ...minutes.x.map((at) => at + 60)] : [];
+  // The fill curve starts from nothing at the opening (or the first minute with arrivals)
+  // and counts to each minute's end: per-minute counts are all the statistics keep.
+  const opened = Math.floor(Date.parse(stats.openedAt) / 1000);
+  const start = Math.min(opened, (minutes.x[0] ?? opened) + 59);
+  const fillX = minutes.x.length ? [start, ...minutes.x.map((at) => at + 60)] : [];
   const fillY = minutes.x.length ? [0, ...filled] : [];
   const ratings = ratingCounts(props.reviews.ratings);
   const minuteLabel = (at: number) => formatInstant(locale, new Date(at * 1000).toISOString());
@@ -143,6 +146,7 @@ function StatsBody(props: {
           data={
             {
               time: true,
+              step: 60,
               x: minutes.x,
               series: [
                 { label: t.applicationsInMinute, y: minutes.y, style: "bars", colour: "accent" },
@@ -174,6 +178,7 @@ function StatsBody(props: {
             data={
               {
                 time: false,
+                step: 1,
                 x: [1, 2, 3, 4, 5],
                 series: [{ label: t.reviewCount, y: ratings, style: "bars", colour: "accent" }],
               } satisfies ChartSpec

@@ -7,6 +7,8 @@ import type { TrialStats } from "../wire";
  */
 export type ChartSpec = {
   time: boolean;
+  /** Bars: one interval's width in x units. */
+  step?: number;
   x: number[];
   series: {
     label: string;

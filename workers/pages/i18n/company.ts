@@ -1,5 +1,7 @@
 import type { Localized } from "./locales";
 
+const starsEn = (n: number) => (n === 1 ? "1 star" : `${n} stars`);
+
 /** The company's pages: dashboard, product and trial forms, live console, statistics. */
 const en = {
   forbiddenTitle: "Not for this account",
@@ -130,10 +132,10 @@ const en = {
   reviewAverage: "Average rating",
   noReviews: "No review yet.",
   ratingsLabel: (counts: number[]) =>
-    `Bar chart of ratings: ${counts.map((n, i) => `${i + 1} stars ${n}`).join(", ")}`,
+    `Bar chart of ratings: ${counts.map((n, i) => `${starsEn(i + 1)}: ${n}`).join(", ")}`,
   ratingsCaption: "Ratings given, 1 to 5 stars",
   rating: "Rating",
-  stars: (n: number) => (n === 1 ? "1 star" : `${n} stars`),
+  stars: starsEn,
   showNumbers: "Show the numbers",
   localTime: "In your time zone:",
 };
