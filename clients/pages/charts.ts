@@ -67,11 +67,13 @@ function optionsOf(el: HTMLElement, spec: ChartSpec): uPlot.Options {
     scales: {
       x: {
         time: spec.time,
+        // uPlot widens a single time point to 1000 days; bars span their data instead.
         ...(spec.step && {
-          range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [
-            min - (spec.step ?? 0) / 2,
-            max + (spec.step ?? 0) / 2,
-          ],
+          range: (u: uPlot): uPlot.Range.MinMax => {
+            const xs = u.data[0];
+            const half = (spec.step ?? 0) / 2;
+            return [(xs[0] ?? 0) - half, (xs[xs.length - 1] ?? 1) + half];
+          },
         }),
       },
       y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },

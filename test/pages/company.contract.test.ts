@@ -229,10 +229,15 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     expect(await accentPixels(page, "fill-chart")).toBeGreaterThan(50);
     await audit(page, "company-console-after");
 
-    // The applications list, in arrival order, on the console's next load.
-    await page.reload();
+    // The applications list, in arrival order, once persisted (the list is read from Postgres).
     const rows = page.locator("#applications ~ .table-scroll tbody tr");
-    expect(await rows.count()).toBe(30);
+    await waitFor(
+      async () => {
+        await page.reload();
+        return (await rows.count()) === 30 ? true : undefined;
+      },
+      { what: "thirty applications listed on the console", intervalMs: 500 },
+    );
     expect(await rows.first().locator("td").first().textContent()).toBe("1");
 
     // A scheduled trial changed, then cancelled after the question; the closed one refuses a change.

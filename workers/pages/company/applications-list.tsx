@@ -1,13 +1,16 @@
-import { formatInstant, type Texts } from "../i18n";
+import type { Texts } from "../i18n";
 import type { Application, Page } from "../wire";
 
 /**
  * A trial's applications in arrival (`seq`) order, a page at a time (GET
  * /v1/trials/:id/applications?cursor=), with links to the next page and back to the first.
  */
+/** In a drop, milliseconds tell arrivals apart: "2026-11-30 16:34:09.123 UTC". */
+const toTheMillisecond = (iso: string) =>
+  `${new Date(iso).toISOString().replace("T", " ").slice(0, 23)} UTC`;
+
 export function ApplicationsList(props: {
   t: Texts["company"];
-  locale: Texts["locale"];
   page: Page<Application> | null;
   /** The cursor this page was read from (null: the first page). */
   cursor: string | null;
@@ -23,8 +26,9 @@ export function ApplicationsList(props: {
       ) : page.items.length === 0 ? (
         <p class="empty">{t.noApplications}</p>
       ) : (
-        <div class="table-scroll">
-          <table>
+        // Focusable, so a keyboard can scroll it sideways on a narrow screen.
+        <section class="table-scroll" tabindex={0} aria-label={t.applicationsCaption}>
+          <table class="applications-table">
             <caption class="visually-hidden">{t.applicationsCaption}</caption>
             <thead>
               <tr>
@@ -46,13 +50,13 @@ export function ApplicationsList(props: {
                   </td>
                   <td>{a.position ?? "—"}</td>
                   <td>
-                    <time datetime={a.appliedAt}>{formatInstant(props.locale, a.appliedAt)}</time>
+                    <time datetime={a.appliedAt}>{toTheMillisecond(a.appliedAt)}</time>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       <nav class="pager" aria-label={t.applicationsPages}>
         {props.cursor && <a href={`${props.path}#applications`}>{t.firstApplications}</a>}

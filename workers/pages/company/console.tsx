@@ -121,7 +121,6 @@ export async function consolePage(c: PageRequest) {
       </ul>
       <ApplicationsList
         t={t}
-        locale={ctx.t.locale}
         page={applications.status === 200 ? applications.body : null}
         cursor={cursor}
         path={path}

@@ -102,7 +102,7 @@ const en = {
   peakPerSecond: "Peak per second",
   chartsHeading: "The drop",
   arrivalsChartLabel: "Chart of applications arriving each second, from the live room",
-  arrivalsChartCaption: "Applications arriving each second",
+  arrivalsChartCaption: "Applications arriving each second, since this page opened",
   chartNeedsScript: "The chart is drawn by the page's script; the figures above say the same.",
   fillChartLabel: (slots: number, waitlistSize: number) =>
     `Chart of places taken over time, against ${slots} places and ${waitlistSize} waitlist places`,
@@ -240,7 +240,7 @@ const ko: typeof en = {
   peakPerSecond: "초당 최대 신청",
   chartsHeading: "모집 현황",
   arrivalsChartLabel: "실시간으로 받은 초당 신청 수 차트",
-  arrivalsChartCaption: "초마다 들어온 신청 수",
+  arrivalsChartCaption: "이 페이지를 연 뒤 초마다 들어온 신청 수",
   chartNeedsScript: "차트는 페이지 스크립트가 그립니다. 위의 수치가 같은 내용을 알려 줍니다.",
   fillChartLabel: (slots: number, waitlistSize: number) =>
     `모집 인원 ${slots}자리와 대기 ${waitlistSize}자리에 견준, 시간에 따라 채워진 자리 차트`,
