@@ -7,9 +7,9 @@ import uPlot from "uplot";
  * come from the stylesheet's variables, so the charts keep the pages' contrast.
  */
 
-export type ChartColour = "accent" | "won" | "wait" | "muted";
+type ChartColour = "accent" | "won" | "wait" | "muted";
 
-export interface ChartSeries {
+interface ChartSeries {
   label: string;
   y: number[];
   /** line: the measure; bars: counts per interval; limit: a dashed level (the slots). */
@@ -30,6 +30,15 @@ export interface ChartSpec {
 }
 
 const HEIGHT = 240;
+
+/** The charts count people and seconds: ticks at whole numbers only. */
+const COUNT_STEPS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+];
+const SECOND_STEPS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400, 604_800,
+  2_592_000,
+];
 
 function cssColour(name: ChartColour): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim();
@@ -78,7 +87,10 @@ function optionsOf(el: HTMLElement, spec: ChartSpec): uPlot.Options {
       },
       y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
     },
-    axes: [spec.time ? axis : { ...axis, splits: () => spec.x }, { ...axis, size: 48 }],
+    axes: [
+      spec.time ? { ...axis, incrs: SECOND_STEPS } : { ...axis, splits: () => spec.x },
+      { ...axis, size: 48, incrs: COUNT_STEPS },
+    ],
     series: [{}, ...spec.series.map(seriesOptions)],
     // The pages write times in UTC (workers/pages/i18n formatInstant); the axes do too.
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),

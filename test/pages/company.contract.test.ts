@@ -229,16 +229,22 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     expect(await accentPixels(page, "fill-chart")).toBeGreaterThan(50);
     await audit(page, "company-console-after");
 
-    // The applications list, in arrival order, once persisted (the list is read from Postgres).
+    // The applications list, in arrival order, 25 a page, once persisted (read from Postgres).
     const rows = page.locator("#applications ~ .table-scroll tbody tr");
+    const firstCells = () =>
+      rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector("td")?.textContent));
     await waitFor(
       async () => {
         await page.reload();
-        return (await rows.count()) === 30 ? true : undefined;
+        return (await firstCells()).length === 25 ? true : undefined;
       },
-      { what: "thirty applications listed on the console", intervalMs: 500 },
+      { what: "a page of applications on the console", intervalMs: 500 },
     );
-    expect(await rows.first().locator("td").first().textContent()).toBe("1");
+    expect(await firstCells()).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)));
+    await page.getByRole("link", { name: "Next applications" }).click();
+    await page.waitForURL((u) => u.searchParams.has("cursor"));
+    expect(await firstCells()).toEqual(["26", "27", "28", "29", "30"]);
+    await page.getByRole("link", { name: "First applications" }).waitFor();
 
     // A scheduled trial changed, then cancelled after the question; the closed one refuses a change.
     await page.goto(`${base}/company/trials/new?productId=${productId}`);

@@ -7,6 +7,9 @@ import { ChartFigure } from "./chart-figure";
 import { ownTrial } from "./own-trial";
 import { StatusBadge, statusText } from "./trial-status";
 
+/** Applications per page of the console's list: a phone's screenful or two. */
+const APPLICATIONS_PER_PAGE = 25;
+
 /**
  * GET /company/trials/:id: the live console of a trial. The server renders the figures as
  * they are now (so the page reads without script); the script (clients/pages/console.ts)
@@ -20,7 +23,7 @@ export async function consolePage(c: PageRequest) {
   const ctx = pageContext(c);
   const t = ctx.t.company;
   const cursor = c.req.query("cursor") ?? null;
-  const query = `limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+  const query = `limit=${APPLICATIONS_PER_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
   const applications = await c.var.api.json<Page<Application>>(
     "GET",
     `/trials/${trial.id}/applications?${query}`,
