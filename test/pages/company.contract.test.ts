@@ -49,12 +49,23 @@ function tinyPng(): Buffer {
 /** A `datetime-local` value in UTC, to the second (the forms read their times as UTC). */
 const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
+/** The canvas a chart draws on, as far as these checks need it (this file has no DOM lib). */
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
+};
+
 /** Pixels of the accent colour (the charts' measure) on a chart's canvas: what was drawn. */
-function accentPixels(page: Page, chartId: string): Promise<number> {
-  return page.evaluate((id) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(`#${id} canvas`);
-    const context = canvas?.getContext("2d");
-    if (!canvas || !context) return -1;
+async function accentPixels(page: Page, chartId: string): Promise<number> {
+  const canvas = page.locator(`#${chartId} canvas`);
+  await canvas.waitFor();
+  return canvas.evaluate((element) => {
+    const canvas = element as unknown as Canvas;
+    const context = canvas.getContext("2d");
+    if (!context) return -1;
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
     let count = 0;
     for (let i = 0; i < data.length; i += 4) {
@@ -63,7 +74,20 @@ function accentPixels(page: Page, chartId: string): Promise<number> {
       if (a > 100 && r < 60 && g > 60 && g < 130 && b > 140) count++;
     }
     return count;
-  }, chartId);
+  });
+}
+
+/** Waits until each named figure of the console reads as given. */
+async function figuresRead(page: Page, expected: Record<string, string>, timeoutMs: number) {
+  await waitFor(
+    async () => {
+      for (const [name, text] of Object.entries(expected)) {
+        if ((await page.locator(`[data-figure="${name}"]`).textContent()) !== text) return;
+      }
+      return true;
+    },
+    { what: `the console's figures ${JSON.stringify(expected)}`, timeoutMs },
+  );
 }
 
 async function audit(page: Page, name: string) {
@@ -204,21 +228,11 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     expect(late.map(errorCode)).toEqual(["TRIAL_CLOSED", "TRIAL_CLOSED", "TRIAL_CLOSED"]);
 
     // The console shows it fill and close, live.
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-figure="remaining"]')?.textContent === "0" &&
-        document.querySelector('[data-figure="waitlisted"]')?.textContent === "10 / 10" &&
-        document.querySelector('[data-figure="applicants"]')?.textContent === "30" &&
-        /Closed/.test(document.getElementById("console-status")?.textContent ?? ""),
-      undefined,
-      { timeout: 20_000 },
-    );
+    await figuresRead(page, { remaining: "0", waitlisted: "10 / 10", applicants: "30" }, 20_000);
+    await page.locator("#console-status", { hasText: "Closed" }).waitFor({ timeout: 20_000 });
     expect(await page.evaluate("window.__notReloaded")).toBe(true);
     expect(await page.locator("#console-status").textContent()).toBe("Closed (every place taken)");
     expect(Number(await page.locator('[data-figure="peak"]').textContent())).toBeGreaterThan(0);
-    await page.waitForFunction(
-      () => document.querySelectorAll("#arrivals-chart canvas, #fill-chart canvas").length === 2,
-    );
     await waitFor(
       async () => ((await accentPixels(page, "arrivals-chart")) > 50 ? true : undefined),
       {
@@ -283,9 +297,9 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     await page.getByRole("heading", { name: "Cloud Pillow" }).waitFor();
     await page.getByRole("link", { name: "Pillow drop", exact: true }).waitFor();
     await page.getByRole("link", { name: "Pillow encore, bigger", exact: true }).waitFor();
-    const pictureLoaded = await page.evaluate(() => {
-      const img = document.querySelector<HTMLImageElement>(".company-product img");
-      return img?.complete === true && img.naturalWidth === 24;
+    const pictureLoaded = await page.locator(".company-product img").evaluate((element) => {
+      const img = element as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete && img.naturalWidth === 24;
     });
     expect(pictureLoaded).toBe(true);
     await audit(page, "company-dashboard");
@@ -318,11 +332,6 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
       { what: "the drop's statistics", timeoutMs: 60_000, intervalMs: 1_000 },
     );
     await page.goto(`${base}/company/trials/${trialId}/stats`);
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll("#stats-fill-chart canvas, #stats-arrivals-chart canvas")
-          .length === 2,
-    );
     expect(await accentPixels(page, "stats-fill-chart")).toBeGreaterThan(50);
     expect(await accentPixels(page, "stats-arrivals-chart")).toBeGreaterThan(50);
     await page.locator("#stats-ratings-chart canvas").waitFor();
@@ -365,7 +374,7 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
       }
       // Nothing wider than the phone: no sideways scrolling.
       const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
       );
       expect(overflow, `${name} fits a 375 px screen`).toBeLessThanOrEqual(0);
       await audit(page, `company-${name}-phone-ko`);
