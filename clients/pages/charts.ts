@@ -63,6 +63,23 @@ function seriesOptions(s: ChartSeries): uPlot.Series {
   return { label: s.label, stroke, width: 3, points: { show: true, size: 5 } };
 }
 
+/**
+ * Time ticks in the page's language and in UTC, as every time on the pages is written:
+ * to the second for a drop, to the minute for an hour, the date beyond a day.
+ */
+function timeTicks(): uPlot.Axis["values"] {
+  const lang = document.documentElement.lang || undefined;
+  const format = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(lang, { timeZone: "UTC", hourCycle: "h23", ...options });
+  const seconds = format({ hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const minutes = format({ hour: "2-digit", minute: "2-digit" });
+  const days = format({ month: "short", day: "numeric" });
+  return (_u, splits, _axis, _space, incr) => {
+    const formatter = incr < 60 ? seconds : incr < 86_400 ? minutes : days;
+    return splits.map((at) => formatter.format(new Date(at * 1000)));
+  };
+}
+
 function optionsOf(el: HTMLElement, spec: ChartSpec): uPlot.Options {
   const ink = cssColour("muted");
   const axis: uPlot.Axis = {
@@ -88,12 +105,19 @@ function optionsOf(el: HTMLElement, spec: ChartSpec): uPlot.Options {
       y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
     },
     axes: [
-      spec.time ? { ...axis, incrs: SECOND_STEPS } : { ...axis, splits: () => spec.x },
+      spec.time
+        ? {
+            ...axis,
+            incrs: SECOND_STEPS,
+            values: timeTicks(),
+            space: 80,
+            label: "UTC",
+            labelSize: 20,
+          }
+        : { ...axis, splits: () => spec.x },
       { ...axis, size: 48, incrs: COUNT_STEPS },
     ],
     series: [{}, ...spec.series.map(seriesOptions)],
-    // The pages write times in UTC (workers/pages/i18n formatInstant); the axes do too.
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     legend: { live: false },
     cursor: { show: false },
   };
