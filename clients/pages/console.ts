@@ -100,7 +100,11 @@ export function startConsole(): void {
     });
   };
 
+  // The applications list was read with the page: say so when newer ones exist.
+  const listedApplicants = Number(root.dataset.applicants);
   const showFigures = (f: Figures) => {
+    const stale = document.getElementById("applications-stale");
+    if (stale && f.applicants > listedApplicants) stale.hidden = false;
     setFigure("remaining", String(f.remaining));
     setFigure("won", `${f.won} / ${slots}`);
     setFigure("waitlisted", `${f.waitlisted} / ${waitlistSize}`);

@@ -231,6 +231,9 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     await figuresRead(page, { remaining: "0", waitlisted: "10 / 10", applicants: "30" }, 20_000);
     await page.locator("#console-status", { hasText: "Closed" }).waitFor({ timeout: 20_000 });
     expect(await page.evaluate("window.__notReloaded")).toBe(true);
+    await page
+      .getByRole("link", { name: "New applications have arrived: show the list again" })
+      .waitFor();
     expect(await page.locator("#console-status").textContent()).toBe("Closed (every place taken)");
     expect(Number(await page.locator('[data-figure="peak"]').textContent())).toBeGreaterThan(0);
     await waitFor(

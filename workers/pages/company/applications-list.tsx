@@ -21,6 +21,10 @@ export function ApplicationsList(props: {
   return (
     <section aria-labelledby="applications">
       <h2 id="applications">{t.applicationsHeading}</h2>
+      {/* Shown by the console's script once applications arrive after this list was read. */}
+      <p id="applications-stale" hidden>
+        <a href={`${props.path}#applications`}>{t.newApplicationsArrived}</a>
+      </p>
       {!page ? (
         <p class="empty">{t.applicationsUnavailable}</p>
       ) : page.items.length === 0 ? (

@@ -81,6 +81,7 @@ const en = {
   applicationsPages: "Pages of applications",
   firstApplications: "First applications",
   nextApplications: "Next applications",
+  newApplicationsArrived: "New applications have arrived: show the list again",
   consoleTitle: (title: string) => `Live console: ${title}`,
   live: {
     noScript: "These figures are as of loading the page; reload for new ones.",
@@ -219,6 +220,7 @@ const ko: typeof en = {
   applicationsPages: "신청 목록 페이지",
   firstApplications: "처음 신청 목록",
   nextApplications: "다음 신청 목록",
+  newApplicationsArrived: "새 신청이 들어왔습니다: 목록 다시 보기",
   consoleTitle: (title: string) => `실시간 현황: ${title}`,
   live: {
     noScript: "페이지를 불러온 시점의 수치입니다. 새 수치는 새로고침하면 보입니다.",
