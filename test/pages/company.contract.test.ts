@@ -18,6 +18,7 @@ import {
   createUser,
   createUsers,
   FIXTURE_PASSWORD,
+  sql,
   type TestUser,
   waitFor,
 } from "../support/contract/fixtures";
@@ -100,6 +101,21 @@ async function submit(page: Page, button: string, url: (u: URL) => boolean) {
   await Promise.all([page.waitForURL(url), page.getByRole("button", { name: button }).click()]);
 }
 
+/** A page session's cookie header, from the login form (fixture users know FIXTURE_PASSWORD). */
+async function sessionOf(user: TestUser): Promise<string> {
+  const login = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: base },
+    body: new URLSearchParams({ email: user.email, password: FIXTURE_PASSWORD }),
+  });
+  expect(login.status).toBe(303);
+  return login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
 describe("company pages over HTTP", () => {
   it("sends nobody signed in to log in, and shows a member a 403", async () => {
     const anonymous = await fetch(`${base}/company/trials/new?productId=x`, { redirect: "manual" });
@@ -108,18 +124,7 @@ describe("company pages over HTTP", () => {
       `/login?next=${encodeURIComponent("/company/trials/new?productId=x")}`,
     );
 
-    const member = await createUser("MEMBER");
-    const login = await fetch(`${base}/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: base },
-      body: new URLSearchParams({ email: member.email, password: FIXTURE_PASSWORD }),
-    });
-    expect(login.status).toBe(303);
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; ");
+    const cookie = await sessionOf(await createUser("MEMBER"));
     for (const path of ["/company", "/company/products/new"]) {
       const res = await fetch(`${base}${path}`, {
         headers: { cookie, "accept-language": "en" },
@@ -127,6 +132,25 @@ describe("company pages over HTTP", () => {
       expect(res.status, path).toBe(403);
       expect(await res.text()).toContain("This page is not for your account.");
     }
+  });
+
+  it("a refused product keeps no picture: the upload is removed, the API's reason shown", async () => {
+    const company = await createUser("COMPANY");
+    const form = new FormData();
+    form.set("name", "x".repeat(101)); // the API allows 100
+    form.set("description", "");
+    form.set("image", new Blob([tinyPng()], { type: "image/png" }), "pillow.png");
+    const res = await fetch(`${base}/company/products/new`, {
+      method: "POST",
+      headers: { cookie: await sessionOf(company), origin: base, "accept-language": "en" },
+      body: form,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('role="alert"');
+    const kept = await sql("SELECT 1 FROM images WHERE owner_id = $1 AND deleted_at IS NULL", [
+      company.id,
+    ]);
+    expect(kept).toEqual([]);
   });
 });
 

@@ -16,7 +16,7 @@ export const companyOnly: MiddlewareHandler<PagesEnv> = async (c, next) => {
   if (viewer.role !== "COMPANY" && viewer.role !== "ADMIN") {
     const ctx = pageContext(c);
     return c.html(
-      <Layout ctx={ctx} title={ctx.t.common.forbidden}>
+      <Layout ctx={ctx} title={ctx.t.company.forbiddenTitle}>
         <h1>{ctx.t.company.forbiddenTitle}</h1>
         <p>{ctx.t.common.forbidden}</p>
         <p>

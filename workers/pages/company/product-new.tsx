@@ -3,6 +3,7 @@ import { Field, FormError, type FormProblem, fieldText, problemOf } from "../for
 import { Layout } from "../layout";
 import type { Product } from "../wire";
 import { TextArea } from "./form-fields";
+import { refusalStatus } from "./refusal";
 
 /**
  * GET/POST /company/products/new: a product with one picture. The form is multipart and
@@ -82,8 +83,6 @@ async function uploadImage(
   return { problem };
 }
 
-const formStatus = (p: FormProblem) => (p.status >= 400 && p.status < 500 ? p.status : 503) as 400;
-
 export const newProductPage = (c: PageRequest) => c.html(<ProductForm c={c} problem={null} />);
 
 export async function createProduct(c: PageRequest) {
@@ -92,7 +91,7 @@ export async function createProduct(c: PageRequest) {
   if (image && "problem" in image) {
     return c.html(
       <ProductForm c={c} problem={image.problem} form={form} />,
-      formStatus(image.problem),
+      refusalStatus(image.problem),
     );
   }
   const category = fieldText(form, "category").trim();
@@ -103,8 +102,10 @@ export async function createProduct(c: PageRequest) {
     ...(image && { imageIds: [image.id] }),
   });
   if (created.status !== 201) {
+    // The picture would belong to nothing: it goes, and the form asks for it again.
+    if (image) await c.var.api.raw("DELETE", `/images/${image.id}`, {});
     const problem = problemOf(created);
-    return c.html(<ProductForm c={c} problem={problem} form={form} />, formStatus(problem));
+    return c.html(<ProductForm c={c} problem={problem} form={form} />, refusalStatus(problem));
   }
   return c.redirect(`/company/trials/new?productId=${created.body.id}`, 303);
 }

@@ -3,6 +3,7 @@ import { FormError, type FormProblem, fieldText, problemOf } from "../forms";
 import { Layout } from "../layout";
 import type { Trial } from "../wire";
 import { ownTrial } from "./own-trial";
+import { refusalStatus } from "./refusal";
 
 /**
  * GET/POST /company/trials/:id/cancel. Cancelling tells every winner and waiting member and
@@ -48,8 +49,10 @@ export async function cancelTrial(c: PageRequest) {
   const res = await c.var.api.json<Trial>("POST", `/trials/${found.trial.id}/cancel`, {});
   if (res.status !== 200) {
     const problem = problemOf(res);
-    const status = (problem.status >= 400 && problem.status < 500 ? problem.status : 503) as 409;
-    return c.html(<ConfirmCancel c={c} trial={found.trial} problem={problem} />, status);
+    return c.html(
+      <ConfirmCancel c={c} trial={found.trial} problem={problem} />,
+      refusalStatus(problem),
+    );
   }
   return c.redirect(`/company/trials/${found.trial.id}`, 303);
 }

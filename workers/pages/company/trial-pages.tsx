@@ -2,6 +2,7 @@ import type { PageRequest } from "../context";
 import { type FormProblem, problemOf } from "../forms";
 import type { Page, Product, Trial } from "../wire";
 import { ownTrial } from "./own-trial";
+import { refusalStatus } from "./refusal";
 import {
   bodyOf,
   defaultValues,
@@ -12,8 +13,6 @@ import {
 } from "./trial-form";
 
 /** GET/POST /company/trials/new and /company/trials/:id/edit: the trial form's two uses. */
-
-const formStatus = (p: FormProblem) => (p.status >= 400 && p.status < 500 ? p.status : 503) as 400;
 
 async function ownProducts(c: PageRequest): Promise<Product[]> {
   const own = encodeURIComponent(c.var.viewer?.id ?? "");
@@ -34,7 +33,7 @@ async function newTrialForm(c: PageRequest, values: TrialFormValues, problem: Fo
       problem={problem}
     />
   );
-  return problem ? c.html(page, formStatus(problem)) : c.html(page);
+  return problem ? c.html(page, refusalStatus(problem)) : c.html(page);
 }
 
 export const newTrialPage = (c: PageRequest) =>
@@ -65,7 +64,7 @@ function editTrialForm(
       problem={problem}
     />
   );
-  return problem ? c.html(page, formStatus(problem)) : c.html(page);
+  return problem ? c.html(page, refusalStatus(problem)) : c.html(page);
 }
 
 export async function editTrialPage(c: PageRequest) {
