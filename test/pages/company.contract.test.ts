@@ -182,6 +182,10 @@ describe.runIf(hasBrowser)(`company pages in Chromium (${target})`, () => {
     await page.getByLabel("A company that runs trials").check();
     await submit(page, "Sign up", (u) => u.pathname === "/company");
     await audit(page, "company-dashboard-empty");
+    await page.goto(`${base}/company/trials/new`); // no product yet: the way to make one
+    await page.getByText("create a product first").waitFor();
+    await audit(page, "company-trial-new-no-product");
+    await page.goto(`${base}/company`);
 
     // A product with a picture. A file that is not the picture it claims is refused first.
     await page.getByRole("link", { name: "New product" }).click();

@@ -108,6 +108,20 @@ export function TrialFormPage(props: {
   const ctx = pageContext(props.c);
   const t = ctx.t.company;
   const { values, problem } = props;
+  // A trial is of a product: with none yet, the way there instead of a form that must fail.
+  if (props.products?.length === 0) {
+    return (
+      <Layout ctx={ctx} title={props.title}>
+        <h1>{props.title}</h1>
+        <p>{t.noProductForTrial}</p>
+        <p>
+          <a class="button" href="/company/products/new">
+            {t.newProduct}
+          </a>
+        </p>
+      </Layout>
+    );
+  }
   return (
     <Layout ctx={ctx} title={props.title} page="trial-form">
       <h1>{props.title}</h1>
