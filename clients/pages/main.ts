@@ -1,5 +1,9 @@
+import { startConsole } from "./console";
 import { startCountdowns } from "./countdown";
+import { showImagePreview } from "./image-preview";
+import { showLocalTimes } from "./local-times";
 import { startServerClock } from "./server-clock";
+import { startStatsCharts } from "./stats-charts";
 import { startTrialPage } from "./trial-page";
 
 /**
@@ -11,6 +15,10 @@ type PageScript = () => void | Promise<void>;
 /** Each page's live part, by the name its `<body data-page>` gives. */
 const PAGE_SCRIPTS: Record<string, PageScript> = {
   trial: startTrialPage,
+  console: startConsole,
+  stats: startStatsCharts,
+  "trial-form": showLocalTimes,
+  "product-form": showImagePreview,
 };
 
 function start() {
