@@ -36,7 +36,7 @@ function appendLabel(el: HTMLElement): HTMLElement {
 }
 
 /** 1d 02:03:04, 02:03:04 or 03:04. */
-export function formatLeft(ms: number): string {
+function formatLeft(ms: number): string {
   const total = Math.ceil(ms / 1000);
   const d = Math.floor(total / 86400);
   const h = Math.floor((total % 86400) / 3600);

@@ -5,7 +5,6 @@ import type * as R from "../openapi/responses";
 export type Trial = v.InferOutput<typeof R.Trial>;
 export type Product = v.InferOutput<typeof R.Product>;
 export type OwnUser = v.InferOutput<typeof R.OwnUser>;
-export type OwnApplication = v.InferOutput<typeof R.OwnApplication>;
 export type Application = v.InferOutput<typeof R.Application>;
 export type TrialStats = v.InferOutput<typeof R.TrialStats>;
 export type ErrorBody = v.InferOutput<typeof R.ErrorBody>;

@@ -10,7 +10,7 @@ export async function trialsWithProducts(api: PageApi, query: string): Promise<T
   return withProducts(api, res.body.items);
 }
 
-export async function withProducts(api: PageApi, trials: Trial[]): Promise<TrialWithProduct[]> {
+async function withProducts(api: PageApi, trials: Trial[]): Promise<TrialWithProduct[]> {
   const ids = [...new Set(trials.map((t) => t.productId))];
   const products = new Map<string, Product>();
   await Promise.all(
