@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fetchMaterial } from "../../clients/verifier/fetch-material";
 import type { Material } from "../../clients/verifier/material";
@@ -70,6 +70,11 @@ async function drawnSeed(trialId: string): Promise<string> {
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+/** API.md's rank key, computed here with node:crypto, independently of the verifier. */
+const rankKey = (seed: string, logHash: string, applicationId: string) =>
+  createHmac("sha256", seed + logHash)
+    .update(applicationId)
+    .digest("hex");
 
 /** Real material with `edit` applied to its entries, then re-chained as a forger would. */
 function rechained(real: Material, edit: (e: Material["entries"]) => Material["entries"]) {
@@ -171,13 +176,25 @@ describe("verifier: a real shuffle-at-open trial", () => {
   it("fails the real material tampered: another seed, two DRAWN entries swapped, an entrant left out", async () => {
     const real = await fetchMaterial(base(0), trialId);
     const checksOf = async (m: Material) => (await verifyTrial(m)).failures.map((f) => f.check);
-    const otherSeed = sha256("another seed");
+    // Another seed fails the commitment always, and the draw whenever it ranks the entrants
+    // differently: taken as the first candidate that does (5 entrants rank alike under two
+    // seeds once in 120, so a fixed one would fail this test that often).
+    const drawn = real.entries.filter((e) => e.kind === "DRAWN");
+    const windowHash = real.entries.find((e) => e.n === (drawn[0]?.n ?? 0) - 1)?.hash ?? "";
+    const ids = drawn.map((e) => e.applicationId ?? "");
+    const loggedOrder = ids.join();
+    const orderUnder = (seed: string) =>
+      [...ids]
+        .sort((a, b) => (rankKey(seed, windowHash, a) < rankKey(seed, windowHash, b) ? -1 : 1))
+        .join();
+    expect(orderUnder(real.trial.seed as string), "the test's own ranking").toBe(loggedOrder);
+    let otherSeed = sha256("another seed");
+    for (let i = 1; orderUnder(otherSeed) === loggedOrder; i++) otherSeed = sha256(`another ${i}`);
     expect(await checksOf({ ...real, trial: { ...real.trial, seed: otherSeed } })).toEqual(
       expect.arrayContaining(["seed", "draw"]),
     );
     // The first two DRAWN entries swapped and re-chained: the signed head no longer matches,
     // and the draw is out of rank order.
-    const drawn = real.entries.filter((e) => e.kind === "DRAWN");
     const [first, second] = drawn as [Material["entries"][number], Material["entries"][number]];
     const swapped = rechained(real, (entries) =>
       entries.map((e) =>
