@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { type PageRequest, type PagesEnv, pageContext } from "./context";
-import { Field, FormError, type FormProblem, fieldText, problemOf } from "./forms";
+import { Field } from "./form-fields";
+import { FormError, type FormProblem, fieldText, problemOf } from "./forms";
 import { Layout } from "./layout";
 import { forgetTokens, refreshTokenOf, saveTokens, type TokenPair } from "./session/cookies";
 

@@ -1,8 +1,8 @@
 import { type PageRequest, pageContext } from "../context";
-import { Field, FormError, type FormProblem, fieldText, problemOf } from "../forms";
+import { Field, TextArea } from "../form-fields";
+import { FormError, type FormProblem, fieldText, problemOf } from "../forms";
 import { Layout } from "../layout";
 import type { Product } from "../wire";
-import { TextArea } from "./form-fields";
 import { refusalStatus } from "./refusal";
 
 /**

@@ -1,8 +1,8 @@
 import { type PageRequest, pageContext } from "../context";
-import { Field, FormError, type FormProblem, fieldText } from "../forms";
+import { Field, Select, TextArea } from "../form-fields";
+import { FormError, type FormProblem, fieldText } from "../forms";
 import { Layout } from "../layout";
 import type { Product, Trial } from "../wire";
-import { Select, SteppedInput, TextArea } from "./form-fields";
 import { inputFromUtc, utcFromInput } from "./trial-times";
 
 /**
@@ -143,7 +143,7 @@ export function TrialFormPage(props: {
           value={values.description}
           problem={problem}
         />
-        <SteppedInput
+        <Field
           name="slots"
           type="number"
           label={t.slots}
@@ -153,7 +153,7 @@ export function TrialFormPage(props: {
           required
           problem={problem}
         />
-        <SteppedInput
+        <Field
           name="waitlistSize"
           type="number"
           label={t.waitlistSize}
@@ -163,7 +163,7 @@ export function TrialFormPage(props: {
           max={100000}
           problem={problem}
         />
-        <SteppedInput
+        <Field
           name="opensAt"
           type="datetime-local"
           label={t.opensAtUtc}
@@ -172,7 +172,7 @@ export function TrialFormPage(props: {
           required
           problem={problem}
         />
-        <SteppedInput
+        <Field
           name="closesAt"
           type="datetime-local"
           label={t.closesAtUtc}
@@ -188,7 +188,7 @@ export function TrialFormPage(props: {
           options={ORDERINGS.map((o) => ({ value: o, label: t.orderings[o] }))}
           problem={problem}
         />
-        <SteppedInput
+        <Field
           name="shuffleSeconds"
           type="number"
           label={t.shuffleSeconds}

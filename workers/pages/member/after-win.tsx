@@ -1,4 +1,5 @@
-import { Field, FormError, type FormProblem, fieldText } from "../forms";
+import { Field, TextArea } from "../form-fields";
+import { FormError, type FormProblem, fieldText } from "../forms";
 import type { Texts } from "../i18n";
 import type { Trial } from "../wire";
 import type { MyApplication, Review } from "./trial-data";
@@ -85,7 +86,6 @@ function ReviewForm(props: { t: Texts; trial: Trial; hidden: boolean; refused: R
   const problem = props.refused?.problem ?? null;
   const form = props.refused?.form;
   const rating = form ? fieldText(form, "rating") : "";
-  const bodyError = problem?.fields.body;
   const ratingError = problem?.fields.rating;
   return (
     <section aria-labelledby="review-heading" data-after-win="review" hidden={props.hidden}>
@@ -121,24 +121,14 @@ function ReviewForm(props: { t: Texts; trial: Trial; hidden: boolean; refused: R
           required
           problem={problem}
         />
-        <div class="field">
-          <label for="field-body">{t.reviewBody}</label>
-          <textarea
-            id="field-body"
-            name="body"
-            required
-            maxlength={5000}
-            aria-invalid={bodyError ? "true" : undefined}
-            aria-describedby={bodyError ? "field-body-error" : undefined}
-          >
-            {form ? fieldText(form, "body") : ""}
-          </textarea>
-          {bodyError && (
-            <p class="field-error" id="field-body-error">
-              {bodyError}
-            </p>
-          )}
-        </div>
+        <TextArea
+          name="body"
+          label={t.reviewBody}
+          value={form ? fieldText(form, "body") : ""}
+          required
+          maxlength={5000}
+          problem={problem}
+        />
         <p>
           <button type="submit">{t.reviewSubmit}</button>
         </p>

@@ -1,9 +1,9 @@
-import type { FormProblem } from "../forms";
+import type { FormProblem } from "./forms";
 
 /**
- * The company forms' fields that forms.tsx's `Field` does not cover: a text area, a choice
- * from a list, and an input with a step (a time to the second). Each is labelled, and the
- * API's error for its field is tied to it, as `Field` does.
+ * The pages' form fields: an input, a text area and a choice from a list. Each is labelled,
+ * its hint and the API's error for its field (from the answer's details, problemOf) are tied
+ * to it for screen readers, so the API's validation rules are shown, never repeated here.
  */
 
 type Common = { name: string; label: string; hint?: string; problem?: FormProblem | null };
@@ -31,7 +31,9 @@ function HintAndError(props: { id: string; hint?: string; error?: string }) {
   );
 }
 
-export function TextArea(props: Common & { value?: string; required?: boolean; rows?: number }) {
+export function TextArea(
+  props: Common & { value?: string; required?: boolean; rows?: number; maxlength?: number },
+) {
   const id = `field-${props.name}`;
   const { error, ids } = describedBy(props, id);
   return (
@@ -42,6 +44,7 @@ export function TextArea(props: Common & { value?: string; required?: boolean; r
         name={props.name}
         rows={props.rows ?? 5}
         required={props.required}
+        maxlength={props.maxlength}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={ids}
       >
@@ -77,32 +80,37 @@ export function Select(
   );
 }
 
-/** An input with a step: whole numbers, or a `datetime-local` to the second (step 1). */
-export function SteppedInput(
+/** An input: text by default; numbers and `datetime-local` times take a step (1 by default). */
+export function Field(
   props: Common & {
-    type: "number" | "datetime-local";
+    type?: string;
     value?: string;
     required?: boolean;
-    min?: number;
-    max?: number;
+    autocomplete?: string;
+    min?: number | string;
+    max?: number | string;
     step?: number;
+    accept?: string;
   },
 ) {
   const id = `field-${props.name}`;
   const { error, ids } = describedBy(props, id);
+  const stepped = props.type === "number" || props.type === "datetime-local";
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
       <input
         id={id}
         name={props.name}
-        type={props.type}
+        type={props.type ?? "text"}
         value={props.value}
         required={props.required}
+        autocomplete={props.autocomplete}
         min={props.min}
         max={props.max}
-        step={props.step ?? 1}
+        step={stepped ? (props.step ?? 1) : undefined}
         inputmode={props.type === "number" ? "numeric" : undefined}
+        accept={props.accept}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={ids}
       />
