@@ -47,8 +47,12 @@ function tinyPng(): Buffer {
   return PNG.sync.write(png);
 }
 
-/** A `datetime-local` value in UTC, to the second (the forms read their times as UTC). */
-const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+/**
+ * A `datetime-local` value in UTC, to the second (the forms read their times as UTC), written
+ * as Chromium writes it back: without ":00" seconds, which playwright's fill would otherwise
+ * call a malformed value (once a minute, when the time falls on a whole minute).
+ */
+const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace(/:00$/, "");
 
 /** The canvas a chart draws on, as far as these checks need it (this file has no DOM lib). */
 type Canvas = {
