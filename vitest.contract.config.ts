@@ -14,6 +14,10 @@ export default defineConfig({
     name: `contract-${deno ? "deno" : "workers"}`,
     globalSetup: ["./test/support/setup/contract-global-setup.ts"],
     include: ["test/**/*.contract.test.ts", ...(deno ? ["test/**/*.deno-only.test.ts"] : [])],
+    // One file at a time: the servers under test share two CPUs with the runner, and two
+    // heavy files at once (a browser drop beside 1,200 sockets, or beside a 200-read burst)
+    // starved each other into timeouts that say nothing about the product.
+    fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 180_000,
   },

@@ -69,9 +69,12 @@ describe("database connections under a burst of anonymous reads", () => {
     expect(tally).toEqual({ 200: BURST });
 
     if (target === "deno") {
-      // Reuse: the whole burst ran on the pools' connections, not one per request.
+      // Bounded: never more at once than the pools hold. Reuse: the burst ran on the pools'
+      // connections, not one per request (a pool may replace one that broke or idled out
+      // meanwhile, as a loaded machine showed: 22 backends over two pools of 10).
       expect(distinct).toBeGreaterThan(0);
-      expect(distinct).toBeLessThanOrEqual(POOL_MAX * baseUrls.length);
+      expect(peak).toBeLessThanOrEqual(POOL_MAX * baseUrls.length);
+      expect(distinct).toBeLessThanOrEqual(2 * POOL_MAX * baseUrls.length);
     } else {
       // A connection per request (the platform's rule), but never more at once than the
       // pooler in front of Postgres lets through; the rest waited for a turn.
