@@ -42,7 +42,7 @@ async function healthy(deadline: number): Promise<unknown> {
 try {
   const health = (await healthy(Date.now() + 120_000)) as { checks?: { db?: string } };
   if (health.checks?.db !== "ok") fail(`unexpected health ${JSON.stringify(health)}`);
-  const signup = await fetch(`${base}/v1/auth/signup`, {
+  const signup = await fetchAnswer(`${base}/v1/auth/signup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: "smoke@tryit.test", password: "long-enough", name: "Smoke" }),
@@ -50,7 +50,7 @@ try {
   if (signup.status !== 201) fail(`sign-up answered ${signup.status}`);
   console.log(`smoke: /healthz 200 and sign-up 201 on the embedded default (${command}, ${base})`);
   // What README.md promises a newcomer: opening the root in a browser shows the trials page.
-  const home = await fetch(`${base}/`, { headers: { "accept-language": "en" } });
+  const home = await fetchAnswer(`${base}/`, { headers: { "accept-language": "en" } });
   const homeHtml = await home.text();
   if (home.status !== 200 || !homeHtml.includes("<h1>Product trials</h1>")) {
     fail(`GET / answered ${home.status}, not the trials page: ${homeHtml.slice(0, 200)}`);
@@ -95,6 +95,22 @@ try {
   console.log(`smoke: ${command} stopped cleanly on SIGINT`);
 }
 
+/**
+ * fetch, sent once more when the socket it went out on was already closed: Node keeps idle
+ * connections to the server for reuse, and the server may close one (its keep-alive timeout,
+ * while the seed scripts ran) just as a request is written to it (EPIPE, ECONNRESET before
+ * any answer). That request never arrived; a CI run once failed on exactly that.
+ */
+async function fetchAnswer(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? "";
+    if (!["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"].includes(code)) throw err;
+    return fetch(url, init);
+  }
+}
+
 interface Answer {
   status: number;
   body: { id?: string; error?: { code?: string } } | null;
@@ -104,7 +120,7 @@ interface Answer {
 async function post(path: string, body: unknown, token?: string): Promise<Answer> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, {
+  const res = await fetchAnswer(`${base}${path}`, {
     method: "POST",
     headers,
     body: JSON.stringify(body),
