@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
 import {
+  CompactSign,
   compactVerify,
   createLocalJWKSet,
   exportJWK,
   generateKeyPair,
+  importJWK,
   type JSONWebKeySet,
 } from "jose";
 import { describe, expect, it } from "vitest";
@@ -14,7 +16,7 @@ import { signJson } from "../../workers/receipts/sign";
 
 /**
  * The receipt keys' configuration (RECEIPT_SIGNING_KEY, RECEIPT_PUBLIC_KEYS), checked when
- * the configuration is parsed, and signing with them in workerd's WebCrypto.
+ * the configuration is parsed, and signing with them in workerd (node:crypto's Ed25519).
  */
 
 const base = env as unknown as Record<string, unknown>;
@@ -106,7 +108,7 @@ describe("receipt key configuration", () => {
 describe("signing with the configured key", () => {
   it("signs EdDSA with the kid, verifiable with the JWKS alone", async () => {
     const { receipts } = configWith({ RECEIPT_SIGNING_KEY: JSON.stringify(await newKey("k-s")) });
-    const jws = await signJson(receipts, { hello: "world" });
+    const jws = signJson(receipts, { hello: "world" });
     const { payload, protectedHeader } = await compactVerify(
       jws,
       createLocalJWKSet(jwksOf(receipts) as JSONWebKeySet),
@@ -115,13 +117,23 @@ describe("signing with the configured key", () => {
     expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ hello: "world" });
   });
 
+  it("signs exactly what jose's CompactSign over WebCrypto signs (Ed25519 is deterministic)", async () => {
+    const key = await newKey("k-same");
+    const { receipts } = configWith({ RECEIPT_SIGNING_KEY: JSON.stringify(key) });
+    const payload = { trialId: crypto.randomUUID(), seq: 7, outcome: "WON", note: "한국어 ✓" };
+    const byJose = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: "EdDSA", kid: "k-same" })
+      .sign(await importJWK({ ...key, kty: "OKP" }, "EdDSA"));
+    expect(signJson(receipts, payload)).toBe(byJose);
+  });
+
   it("refuses to sign with a key whose x is not the public half of its d", async () => {
     const one = await newKey("mixed");
     const other = await newKey("other");
     const { receipts } = configWith({
       RECEIPT_SIGNING_KEY: JSON.stringify({ ...one, x: other.x }),
     });
-    await expect(signJson(receipts, { a: 1 })).rejects.toThrow(/x is not the public half/);
+    expect(() => signJson(receipts, { a: 1 })).toThrow(/x is not the public half/);
   });
 
   it("has no receipt for an application decided before its trial kept a log", async () => {
@@ -140,7 +152,7 @@ describe("signing with the configured key", () => {
       memberTag: "a".repeat(64),
       lastEntry: null,
     };
-    expect(await receiptOf(receipts, "https://api.example.com", application)).toBeNull();
+    expect(receiptOf(receipts, "https://api.example.com", application)).toBeNull();
     const logged = { ...application, lastEntry: { n: 7, hash: "b".repeat(64) } };
     expect(receiptPayloadOf("https://api.example.com", logged)).toEqual({
       iss: "https://api.example.com",

@@ -51,11 +51,7 @@ export function receiptPayloadOf(iss: string, a: Application): ReceiptPayload | 
 }
 
 /** The receipt of the application's latest entry, or null when it has none. */
-export async function receiptOf(
-  keys: ReceiptKeys,
-  iss: string,
-  a: Application,
-): Promise<string | null> {
+export function receiptOf(keys: ReceiptKeys, iss: string, a: Application): string | null {
   const payload = receiptPayloadOf(iss, a);
   return payload ? signJson(keys, payload) : null;
 }

@@ -90,7 +90,7 @@ export function receiptFor(
   deps: Pick<Deps, "config">,
   iss: string,
   application: Application,
-): Promise<string | null> {
+): string | null {
   return receiptOf(deps.config.receipts, iss, application);
 }
 
@@ -102,7 +102,7 @@ export async function getMyReceipt(
   userId: string,
 ): Promise<string> {
   const application = await getMyApplication(deps.gates, trialId, userId);
-  const receipt = await receiptFor(deps, iss, application);
+  const receipt = receiptFor(deps, iss, application);
   if (!receipt) {
     throw new AppError(
       "RECEIPT_NOT_FOUND",

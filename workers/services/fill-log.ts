@@ -54,5 +54,5 @@ export async function readSignedHead(deps: Deps, trialId: string): Promise<{ hea
   const snapshot = await deps.gates.get(trialId).snapshot();
   // In the catalog but never configured at its gate (creation failed half-way): no log.
   if (!snapshot) throw new AppError("TRIAL_NOT_FOUND", "No such trial.");
-  return { head: await signedHead(deps.config.receipts, snapshot, Date.now()) };
+  return { head: signedHead(deps.config.receipts, snapshot, Date.now()) };
 }

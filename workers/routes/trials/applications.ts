@@ -86,7 +86,7 @@ export const applicationRoutes = new Hono<AppEnv>()
       c.header("Server-Timing", `gate;dur=${gateMs.toFixed(1)};desc="batch of ${batchSize}"`);
       // The member's own Application carries the receipt of its latest entry, signed here
       // after the gate answered (the gate's thread only decides and writes).
-      const receipt = await receiptFor(c.var.deps, publicOrigin(c), application);
+      const receipt = receiptFor(c.var.deps, publicOrigin(c), application);
       const signMs = performance.now() - started - gateMs;
       c.header("Server-Timing", `receipt;dur=${signMs.toFixed(1)}`, { append: true });
       return c.json({ ...presentApplication(application), receipt }, created ? 201 : 200);
