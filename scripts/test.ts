@@ -15,12 +15,18 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 interface Counts {
   passed: number;
   failed: number;
   skipped: number;
+}
+
+/** A failed test named in the summary, so the last lines of a CI log say what broke. */
+interface Failure {
+  where: string;
+  message: string;
 }
 
 const reports = mkdtempSync(join(tmpdir(), "tryit-test-"));
@@ -55,17 +61,57 @@ function vitest(name: string, config: string, env: Record<string, string> = {}) 
     ],
     env,
   );
-  return { name, status, counts: vitestCounts(report) };
+  return { name, status, ...vitestReport(report) };
 }
 
-function vitestCounts(file: string): Counts | null {
-  if (!existsSync(file)) return null;
-  const r = JSON.parse(readFileSync(file, "utf8"));
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults: {
+    name: string;
+    message?: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
+}
+
+function vitestReport(file: string): { counts: Counts | null; failures: Failure[] } {
+  if (!existsSync(file)) return { counts: null, failures: [] };
+  const r = JSON.parse(readFileSync(file, "utf8")) as VitestJson;
+  const failures: Failure[] = [];
+  for (const suite of r.testResults) {
+    const where = relative(process.cwd(), suite.name);
+    // A file that failed to load has no assertions, only a message.
+    if (suite.assertionResults.length === 0 && suite.message) {
+      failures.push({ where, message: suite.message });
+    }
+    for (const test of suite.assertionResults) {
+      if (test.status !== "failed") continue;
+      failures.push({
+        where: `${where} > ${test.fullName}`,
+        message: test.failureMessages[0] ?? "",
+      });
+    }
+  }
   return {
-    passed: r.numPassedTests,
-    failed: r.numFailedTests,
-    skipped: r.numPendingTests + r.numTodoTests,
+    counts: {
+      passed: r.numPassedTests,
+      failed: r.numFailedTests,
+      skipped: r.numPendingTests + r.numTodoTests,
+    },
+    failures,
   };
+}
+
+function xmlText(s: string): string {
+  const entities: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => entities[e] ?? "");
+}
+
+function firstLine(message: string): string {
+  const line = message.split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function denoTests() {
@@ -81,13 +127,24 @@ function denoTests() {
     "deno/",
   ]);
   let counts: Counts | null = null;
+  const failures: Failure[] = [];
   if (existsSync(report)) {
-    const head = readFileSync(report, "utf8").match(/<testsuites [^>]*>/)?.[0] ?? "";
+    const xml = readFileSync(report, "utf8");
+    const head = xml.match(/<testsuites [^>]*>/)?.[0] ?? "";
     const attr = (n: string) => Number(head.match(new RegExp(`${n}="(\\d+)"`))?.[1] ?? 0);
     const failed = attr("failures") + attr("errors");
     counts = { passed: attr("tests") - failed, failed, skipped: 0 };
+    // <testcase name="…" classname="./file.ts" …> <failure message="…"> for each failed test.
+    const failedCase =
+      /<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<(?:failure|error)(?: message="([^"]*)")?/g;
+    for (const [, test, file, message] of xml.matchAll(failedCase)) {
+      failures.push({
+        where: `${xmlText(file ?? "")} > ${xmlText(test ?? "")}`,
+        message: xmlText(message ?? ""),
+      });
+    }
   }
-  return { name: "deno-gate", status, counts };
+  return { name: "deno-gate", status, counts, failures };
 }
 
 const results = [
@@ -109,6 +166,12 @@ for (const { name, status, counts } of results) {
   total.failed += c.failed;
   total.skipped += c.skipped;
   console.log(`${name.padEnd(18)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+}
+const failures = results.flatMap((r) => r.failures.map((f) => ({ suite: r.name, ...f })));
+if (failures.length > 0) {
+  console.log("\n==== failed ====");
+  for (const f of failures) console.log(`${f.suite}: ${f.where}\n    ${firstLine(f.message)}`);
+  console.log("");
 }
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(results.some((r) => r.status !== 0) ? 1 : 0);
