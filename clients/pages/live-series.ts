@@ -6,7 +6,10 @@
  * the sum of its frames' growth.
  */
 
-/** The last this many seconds of arrivals are kept: a drop is short, a chart stays readable. */
+/**
+ * The last this many seconds are kept, of arrivals and of the fill curve: a drop is short, a
+ * chart stays readable, and a console left open for hours does not grow without end.
+ */
 const WINDOW_SECONDS = 600;
 
 export class LiveSeries {
@@ -33,6 +36,23 @@ export class LiveSeries {
     // Frames may arrive out of order across a reconnection: keep x increasing, as uPlot needs.
     this.fillAt.push(Math.max(lastAt, atMs / 1000));
     this.fillCount.push(filled);
+    this.forgetBefore(Math.max(second, Math.floor(lastAt)) - WINDOW_SECONDS);
+  }
+
+  /**
+   * Drops the seconds before `first` and the fill points before it, all but the last of
+   * those, which gives the curve its level where the window starts.
+   */
+  private forgetBefore(first: number): void {
+    for (const second of this.arrivals.keys()) {
+      if (second < first) this.arrivals.delete(second);
+    }
+    let before = 0;
+    while (before < this.fillAt.length && (this.fillAt[before] ?? 0) < first) before++;
+    if (before > 1) {
+      this.fillAt.splice(0, before - 1);
+      this.fillCount.splice(0, before - 1);
+    }
   }
 
   /** Seconds from the first recorded to the last, each with its arrivals (0 when none). */
@@ -40,7 +60,7 @@ export class LiveSeries {
     const seconds = [...this.arrivals.keys()];
     if (seconds.length === 0) return { x: [], y: [] };
     const last = Math.max(...seconds);
-    const first = Math.max(Math.min(...seconds), last - WINDOW_SECONDS);
+    const first = Math.min(...seconds);
     const x: number[] = [];
     const y: number[] = [];
     for (let s = first; s <= last; s++) {
@@ -50,6 +70,7 @@ export class LiveSeries {
     return { x, y };
   }
 
+  /** The busiest second of the window. */
   peakPerSecond(): number {
     return Math.max(0, ...this.arrivals.values());
   }

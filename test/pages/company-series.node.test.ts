@@ -69,4 +69,23 @@ describe("the console's live series", () => {
     series.record(11_000, 3, 3);
     expect(series.fillCurve().x).toEqual([10, 12, 12]);
   });
+
+  it("keeps only the last ten minutes of a console left open for hours, the curve's level at their start", () => {
+    const t = Date.parse("2026-11-30T10:00:00.000Z");
+    const series = new LiveSeries(0, 0, t);
+    // Two hours of a frame every 250 ms, one arrival per frame.
+    const frames = 2 * 3600 * 4;
+    for (let i = 1; i <= frames; i++) series.record(t + i * 250, i, Math.min(i, 5_000));
+    const end = (t + frames * 250) / 1000;
+    const arrivals = series.arrivalsPerSecond();
+    expect(arrivals.x[0]).toBe(end - 600);
+    expect(arrivals.x.at(-1)).toBe(end);
+    expect(arrivals.y.slice(1, -1).every((n) => n === 4)).toBe(true);
+    const fill = series.fillCurve();
+    // Every point of the window, and the one before it that sets the level where it starts.
+    expect(fill.x.length).toBe(600 * 4 + 2);
+    expect(fill.x[0]).toBeLessThan(end - 600);
+    expect(fill.x[1]).toBeGreaterThanOrEqual(end - 600);
+    expect(fill.y.at(-1)).toBe(5_000);
+  });
 });
