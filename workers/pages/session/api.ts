@@ -1,4 +1,5 @@
 import type { Context, ExecutionContext } from "hono";
+import { errorBody } from "../../errors";
 import { accessTokenOf, forgetTokens, refreshTokenOf, saveTokens, type TokenPair } from "./cookies";
 
 /**
@@ -74,17 +75,30 @@ export function pageApi(c: Context, appFetch: AppFetch): PageApi {
           ? {}
           : { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
       const res = await asUser(method, path, init);
-      const text = await res.text();
-      return {
-        status: res.status,
-        body: (text ? JSON.parse(text) : null) as T,
-        headers: res.headers,
-      };
+      return { ...(await jsonAnswer<T>(res)), headers: res.headers };
     },
     raw(method, path, init) {
       return asUser(method, path, init);
     },
   };
+}
+
+/**
+ * The API's answer as a page reads it. Every /v1 route answers JSON, but the runtime itself
+ * may not (a plain-text 500 from workerd, an HTML error from a proxy): such an answer
+ * becomes a 502 with an error in the API's own shape (whatever status it came with: without
+ * a body the page cannot tell what failed), so each page shows the API as unavailable
+ * instead of throwing.
+ */
+async function jsonAnswer<T>(res: Response): Promise<{ status: number; body: T }> {
+  const text = await res.text();
+  if (!text) return { status: res.status, body: null as T };
+  try {
+    return { status: res.status, body: JSON.parse(text) as T };
+  } catch {
+    const message = `the API answered ${res.status} without a JSON body`;
+    return { status: 502, body: errorBody("INTERNAL", message) as T };
+  }
 }
 
 async function renew(
@@ -105,12 +119,12 @@ async function renew(
     },
     undefined,
   );
-  if (res.status !== 200) {
+  const { status, body: tokens } = await jsonAnswer<TokenPair>(res);
+  if (status !== 200) {
     // A refresh token that was revoked or rotated elsewhere ends the page session too.
-    if (res.status === 401) forgetTokens(c);
+    if (status === 401) forgetTokens(c);
     return null;
   }
-  const tokens = (await res.json()) as TokenPair;
   saveTokens(c, tokens);
   return tokens.accessToken;
 }
