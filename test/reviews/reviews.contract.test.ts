@@ -91,6 +91,34 @@ describe("POST /v1/trials/:id/reviews", () => {
   });
 });
 
+describe("GET /v1/trials/:id/reviews/me", () => {
+  it("answers the caller's own review, 404 REVIEW_NOT_FOUND to anyone who has none, and refuses by role", async () => {
+    const me = (user?: TestUser, trialId = trial.id) =>
+      api("GET", `/v1/trials/${trialId}/reviews/me`, user ? { token: user.token } : {});
+    // `winner` reviewed this trial above (rating 5); the list holds it among the others.
+    const listed = await api("GET", `/v1/trials/${trial.id}/reviews`);
+    const theirs = listed.body.items.find((r: Review) => r.userId === winner.id);
+    const own = await me(winner);
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual(theirs);
+    expect(own.body).toMatchObject({ userId: winner.id, trialId: trial.id, rating: 5 });
+
+    // Looked up by the caller: the others have none of their own on this trial.
+    for (const other of [secondWinner, waiting, stranger]) {
+      const res = await me(other);
+      expect([res.status, errorCode(res)], other.id).toEqual([404, "REVIEW_NOT_FOUND"]);
+    }
+    const anonymous = await me();
+    expect([anonymous.status, errorCode(anonymous)]).toEqual([401, "UNAUTHORIZED"]);
+    const byCompany = await me(company);
+    expect([byCompany.status, errorCode(byCompany)]).toEqual([403, "FORBIDDEN"]);
+    const unknown = await me(winner, crypto.randomUUID());
+    expect([unknown.status, errorCode(unknown)]).toEqual([404, "TRIAL_NOT_FOUND"]);
+    const malformed = await me(winner, "not-an-id");
+    expect([malformed.status, errorCode(malformed)]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});
+
 describe("review lists", () => {
   it("GET by trial and by product: anyone reads the items and a {count, average} summary", async () => {
     // Its own trial of a fresh product, so the numbers are exactly this test's.

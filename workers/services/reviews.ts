@@ -133,6 +133,25 @@ export async function readReviewPage(
   return { ...toPage(rows, query.limit, presentReview, CreatedCursor, createdKeyOf), summary };
 }
 
+/**
+ * The caller's own review of a trial (one at most: one application per member per trial).
+ * The trial must exist, so a wrong id is told apart from a review not written yet.
+ */
+export async function readOwnReview(
+  db: Database,
+  caller: Caller,
+  trialId: string,
+): Promise<ReviewRow> {
+  await getTrialRow(db, trialId);
+  const [row] = await db
+    .select()
+    .from(reviews)
+    .where(and(eq(reviews.trialId, trialId), eq(reviews.userId, caller.userId)))
+    .limit(1);
+  if (!row) throw new AppError("REVIEW_NOT_FOUND", "You have not reviewed this trial.");
+  return row;
+}
+
 async function getReview(db: Database, id: string): Promise<ReviewRow> {
   const [row] = await db.select().from(reviews).where(eq(reviews.id, id)).limit(1);
   if (!row) throw new AppError("REVIEW_NOT_FOUND", "No such review.");

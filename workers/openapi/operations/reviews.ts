@@ -25,6 +25,14 @@ export const REVIEW_OPERATIONS: Record<string, OperationDoc> = {
     responses: ok(R.ReviewPage),
     errors: ["TRIAL_NOT_FOUND"],
   },
+  "GET /v1/trials/:id/reviews/me": {
+    summary: "The caller's own review of a trial",
+    tag: "Reviews",
+    security: "bearer",
+    who: "MEMBER",
+    responses: ok(R.Review),
+    errors: [...ROLE_GUARD, "TRIAL_NOT_FOUND", "REVIEW_NOT_FOUND"],
+  },
   "GET /v1/products/:id/reviews": {
     summary: "A product's reviews over all its trials, and their summary",
     tag: "Reviews",

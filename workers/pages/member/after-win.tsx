@@ -1,8 +1,8 @@
 import { Field, TextArea } from "../form-fields";
 import { FormError, type FormProblem, fieldText } from "../forms";
 import type { Texts } from "../i18n";
-import type { Trial } from "../wire";
-import type { MyApplication, Review } from "./trial-data";
+import type { Review, Trial } from "../wire";
+import type { MyApplication } from "./trial-data";
 
 /** What a refused after-win form was given back, to show it again with the API's errors. */
 export type Refused = { problem: FormProblem; form: FormData } | null;

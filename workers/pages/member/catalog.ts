@@ -15,9 +15,15 @@ async function withProducts(api: PageApi, trials: Trial[]): Promise<TrialWithPro
   const products = new Map<string, Product>();
   await Promise.all(
     ids.map(async (id) => {
-      const res = await api.json<Product>("GET", `/products/${id}`);
-      if (res.status === 200) products.set(id, res.body);
+      const product = await productOf(api, id);
+      if (product) products.set(id, product);
     }),
   );
   return trials.map((trial) => ({ trial, product: products.get(trial.productId) ?? null }));
+}
+
+/** A product as the API shows it to this viewer; null when it cannot be read. */
+export async function productOf(api: PageApi, id: string): Promise<Product | null> {
+  const res = await api.json<Product>("GET", `/products/${encodeURIComponent(id)}`);
+  return res.status === 200 ? res.body : null;
 }

@@ -1,10 +1,7 @@
-import type * as v from "valibot";
-import type * as R from "../../openapi/responses";
 import type { Viewer } from "../layout";
-import type { ApiAnswer, PageApi } from "../session/api";
-import type { Application, Page, Product, Trial } from "../wire";
-
-export type Review = v.InferOutput<typeof R.Review>;
+import type { PageApi } from "../session/api";
+import type { Application, Product, Review, Trial } from "../wire";
+import { productOf } from "./catalog";
 
 /** The member's own application on this trial, with its signed receipt when there is one. */
 export type MyApplication = { application: Application; receipt: string | null };
@@ -24,33 +21,21 @@ export type TrialLoad =
   | { kind: "not-found" }
   | { kind: "unavailable"; status: number };
 
-/**
- * Reviews are listed per trial with no author filter; a winner's own is looked for in the
- * first pages only (a trial has at most as many reviews as winners). Past that, the form is
- * shown and the API's 409 REVIEW_EXISTS says the rest.
- */
-const REVIEW_PAGES = 10;
-
 export async function loadTrialView(api: PageApi, id: string, viewer: Viewer): Promise<TrialLoad> {
   const trialRes = await api.json<Trial>("GET", `/trials/${encodeURIComponent(id)}`);
   // A malformed id is 400 to the API; to a person it is an address with no trial.
   if (trialRes.status === 404 || trialRes.status === 400) return { kind: "not-found" };
   if (trialRes.status !== 200) return { kind: "unavailable", status: trialRes.status };
   const trial = trialRes.body;
-  const [product, mine] = await Promise.all([
+  const member = viewer?.role === "MEMBER";
+  const [product, mine, review] = await Promise.all([
     productOf(api, trial.productId),
-    viewer?.role === "MEMBER" ? myApplication(api, trial.id) : null,
+    member ? myApplication(api, trial.id) : null,
+    member ? myReviewOf(api, trial.id) : null,
   ]);
-  const myReview =
-    viewer && mine?.application.status === "WON"
-      ? await myReviewOf(api, trial.id, viewer.id)
-      : null;
+  // Only a winner reviews; a review kept after its place was given up is not shown.
+  const myReview = mine?.application.status === "WON" ? review : null;
   return { kind: "found", view: { trial, product, mine, myReview } };
-}
-
-async function productOf(api: PageApi, id: string): Promise<Product | null> {
-  const res = await api.json<Product>("GET", `/products/${id}`);
-  return res.status === 200 ? res.body : null;
 }
 
 /**
@@ -66,19 +51,7 @@ async function myApplication(api: PageApi, trialId: string): Promise<MyApplicati
   return { application: res.body, receipt: receipt.status === 200 ? receipt.body.receipt : null };
 }
 
-async function myReviewOf(api: PageApi, trialId: string, userId: string): Promise<Review | null> {
-  let cursor: string | null = null;
-  for (let page = 0; page < REVIEW_PAGES; page++) {
-    const query: string = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    const res: ApiAnswer<Page<Review>> = await api.json<Page<Review>>(
-      "GET",
-      `/trials/${trialId}/reviews?${query}`,
-    );
-    if (res.status !== 200) return null;
-    const mine = res.body.items.find((r) => r.userId === userId);
-    if (mine) return mine;
-    cursor = res.body.nextCursor;
-    if (!cursor) return null;
-  }
-  return null;
+async function myReviewOf(api: PageApi, trialId: string): Promise<Review | null> {
+  const res = await api.json<Review>("GET", `/trials/${trialId}/reviews/me`);
+  return res.status === 200 ? res.body : null;
 }

@@ -3,7 +3,7 @@ import type { AppEnv } from "../../context";
 import { requireAuth, requireRole } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { presentReview } from "../../presenters";
-import { createReview, readReviewPage } from "../../services/reviews";
+import { createReview, readOwnReview, readReviewPage } from "../../services/reviews";
 import { IdParam, validate } from "../../validation";
 import { CreateReviewBody, ListReviewsQuery } from "./schemas";
 
@@ -25,6 +25,18 @@ export const trialReviewRoutes = new Hono<AppEnv>()
         c.req.valid("json"),
       );
       return c.json(presentReview(review), 201);
+    },
+  )
+  // The member's own review in one call (the pages' trial view), whatever page it is on.
+  .get(
+    "/:id/reviews/me",
+    requireAuth(),
+    requireRole("MEMBER"),
+    validate("param", IdParam),
+    async (c) => {
+      const db = await c.var.deps.db.db();
+      const review = await readOwnReview(db, c.var.caller, c.req.valid("param").id);
+      return c.json(presentReview(review), 200);
     },
   )
   .get(
