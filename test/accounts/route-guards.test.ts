@@ -62,6 +62,7 @@ const GUARDED: GuardedRoute[] = [
   { method: "GET", path: `/v1/trials/${ID}/applications`, allowed: COMPANY_OR_ADMIN },
   { method: "POST", path: `/v1/trials/${ID}/live-tickets`, allowed: ANY_ROLE },
   { method: "POST", path: `/v1/trials/${ID}/reviews`, allowed: ["MEMBER"], body: {} },
+  { method: "GET", path: `/v1/trials/${ID}/reviews/me`, allowed: ["MEMBER"] },
   { method: "PATCH", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"], body: {} },
   { method: "DELETE", path: `/v1/reviews/${ID}`, allowed: ["MEMBER", "ADMIN"] },
   // Personal data (docs/decisions/0034): the company's winners list, the member's own address,
