@@ -17,6 +17,8 @@ export type LiveTexts = {
   arrivalNumber: string;
   cancelledReason: Record<string, string>;
   applyFailed: string;
+  /** A refusal's sentence by error code; empty in English, which shows the API's message. */
+  errors: Record<string, string>;
 };
 
 const fill = (text: string, n: number) => text.replaceAll("{n}", String(n));

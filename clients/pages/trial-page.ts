@@ -121,7 +121,7 @@ export function startTrialPage(): void {
       });
       const body = (await res.json().catch(() => null)) as
         | (ApplicationJson & { receipt: string | null })
-        | { error?: { message?: string } }
+        | { error?: { code?: string; message?: string } }
         | null;
       if (res.ok && body && "id" in body) {
         // A frame may have told the result first; its status wins over an older answer's.
@@ -129,8 +129,8 @@ export function startTrialPage(): void {
       } else if (res.status === 401) {
         location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
       } else {
-        const message = body && "error" in body ? body.error?.message : undefined;
-        showError(message || texts.applyFailed);
+        const error = body && "error" in body ? body.error : undefined;
+        showError((error?.code && texts.errors[error.code]) || error?.message || texts.applyFailed);
       }
     } catch {
       showError(texts.applyFailed);

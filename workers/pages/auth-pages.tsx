@@ -106,7 +106,7 @@ function SignupPage(props: { c: PageRequest; problem: FormProblem | null; form?:
 /** Logs in through the API and keeps the pair; the API's refusal otherwise. */
 async function logIn(c: PageRequest, email: string, password: string): Promise<FormProblem | null> {
   const res = await c.var.api.json<TokenPair>("POST", "/auth/login", { email, password });
-  if (res.status !== 200) return problemOf(res);
+  if (res.status !== 200) return problemOf(res, c.var.texts);
   saveTokens(c, res.body);
   return null;
 }
@@ -137,7 +137,7 @@ export const authPages = new Hono<PagesEnv>()
     };
     const created = await c.var.api.json<{ role: string }>("POST", "/auth/signup", body);
     if (created.status !== 201) {
-      const problem = problemOf(created);
+      const problem = problemOf(created, c.var.texts);
       return c.html(<SignupPage c={c} problem={problem} form={form} />, statusOf(problem));
     }
     const problem = await logIn(c, body.email, body.password);

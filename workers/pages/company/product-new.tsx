@@ -77,7 +77,7 @@ async function uploadImage(
   });
   const body = (await res.json().catch(() => null)) as { id?: string } | null;
   if (res.status === 201 && body?.id) return { id: body.id };
-  const problem = problemOf({ status: res.status, body });
+  const problem = problemOf({ status: res.status, body }, c.var.texts);
   // The upload's refusal is about the picture: show it beside the file input too.
   problem.fields.image ??= problem.message;
   return { problem };
@@ -104,7 +104,7 @@ export async function createProduct(c: PageRequest) {
   if (created.status !== 201) {
     // The picture would belong to nothing: it goes, and the form asks for it again.
     if (image) await c.var.api.raw("DELETE", `/images/${image.id}`, {});
-    const problem = problemOf(created);
+    const problem = problemOf(created, c.var.texts);
     return c.html(<ProductForm c={c} problem={problem} form={form} />, refusalStatus(problem));
   }
   return c.redirect(`/company/trials/new?productId=${created.body.id}`, 303);

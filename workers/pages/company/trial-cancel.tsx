@@ -48,7 +48,7 @@ export async function cancelTrial(c: PageRequest) {
   }
   const res = await c.var.api.json<Trial>("POST", `/trials/${found.trial.id}/cancel`, {});
   if (res.status !== 200) {
-    const problem = problemOf(res);
+    const problem = problemOf(res, c.var.texts);
     return c.html(
       <ConfirmCancel c={c} trial={found.trial} problem={problem} />,
       refusalStatus(problem),

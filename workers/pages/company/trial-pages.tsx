@@ -42,7 +42,7 @@ export const newTrialPage = (c: PageRequest) =>
 export async function createTrial(c: PageRequest) {
   const values = valuesOfForm(await c.req.formData());
   const created = await c.var.api.json<Trial>("POST", "/trials", bodyOf(values, true));
-  if (created.status !== 201) return newTrialForm(c, values, problemOf(created));
+  if (created.status !== 201) return newTrialForm(c, values, problemOf(created, c.var.texts));
   return c.redirect(`/company/trials/${created.body.id}`, 303);
 }
 
@@ -83,6 +83,7 @@ export async function saveTrial(c: PageRequest) {
     `/trials/${found.trial.id}`,
     bodyOf(values, false),
   );
-  if (saved.status !== 200) return editTrialForm(c, found.trial, values, problemOf(saved));
+  if (saved.status !== 200)
+    return editTrialForm(c, found.trial, values, problemOf(saved, c.var.texts));
   return c.redirect(`/company/trials/${found.trial.id}`, 303);
 }

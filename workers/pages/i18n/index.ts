@@ -1,5 +1,6 @@
 import { common } from "./common";
 import { company } from "./company";
+import { errors } from "./errors";
 import type { Locale } from "./locales";
 import { member } from "./member";
 
@@ -7,7 +8,13 @@ export { LOCALES, type Locale } from "./locales";
 
 /** Every text a page shows, in one locale: `t.common.navTrials`, `t.member.apply`… */
 export function textsFor(locale: Locale) {
-  return { locale, common: common[locale], member: member[locale], company: company[locale] };
+  return {
+    locale,
+    common: common[locale],
+    member: member[locale],
+    company: company[locale],
+    errors: errors[locale],
+  };
 }
 
 export type Texts = ReturnType<typeof textsFor>;

@@ -21,5 +21,6 @@ export function liveTexts(texts: Texts): string {
     arrivalNumber: t.arrivalNumber,
     cancelledReason: t.cancelledReason,
     applyFailed: t.applyFailed,
+    errors: texts.errors,
   });
 }

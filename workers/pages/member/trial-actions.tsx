@@ -22,7 +22,7 @@ export async function applyAction(c: PageRequest) {
   const res = await c.var.api.json("POST", `${trialPath(c)}/applications`, {});
   if (res.status === 200 || res.status === 201) return c.redirect(trialPath(c), 303);
   if (res.status === 401) return toLogin(c);
-  return renderTrialPage(c, { form: "apply", problem: problemOf(res) });
+  return renderTrialPage(c, { form: "apply", problem: problemOf(res, c.var.texts) });
 }
 
 /** POST /trials/:id/confirm → POST /v1/trials/:id/applications/me/confirm. */
@@ -37,7 +37,11 @@ export async function confirmAction(c: PageRequest) {
   const res = await c.var.api.json("POST", `${trialPath(c)}/applications/me/confirm`, body);
   if (res.status === 200) return c.redirect(trialPath(c), 303);
   if (res.status === 401) return toLogin(c);
-  return renderTrialPage(c, { form: "confirm", problem: problemOf(res), values: form });
+  return renderTrialPage(c, {
+    form: "confirm",
+    problem: problemOf(res, c.var.texts),
+    values: form,
+  });
 }
 
 /** POST /trials/:id/review → POST /v1/trials/:id/reviews. */
@@ -54,5 +58,5 @@ export async function reviewAction(c: PageRequest) {
   const res = await c.var.api.json("POST", `${trialPath(c)}/reviews`, body);
   if (res.status === 201) return c.redirect(trialPath(c), 303);
   if (res.status === 401) return toLogin(c);
-  return renderTrialPage(c, { form: "review", problem: problemOf(res), values: form });
+  return renderTrialPage(c, { form: "review", problem: problemOf(res, c.var.texts), values: form });
 }
