@@ -27,14 +27,13 @@ export async function loadTrialView(api: PageApi, id: string, viewer: Viewer): P
   if (trialRes.status === 404 || trialRes.status === 400) return { kind: "not-found" };
   if (trialRes.status !== 200) return { kind: "unavailable", status: trialRes.status };
   const trial = trialRes.body;
-  const member = viewer?.role === "MEMBER";
-  const [product, mine, review] = await Promise.all([
+  const [product, mine] = await Promise.all([
     productOf(api, trial.productId),
-    member ? myApplication(api, trial.id) : null,
-    member ? myReviewOf(api, trial.id) : null,
+    viewer?.role === "MEMBER" ? myApplication(api, trial.id) : null,
   ]);
-  // Only a winner reviews; a review kept after its place was given up is not shown.
-  const myReview = mine?.application.status === "WON" ? review : null;
+  // Only a winner has a review to find: the members who load the page during a drop (none
+  // of them WON yet) cost no read of Postgres for it.
+  const myReview = mine?.application.status === "WON" ? await myReviewOf(api, trial.id) : null;
   return { kind: "found", view: { trial, product, mine, myReview } };
 }
 
