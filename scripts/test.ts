@@ -71,6 +71,7 @@ interface VitestJson {
   numTodoTests: number;
   testResults: {
     name: string;
+    status: string;
     message?: string;
     assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
   }[];
@@ -82,16 +83,17 @@ function vitestReport(file: string): { counts: Counts | null; failures: Failure[
   const failures: Failure[] = [];
   for (const suite of r.testResults) {
     const where = relative(process.cwd(), suite.name);
-    // A file that failed to load has no assertions, only a message.
-    if (suite.assertionResults.length === 0 && suite.message) {
-      failures.push({ where, message: suite.message });
-    }
-    for (const test of suite.assertionResults) {
-      if (test.status !== "failed") continue;
+    const failed = suite.assertionResults.filter((test) => test.status === "failed");
+    for (const test of failed) {
       failures.push({
         where: `${where} > ${test.fullName}`,
         message: test.failureMessages[0] ?? "",
       });
+    }
+    // A file that failed with no failed test (it did not load, or a hook threw) says why in
+    // its own message.
+    if (suite.status === "failed" && failed.length === 0) {
+      failures.push({ where, message: suite.message ?? "" });
     }
   }
   return {
